@@ -1,0 +1,50 @@
+package io.sluice.runtime;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The socket transport: native epoll when Netty's native library loads on this machine, NIO otherwise
+ * (or when {@code -Dsluice.transport=nio}). Stateless; thread-safe.
+ */
+public final class Transport {
+    private static final boolean EPOLL = Epoll.isAvailable() && !"nio".equals(System.getProperty("sluice.transport"));
+
+    private Transport() {
+    }
+
+    /** "epoll" or "nio". */
+    public static String name() {
+        return EPOLL ? "epoll" : "nio";
+    }
+
+    /** Event-loop threads to use when the configuration says 0: one per available core. */
+    public static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A new event-loop group of {@code threads} daemon threads named {@code name-N}. */
+    public static EventLoopGroup newGroup(int threads, String name) {
+        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    public static Class<? extends ServerSocketChannel> serverChannel() {
+        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public static Class<? extends SocketChannel> clientChannel() {
+        return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+}
