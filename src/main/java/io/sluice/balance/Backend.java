@@ -1,5 +1,6 @@
 package io.sluice.balance;
 
+import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
@@ -9,10 +10,25 @@ import java.util.Objects;
 public final class Backend {
     private final Endpoint endpoint;
     private final BackendState state;
+    private final InetSocketAddress socketAddress;
+    private final String addressText;
 
+    /** Resolves the endpoint's host now, so that connecting never resolves names on an event loop. */
     public Backend(Endpoint endpoint, BackendState state) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.state = Objects.requireNonNull(state, "state");
+        this.socketAddress = endpoint.address().resolve();
+        this.addressText = endpoint.address().toString();
+    }
+
+    /** The address to connect to, resolved when this backend was built (unresolved if the name was unknown). */
+    public InetSocketAddress socketAddress() {
+        return socketAddress;
+    }
+
+    /** "host:port", as configured. */
+    public String addressText() {
+        return addressText;
     }
 
     public Endpoint endpoint() {

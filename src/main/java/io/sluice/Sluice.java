@@ -1,0 +1,196 @@
+package io.sluice;
+
+import io.netty.channel.EventLoopGroup;
+import io.sluice.admin.AdminServer;
+import io.sluice.config.Config;
+import io.sluice.config.ListenerConfig;
+import io.sluice.http.HttpListener;
+import io.sluice.http.ProxyContext;
+import io.sluice.runtime.BackendRegistry;
+import io.sluice.runtime.OutcomeListener;
+import io.sluice.runtime.RuntimeSnapshot;
+import io.sluice.runtime.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice proxy: the library entry point, and what the command line uses.
+ *
+ * <pre>{@code
+ * Sluice sluice = Sluice.builder().config(config).build().start();
+ * ...
+ * sluice.shutdown(Duration.ofSeconds(10));
+ * }</pre>
+ *
+ * Thread-safe: {@link #start()} and {@link #shutdown(Duration)} may be called from any thread, once each.
+ */
+public final class Sluice implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Sluice.class);
+
+    private final Config config;
+    private final BackendRegistry registry = new BackendRegistry();
+    private final AtomicReference<RuntimeSnapshot> snapshot = new AtomicReference<>();
+    private final ProxyContext proxy;
+    private final List<HttpListener> listeners = new ArrayList<>();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private AdminServer admin;
+    private volatile boolean stopped;
+    private int threads;
+
+    private Sluice(Builder b) {
+        this.config = b.config;
+        this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
+        this.proxy = new ProxyContext(snapshot, b.outcomes);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds every listener and the admin listener. On failure everything already bound is closed again.
+     *
+     * @throws IllegalStateException when a socket cannot be bound (the message names the address)
+     */
+    public synchronized Sluice start() throws InterruptedException {
+        threads = config.workers() > 0 ? config.workers() : Transport.defaultThreads();
+        boss = Transport.newGroup(1, "sluice-accept");
+        workers = Transport.newGroup(threads, "sluice-io");
+        try {
+            for (ListenerConfig lc : config.listeners()) {
+                HttpListener l = new HttpListener(lc, proxy);
+                bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
+                listeners.add(l);
+            }
+            if (config.admin().enabled()) {
+                admin = new AdminServer(config.admin(), snapshot::get);
+                bindOrExplain(() -> admin.start(boss), config.admin().bind().toString());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            shutdown(Duration.ZERO);
+            throw e;
+        }
+        log.info("sluice started: {} event loop(s), {} transport, listeners {}{}", threads, Transport.name(),
+                listeners.stream().map(l -> l.config().name() + "@" + l.localAddress()).toList(),
+                admin == null ? "" : ", admin " + admin.localAddress());
+        return this;
+    }
+
+    private interface Binder {
+        void bind() throws InterruptedException;
+    }
+
+    private static void bindOrExplain(Binder binder, String address) throws InterruptedException {
+        try {
+            binder.bind();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The address a listener is bound to, by listener name. */
+    public InetSocketAddress listenerAddress(String name) {
+        for (HttpListener l : listeners) {
+            if (l.config().name().equals(name)) {
+                return l.localAddress();
+            }
+        }
+        throw new IllegalArgumentException("no listener named " + name);
+    }
+
+    /** The admin listener's address, or null when it is disabled. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
+    }
+
+    /** Event-loop threads serving connections: {@code workers} from the config, or one per core. */
+    public int eventLoopThreads() {
+        return threads;
+    }
+
+    /** The snapshot the data path uses now. */
+    public RuntimeSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Graceful stop: stop accepting, let requests in flight finish for up to {@code drain}, close the rest.
+     * Returns when everything is closed.
+     */
+    public void shutdown(Duration drain) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        for (HttpListener l : listeners) {
+            l.stopAccepting();
+        }
+        if (admin != null) {
+            admin.stop();
+        }
+        proxy.startDraining();
+        try {
+            boolean drained = proxy.clients().newCloseFuture().await(drain.toMillis(), TimeUnit.MILLISECONDS);
+            if (!drained) {
+                log.warn("drain timeout {} reached; closing {} connection(s)", drain, proxy.clients().size());
+                proxy.clients().close().await(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        log.info("sluice stopped");
+    }
+
+    /** Shuts down with the configured drain timeout. */
+    @Override
+    public void close() {
+        shutdown(config.limits().drainTimeout());
+    }
+
+    /** Builds a {@link Sluice}. Not thread-safe. */
+    public static final class Builder {
+        private Config config;
+        private OutcomeListener outcomes = OutcomeListener.NONE;
+
+        private Builder() {
+        }
+
+        public Builder config(Config config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Receives one report per upstream attempt, on event-loop threads. */
+        public Builder outcomeListener(OutcomeListener listener) {
+            this.outcomes = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public Sluice build() {
+            Objects.requireNonNull(config, "config");
+            return new Sluice(this);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.sluice.cli;
+
+import io.sluice.demo.DemoBackend;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sluice backend}: a test backend server for trying and testing proxies. */
+@Command(name = "backend", mixinStandardHelpOptions = true,
+        description = {"Run a test backend. Endpoints:",
+            "  GET /             JSON naming the server, method, path and headers",
+            "  /health           200",
+            "  /status/{code}    that status",
+            "  /delay/{ms}       answers after ms milliseconds",
+            "  /echo             echoes the body and its Content-Type (streaming)",
+            "  /sha256           reads the body, answers its length and SHA-256",
+            "  /bytes/{n}        streams n bytes (?chunked=1 for chunked encoding); byte i is i % 251",
+            "  /headers          the request headers as received",
+            "  /drop             closes the connection without answering",
+            "  /close            answers, then closes the connection"})
+final class BackendCommand implements Callable<Integer> {
+    @Option(names = "--port", required = true, description = "Port to listen on.")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--name", description = "Name the backend reports (default: backend-PORT).")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        DemoBackend backend;
+        try {
+            backend = DemoBackend.start(host, port, name == null ? "backend-" + port : name);
+        } catch (Exception e) {
+            System.err.println("error: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            return 1;
+        }
+        System.out.println("backend " + backend.name() + " listening on " + host + ":" + backend.port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.onStop(() -> {
+            backend.close();
+            stopped.countDown();
+        });
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,178 @@
+package io.sluice.cli;
+
+import io.sluice.balance.Strategies;
+import io.sluice.config.AdminConfig;
+import io.sluice.config.BackendConfig;
+import io.sluice.config.Config;
+import io.sluice.config.HeadersConfig;
+import io.sluice.config.HostPort;
+import io.sluice.config.LimitsConfig;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.MatchConfig;
+import io.sluice.config.PoolConfig;
+import io.sluice.config.RouteConfig;
+import io.sluice.config.TimeoutsConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code sluice} command. Without a subcommand it runs from {@code -c FILE}, or in quick mode from
+ * {@code --port} and {@code --backends}. Not thread-safe; used once per process.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {
+            "Sluice: an HTTP load balancer and reverse proxy.",
+            "",
+            "  sluice -c sluice.yaml                 run from a config file (same as 'sluice run -c')",
+            "  sluice --port 8080 --backends 127.0.0.1:3001,127.0.0.1:3002",
+            "                                        quick mode: one listener, one pool, no file",
+            "  sluice demo                           three demo backends behind a proxy on :8080",
+            ""},
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
+            StatusCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Quick mode: port to listen on.")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "HOST", defaultValue = "0.0.0.0",
+            description = "Quick mode: address to listen on (default: ${DEFAULT-VALUE}, every address).")
+    String bind;
+
+    @Option(names = "--backends", paramLabel = "LIST", split = ",",
+            description = "Quick mode: backends as host:port or http://host:port, comma-separated.")
+    List<String> backends;
+
+    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "round_robin",
+            description = "Quick mode: load-balancing strategy (default: ${DEFAULT-VALUE}; known: ${sys:sluice.strategies}).")
+    String algorithm;
+
+    @Option(names = "--health-check-interval", paramLabel = "SECONDS",
+            description = "Quick mode: seconds between active health checks of each backend.")
+    Integer healthCheckInterval;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
+            description = "Event-loop threads (default: one per core).")
+    int workers;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9901",
+            description = "Quick mode: admin listener address (default: ${DEFAULT-VALUE}).")
+    String adminBind;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured picocli command line, shared by main and tests. */
+    public static CommandLine commandLine() {
+        System.setProperty("sluice.strategies", String.join(", ", Strategies.names()));
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("See 'sluice --help'.");
+            return 2;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (config != null) {
+            if (port != null || backends != null) {
+                System.err.println("error: use either -c FILE or --port/--backends, not both");
+                return 2;
+            }
+            return Runner.runFile(config);
+        }
+        if (port == null && backends == null) {
+            CommandLine.usage(this, System.out);
+            return 2;
+        }
+        Config quick;
+        try {
+            quick = quickConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        return Runner.run(quick);
+    }
+
+    /** Builds the one-listener, one-pool configuration of quick mode. */
+    Config quickConfig() {
+        List<String> errors = new ArrayList<>();
+        if (port == null) {
+            errors.add("--port is required in quick mode");
+        } else if (port < 0 || port > 65535) {
+            errors.add("--port must be 0-65535");
+        }
+        if (backends == null || backends.isEmpty()) {
+            errors.add("--backends is required in quick mode");
+        }
+        if (!Strategies.isKnown(algorithm)) {
+            errors.add("unknown algorithm \"" + algorithm + "\"; known: " + String.join(", ", Strategies.names()));
+        }
+        if (healthCheckInterval != null && healthCheckInterval < 1) {
+            errors.add("--health-check-interval must be at least 1 second");
+        }
+        List<BackendConfig> list = new ArrayList<>();
+        if (backends != null) {
+            for (String b : backends) {
+                try {
+                    list.add(new BackendConfig(parseBackend(b), 1));
+                } catch (IllegalArgumentException e) {
+                    errors.add("--backends: " + e.getMessage());
+                }
+            }
+        }
+        HostPort admin = null;
+        try {
+            admin = HostPort.parse(adminBind);
+        } catch (IllegalArgumentException e) {
+            errors.add("--admin: " + e.getMessage());
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\nerror: ", errors));
+        }
+        PoolConfig pool = new PoolConfig("default", algorithm, list, TimeoutsConfig.DEFAULTS,
+                healthCheckInterval == null ? null : Duration.ofSeconds(healthCheckInterval));
+        ListenerConfig listener = new ListenerConfig("default", new HostPort(bind, port), "http",
+                List.of(new RouteConfig(MatchConfig.ANY, "default")));
+        return new Config(List.of(listener), List.of(pool), new AdminConfig(true, admin, null),
+                LimitsConfig.DEFAULTS, HeadersConfig.DEFAULTS, workers);
+    }
+
+    static HostPort parseBackend(String text) {
+        String t = text.trim();
+        if (t.startsWith("https://")) {
+            throw new IllegalArgumentException("https backends are not supported yet: " + text);
+        }
+        if (t.startsWith("http://")) {
+            t = t.substring("http://".length());
+            if (t.endsWith("/")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            if (t.indexOf('/') >= 0) {
+                throw new IllegalArgumentException("a backend URL cannot have a path: " + text);
+            }
+            if (t.lastIndexOf(':') < 0 || t.endsWith("]")) {
+                t = t + ":80";
+            }
+        }
+        HostPort hp = HostPort.parse(t);
+        if (hp.port() == 0) {
+            throw new IllegalArgumentException("backend port cannot be 0: " + text);
+        }
+        return hp;
+    }
+}

@@ -1,0 +1,20 @@
+package io.sluice.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sluice run -c FILE}: runs the proxy until SIGTERM/SIGINT, then drains and exits 0. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the proxy from a config file. SIGTERM or Ctrl-C stops accepting, lets requests in "
+                + "flight finish (limits.drain_timeout) and exits 0. A bad file exits 2 before listening.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "YAML configuration file.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        return Runner.runFile(config);
+    }
+}

@@ -1,0 +1,71 @@
+package io.sluice.cli;
+
+import io.sluice.Sluice;
+import io.sluice.config.Config;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a proxy in the foreground until SIGTERM or SIGINT, then drains and returns 0.
+ * Used by the run, demo and quick-mode commands. Not thread-safe; one per process.
+ */
+final class Runner {
+    private static final Logger log = LoggerFactory.getLogger(Runner.class);
+
+    private Runner() {
+    }
+
+    /** Loads, validates and runs a config file; exit 2 on a bad file. */
+    static int runFile(Path file) throws InterruptedException {
+        Config config;
+        try {
+            config = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            printErrors(file, e);
+            return 2;
+        }
+        return run(config);
+    }
+
+    static void printErrors(Path file, ConfigException e) {
+        System.err.println(file + ": " + e.errors().size() + " error(s)");
+        e.errors().forEach(err -> System.err.println("  " + err));
+    }
+
+    /** Starts the proxy and blocks until a stop signal has drained it. */
+    static int run(Config config) throws InterruptedException {
+        return run(config, null);
+    }
+
+    /**
+     * As {@link #run(Config)}, with something to do after the proxy started and something to stop with it.
+     */
+    static int run(Config config, Runnable afterStop) throws InterruptedException {
+        Sluice sluice;
+        try {
+            sluice = Sluice.builder().config(config).build().start();
+        } catch (IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            if (afterStop != null) {
+                afterStop.run();
+            }
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable stop = () -> {
+            log.info("stop signal: draining for up to {}", config.limits().drainTimeout());
+            sluice.shutdown(config.limits().drainTimeout());
+            if (afterStop != null) {
+                afterStop.run();
+            }
+            stopped.countDown();
+        };
+        Signals.onStop(stop);
+        stopped.await();
+        return 0;
+    }
+}

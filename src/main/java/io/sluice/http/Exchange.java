@@ -1,0 +1,448 @@
+package io.sluice.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.balance.Backend;
+import io.sluice.balance.Selection;
+import io.sluice.config.HeadersConfig;
+import io.sluice.runtime.FailureKind;
+import io.sluice.runtime.Outcome;
+import io.sluice.runtime.PoolRuntime;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response: picks a backend, takes a pooled connection or opens one on the client's
+ * event loop, streams the request body up and the response down with reads driven by writability, and
+ * makes one outcome report. A connection that went stale in the pool is replaced once for a request
+ * without a body. Confined to the client connection's event loop.
+ */
+final class Exchange {
+    private final FrontendHandler fe;
+    private final ChannelHandlerContext client;
+    private final ProxyContext proxy;
+    private final HttpRequest request;
+    private final PoolRuntime pool;
+    private final long maxBody;
+    private final HeadersConfig headers;
+    private final boolean hasBody;
+    private final boolean head;
+    private final boolean http10;
+    private final boolean requestKeepAlive;
+
+    private Backend backend;
+    private UpstreamPool upstreams;
+    private Channel upstream;
+    private boolean reused;
+    private boolean retried;
+    private ArrayDeque<HttpContent> pending;
+    private long bodyBytes;
+    private long startNanos;
+    private ScheduledFuture<?> responseTimer;
+
+    private boolean requestComplete;
+    private boolean requestSent;
+    private boolean interim;
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean upstreamKeepAlive;
+    private boolean clientKeepAlive;
+    private boolean reported;
+    private boolean done;
+    private int status;
+
+    Exchange(FrontendHandler fe, ChannelHandlerContext client, ProxyContext proxy, HttpRequest request,
+             PoolRuntime pool, long maxBody, HeadersConfig headers) {
+        this.fe = fe;
+        this.client = client;
+        this.proxy = proxy;
+        this.request = request;
+        this.pool = pool;
+        this.maxBody = maxBody;
+        this.headers = headers;
+        this.hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+        this.head = HttpMethod.HEAD.equals(request.method());
+        this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        this.requestKeepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    /** Whether the response may leave the client connection open. */
+    private boolean mayKeepAlive() {
+        return requestKeepAlive && fe.mayKeepAlive();
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** True when body bytes read from the client now can go straight on to the backend. */
+    boolean canTakeBody() {
+        return done || (upstream != null && upstream.isWritable());
+    }
+
+    void start() {
+        backend = Selection.select(pool.picker(), fe.pickContext(), null);
+        if (backend == null) {
+            failBeforeBackend();
+            return;
+        }
+        ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
+                backend.addressText());
+        startNanos = System.nanoTime();
+        backend.state().requestStarted();
+        upstreams = proxy.upstreams().get(client.channel().eventLoop());
+        Channel ch = upstreams.poll(backend.socketAddress());
+        if (ch != null) {
+            attach(ch, true);
+        } else {
+            connect();
+        }
+    }
+
+    private void failBeforeBackend() {
+        // No backend can take the request: 503, and the client may try again shortly.
+        done = true;
+        boolean close = hasBody && !requestComplete;
+        FullHttpResponse r = Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, close || !mayKeepAlive());
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        finishLocally(r);
+    }
+
+    private void connect() {
+        ChannelFuture f = upstreams.connect(backend, (int) Math.min(Integer.MAX_VALUE, pool.connectTimeoutMillis()),
+                pool.idleTimeoutNanos());
+        if (f.isDone()) {
+            onConnected(f);
+        } else {
+            f.addListener((ChannelFutureListener) this::onConnected);
+        }
+    }
+
+    private void onConnected(ChannelFuture f) {
+        if (done) {
+            if (f.isSuccess()) {
+                f.channel().close();
+            }
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(f.channel(), false);
+        } else if (f.cause() instanceof ConnectTimeoutException) {
+            fail(FailureKind.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT);
+        } else {
+            fail(FailureKind.CONNECT_REFUSED, HttpResponseStatus.BAD_GATEWAY);
+        }
+    }
+
+    private void attach(Channel ch, boolean pooled) {
+        assert ch.eventLoop() == client.channel().eventLoop() : "upstream connection on another event loop";
+        upstream = ch;
+        reused = pooled;
+        ch.pipeline().get(UpstreamHandler.class).bind(this);
+        ch.write(request, ch.voidPromise());
+        if (pending != null) {
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                ch.write(c, ch.voidPromise());
+            }
+        } else if (retried && requestComplete) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        }
+        if (requestComplete) {
+            requestSent();
+        }
+        ch.flush();
+        ch.read();
+        fe.maybeRead();
+    }
+
+    void onRequestContent(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+        }
+        if (done) {
+            c.release();
+            if (last) {
+                fe.exchangeDone(this, clientKeepAlive);
+            }
+            return;
+        }
+        bodyBytes += c.content().readableBytes();
+        if (bodyBytes > maxBody) {
+            c.release();
+            fail(FailureKind.CLIENT_ABORT, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            return;
+        }
+        if (upstream == null) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
+            pending.add(c);
+            return;
+        }
+        upstream.write(c, upstream.voidPromise());
+        if (last) {
+            upstream.flush();
+            requestSent();
+        }
+    }
+
+    private void requestSent() {
+        requestSent = true;
+        if (!responseStarted && responseTimer == null) {
+            responseTimer = client.executor().schedule(this::onResponseTimeout, pool.responseTimeoutNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The client's read batch ended: send what it gave us. */
+    void flushUpstream() {
+        if (upstream != null && !done) {
+            upstream.flush();
+        }
+    }
+
+    void onUpstreamRead(Object msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            onResponseHead(r);
+        }
+        if (msg instanceof HttpContent c) {
+            boolean last = c instanceof LastHttpContent;
+            client.write(c, client.voidPromise());
+            if (last) {
+                if (interim) {
+                    interim = false;
+                    client.flush();
+                } else {
+                    responseComplete = true;
+                    complete();
+                }
+            }
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse r) {
+        if (r.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(r);
+            fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        int code = r.status().code();
+        if (code < 200 && code != 101) {
+            // 100 Continue and other interim answers go to the client; the final response follows.
+            interim = true;
+            ForwardHeaders.stripHopByHop(r.headers());
+            r.setProtocolVersion(HttpVersion.HTTP_1_1);
+            client.write(r, client.voidPromise());
+            return;
+        }
+        cancelTimer();
+        responseStarted = true;
+        status = code;
+        HttpHeaders h = r.headers();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        boolean bodyless = head || code == 204 || code == 304;
+        ForwardHeaders.stripHopByHop(h);
+        clientKeepAlive = mayKeepAlive();
+        if (chunked || (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH))) {
+            // Re-framed: chunked to an HTTP/1.1 client; to an HTTP/1.0 client the end of the body is the close.
+            if (http10) {
+                clientKeepAlive = false;
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (!clientKeepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        if (headers.backendServer()) {
+            h.set(ForwardHeaders.X_BACKEND_SERVER, backend.addressText());
+        }
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        client.write(r, client.voidPromise());
+    }
+
+    void onUpstreamReadComplete() {
+        if (done) {
+            return;
+        }
+        client.flush();
+        if (client.channel().isWritable()) {
+            upstream.read();
+        }
+    }
+
+    void onClientWritable() {
+        if (!done && upstream != null) {
+            upstream.read();
+        }
+    }
+
+    void onUpstreamWritabilityChanged() {
+        if (!done && upstream != null && upstream.isWritable()) {
+            fe.maybeRead();
+        }
+    }
+
+    /** The response is through; the backend connection returns to the pool when it can be reused. */
+    private void complete() {
+        done = true;
+        client.flush();
+        report(FailureKind.NONE);
+        Channel ch = upstream;
+        upstream = null;
+        UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
+        boolean reusable = upstreamKeepAlive && requestComplete && requestSent && !proxy.draining();
+        uh.unbind(reusable);
+        if (reusable) {
+            upstreams.offer(backend.socketAddress(), ch);
+        } else {
+            ch.close();
+        }
+        if (requestComplete) {
+            fe.exchangeDone(this, clientKeepAlive);
+        } else {
+            // The backend answered before the body was all sent: read and drop the rest of it.
+            fe.maybeRead();
+        }
+    }
+
+    void onUpstreamClosed() {
+        if (done) {
+            return;
+        }
+        Channel old = upstream;
+        upstream = null;
+        if (!responseStarted && reused && !retried && !hasBody && !interim) {
+            // A pooled connection the backend had closed: go again on a fresh one.
+            retried = true;
+            cancelTimer();
+            requestSent = false;
+            if (old != null) {
+                old.close();
+            }
+            connect();
+            return;
+        }
+        fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY);
+    }
+
+    private void onResponseTimeout() {
+        responseTimer = null;
+        if (!done && !responseStarted) {
+            fail(FailureKind.RESPONSE_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT);
+        }
+    }
+
+    void onClientClosed() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        releasePending();
+        closeUpstream();
+        report(FailureKind.CLIENT_ABORT);
+    }
+
+    /**
+     * Ends the exchange on a failure: the client gets {@code status} if nothing of the response was sent
+     * yet, or loses its connection if the response was under way.
+     */
+    private void fail(FailureKind kind, HttpResponseStatus errorStatus) {
+        done = true;
+        cancelTimer();
+        releasePending();
+        closeUpstream();
+        report(kind);
+        if (responseStarted) {
+            client.close();
+            return;
+        }
+        boolean close = !requestComplete || !mayKeepAlive() || errorStatus.code() == 413;
+        finishLocally(Responses.error(errorStatus, close));
+    }
+
+    /**
+     * Sends a response made here. When it keeps the connection open the exchange ends with the request:
+     * now if it was read in full, else when its (empty) last part arrives.
+     */
+    private void finishLocally(FullHttpResponse r) {
+        boolean close = r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+        clientKeepAlive = !close;
+        if (close) {
+            fe.respondAndClose(r);
+        } else {
+            client.writeAndFlush(r, client.voidPromise());
+            if (requestComplete) {
+                fe.exchangeDone(this, true);
+            }
+        }
+    }
+
+    private void report(FailureKind kind) {
+        if (reported || backend == null) {
+            return;
+        }
+        reported = true;
+        long latency = System.nanoTime() - startNanos;
+        Outcome o = new Outcome(backend.endpoint(), status, latency, kind);
+        backend.state().requestFinished(o.failed());
+        proxy.outcomes().onOutcome(o);
+    }
+
+    private void cancelTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                c.release();
+            }
+        }
+    }
+
+    private void closeUpstream() {
+        Channel ch = upstream;
+        upstream = null;
+        if (ch != null) {
+            UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
+            if (uh != null) {
+                uh.unbind(false);
+            }
+            ch.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.sluice.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Header rules at the proxy boundary: hop-by-hop headers stop here, the X-Forwarded-* family is added on
+ * the way in. Stateless; thread-safe.
+ */
+final class ForwardHeaders {
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    static final AsciiString X_FORWARDED_BY = AsciiString.cached("x-forwarded-by");
+    static final AsciiString X_BACKEND_SERVER = AsciiString.cached("x-backend-server");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString SLUICE = AsciiString.cached("sluice");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+
+    private ForwardHeaders() {
+    }
+
+    /**
+     * Removes the hop-by-hop headers of a message: Connection and every header it names, Keep-Alive,
+     * Proxy-Connection, TE, Trailer, Transfer-Encoding and Upgrade.
+     */
+    static void stripHopByHop(HttpHeaders h) {
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            for (String value : connection) {
+                removeListed(h, value);
+            }
+            h.remove(HttpHeaderNames.CONNECTION);
+        }
+        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(PROXY_CONNECTION);
+        h.remove(HttpHeaderNames.TE);
+        h.remove(HttpHeaderNames.TRAILER);
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.remove(HttpHeaderNames.UPGRADE);
+    }
+
+    private static void removeListed(HttpHeaders h, String value) {
+        int start = 0;
+        int len = value.length();
+        while (start < len) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? len : comma;
+            String name = value.substring(start, end).trim();
+            if (!name.isEmpty()) {
+                h.remove(name);
+            }
+            start = end + 1;
+        }
+    }
+
+    /**
+     * Rewrites a client's request for the backend. The body framing is kept: a chunked body is sent
+     * chunked again, a Content-Length body with its length. The request goes upstream as HTTP/1.1 so the
+     * connection can be kept alive, with the backend's address as Host when an HTTP/1.0 client sent none.
+     */
+    static void toUpstream(HttpMessage request, String clientIp, String localPort, boolean forwardedBy,
+                           String backendAddress) {
+        HttpHeaders h = request.headers();
+        if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            request.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (!h.contains(HttpHeaderNames.HOST)) {
+                h.set(HttpHeaderNames.HOST, backendAddress);
+            }
+        }
+        boolean chunked = h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
+        stripHopByHop(h);
+        if (chunked) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        String xff = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, xff == null || xff.isEmpty() ? clientIp : xff + ", " + clientIp);
+        h.set(X_FORWARDED_PROTO, HTTP);
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host != null) {
+            h.set(X_FORWARDED_HOST, host);
+        }
+        h.set(X_FORWARDED_PORT, localPort);
+        if (forwardedBy) {
+            h.set(X_FORWARDED_BY, SLUICE);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package io.sluice.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.sluice.balance.PickContext;
+import io.sluice.config.Config;
+import io.sluice.runtime.PoolRuntime;
+import io.sluice.runtime.Router;
+import io.sluice.runtime.RuntimeSnapshot;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: reads requests one at a time (pipelined ones wait their turn, answered in order),
+ * routes each to a pool and hands it to an {@link Exchange}, answers locally what cannot be proxied, and
+ * reads from the client only when the request's destination can take more. Confined to the connection's
+ * event loop.
+ */
+final class FrontendHandler extends ChannelDuplexHandler {
+    private final ProxyContext proxy;
+    private final String listener;
+    private final RequestTimer timer;
+    private ChannelHandlerContext ctx;
+    private InetSocketAddress remote;
+    private String clientIp;
+    private String localPort;
+
+    private final PickContext pick = new PickContext();
+    private Exchange exchange;
+    private ArrayDeque<Object> queue;
+    private boolean dispatching;
+    private boolean discarding;
+    private boolean closing;
+
+    FrontendHandler(ProxyContext proxy, String listener, RequestTimer timer) {
+        this.proxy = proxy;
+        this.listener = listener;
+        this.timer = timer;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+        localPort = Integer.toString(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        proxy.register(ctx.channel());
+        if (proxy.draining()) {
+            ctx.close();
+            return;
+        }
+        ctx.read();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if ((queue != null && !queue.isEmpty()) || busy()) {
+            if (queue == null) {
+                queue = new ArrayDeque<>(4);
+            }
+            queue.add(msg);
+        } else {
+            dispatch(msg);
+        }
+    }
+
+    /** True while the current request has been read in full and its response is still going. */
+    private boolean busy() {
+        return exchange != null && exchange.requestComplete();
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            onRequest(req);
+        } else if (msg instanceof HttpContent c) {
+            onContent(c);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(HttpRequest req) {
+        timer.headersReceived();
+        DecoderResult dr = req.decoderResult();
+        if (dr.isFailure()) {
+            ReferenceCountUtil.release(req);
+            respondAndClose(statusFor(dr.cause()));
+            return;
+        }
+        if (req.protocolVersion().majorVersion() != 1) {
+            ReferenceCountUtil.release(req);
+            respondAndClose(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
+            return;
+        }
+        if (req.protocolVersion().minorVersion() >= 1 && !req.headers().contains(HttpHeaderNames.HOST)) {
+            ReferenceCountUtil.release(req);
+            respondAndClose(HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
+        RuntimeSnapshot snap = proxy.snapshot();
+        Config config = snap.config();
+        long maxBody = config.limits().maxBodySize();
+        long length = HttpUtil.getContentLength(req, -1L);
+        if (length > maxBody) {
+            ReferenceCountUtil.release(req);
+            respondAndClose(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            return;
+        }
+        Router router = snap.router(listener);
+        PoolRuntime pool = router == null ? null : router.route(req);
+        if (pool == null) {
+            respondLocally(req, HttpResponseStatus.NOT_FOUND);
+            ReferenceCountUtil.release(req);
+            return;
+        }
+        exchange = new Exchange(this, ctx, proxy, req, pool, maxBody, config.headers());
+        exchange.start();
+    }
+
+    private void onContent(HttpContent c) {
+        Exchange e = exchange;
+        if (e != null && !e.requestComplete()) {
+            e.onRequestContent(c);
+            return;
+        }
+        boolean last = c instanceof LastHttpContent;
+        c.release();
+        if (discarding && last) {
+            discarding = false;
+            requestFinished(true);
+        }
+    }
+
+    private static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /**
+     * Answers a request that goes to no backend. The connection stays open when the client allows it;
+     * a body that follows is read and dropped before the next request.
+     */
+    private void respondLocally(HttpRequest req, HttpResponseStatus status) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !proxy.draining();
+        FullHttpResponse r = Responses.error(status, !keepAlive);
+        if (!keepAlive) {
+            respondAndClose(r);
+            return;
+        }
+        ctx.writeAndFlush(r, ctx.voidPromise());
+        // Drop the request's body (or its empty last part) before the next request.
+        discarding = true;
+    }
+
+    /** Answers with an error and closes the connection: the request's framing cannot be trusted. */
+    private void respondAndClose(HttpResponseStatus status) {
+        respondAndClose(Responses.error(status, true));
+    }
+
+    /** Sends this response, then closes the connection; nothing more is read. */
+    void respondAndClose(FullHttpResponse response) {
+        closing = true;
+        releaseQueue();
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Called by the exchange when the request and its response are both done. */
+    void exchangeDone(Exchange e, boolean keepAlive) {
+        if (exchange == e) {
+            exchange = null;
+        }
+        requestFinished(keepAlive);
+    }
+
+    private void requestFinished(boolean keepAlive) {
+        if (!keepAlive || proxy.draining() || closing) {
+            closing = true;
+            releaseQueue();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        timer.awaitNext();
+        drainQueue();
+    }
+
+    private void drainQueue() {
+        if (dispatching) {
+            return;
+        }
+        dispatching = true;
+        try {
+            while (queue != null && !queue.isEmpty() && !busy() && !closing) {
+                dispatch(queue.poll());
+            }
+        } finally {
+            dispatching = false;
+        }
+        maybeRead();
+    }
+
+    /** Reads more from the client when whatever the next bytes are for can take them. */
+    void maybeRead() {
+        if (closing || !ctx.channel().isActive() || (queue != null && !queue.isEmpty())) {
+            return;
+        }
+        Exchange e = exchange;
+        if (e == null || (!e.requestComplete() && e.canTakeBody())) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.flushUpstream();
+        }
+        maybeRead();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        Exchange e = exchange;
+        if (e != null && ctx.channel().isWritable()) {
+            e.onClientWritable();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
+        releaseQueue();
+        Exchange e = exchange;
+        exchange = null;
+        if (e != null) {
+            e.onClientClosed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Shutdown began: close now when idle, else after the current response. */
+    void drain() {
+        if (exchange == null && !discarding) {
+            closing = true;
+            releaseQueue();
+            ctx.close();
+        }
+    }
+
+    private void releaseQueue() {
+        if (queue != null) {
+            Object m;
+            while ((m = queue.poll()) != null) {
+                ReferenceCountUtil.release(m);
+            }
+        }
+    }
+
+    /** The pick context for the current request, reset for it. */
+    PickContext pickContext() {
+        return pick.reset(remote);
+    }
+
+    String clientIp() {
+        return clientIp;
+    }
+
+    String localPort() {
+        return localPort;
+    }
+
+    /** Whether this connection may stay open after the current response (the request has its say too). */
+    boolean mayKeepAlive() {
+        return !closing && !proxy.draining();
+    }
+}

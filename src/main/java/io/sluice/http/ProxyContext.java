@@ -1,0 +1,72 @@
+package io.sluice.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.runtime.OutcomeListener;
+import io.sluice.runtime.RuntimeSnapshot;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What every connection of one running proxy shares: the current snapshot, the upstream connection pools,
+ * the outcome listener, the set of open client connections and whether the proxy is draining.
+ * Thread-safe.
+ */
+public final class ProxyContext {
+    private final AtomicReference<RuntimeSnapshot> snapshot;
+    private final OutcomeListener outcomes;
+    private final UpstreamPools upstreams = new UpstreamPools();
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private volatile boolean draining;
+
+    public ProxyContext(AtomicReference<RuntimeSnapshot> snapshot, OutcomeListener outcomes) {
+        this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    }
+
+    /** The snapshot in force now. */
+    public RuntimeSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    OutcomeListener outcomes() {
+        return outcomes;
+    }
+
+    UpstreamPools upstreams() {
+        return upstreams;
+    }
+
+    /** Open client connections across all listeners. */
+    public ChannelGroup clients() {
+        return clients;
+    }
+
+    void register(Channel client) {
+        clients.add(client);
+    }
+
+    /** True once shutdown began: responses close their connections and idle connections are closed. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Starts draining: every idle client connection closes now, every busy one after its current response.
+     */
+    public void startDraining() {
+        draining = true;
+        for (Channel ch : clients) {
+            ch.eventLoop().execute(() -> {
+                FrontendHandler fe = ch.pipeline().get(FrontendHandler.class);
+                if (fe != null) {
+                    fe.drain();
+                } else {
+                    ch.close();
+                }
+            });
+        }
+    }
+}

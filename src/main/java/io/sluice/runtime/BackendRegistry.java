@@ -1,0 +1,30 @@
+package io.sluice.runtime;
+
+import io.sluice.balance.BackendState;
+import io.sluice.config.HostPort;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Live state of every backend, keyed by pool and address, so that a reload which keeps a backend keeps its
+ * numbers and health. Thread-safe.
+ */
+public final class BackendRegistry {
+    private record Key(String pool, HostPort address) {
+    }
+
+    private final Map<Key, BackendState> states = new ConcurrentHashMap<>();
+
+    /** The state for this backend, created on first use. */
+    public BackendState state(String pool, HostPort address) {
+        return states.computeIfAbsent(new Key(pool, address), k -> new BackendState());
+    }
+
+    /** Forgets backends that the current snapshot no longer has. */
+    public void retainOnly(RuntimeSnapshot snapshot) {
+        states.keySet().removeIf(k -> {
+            PoolRuntime p = snapshot.pool(k.pool());
+            return p == null || p.backends().stream().noneMatch(b -> b.endpoint().address().equals(k.address()));
+        });
+    }
+}

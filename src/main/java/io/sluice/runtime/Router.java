@@ -1,0 +1,151 @@
+package io.sluice.runtime;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.config.MatchConfig;
+import io.sluice.config.RouteConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A listener's routes compiled for the hot path: the first route whose conditions all hold wins.
+ * Immutable; thread-safe; allocates nothing per request.
+ */
+public final class Router {
+    private final Route[] routes;
+
+    private Router(Route[] routes) {
+        this.routes = routes;
+    }
+
+    static Router compile(List<RouteConfig> configs, Map<String, PoolRuntime> pools) {
+        Route[] routes = new Route[configs.size()];
+        for (int i = 0; i < routes.length; i++) {
+            RouteConfig rc = configs.get(i);
+            PoolRuntime pool = pools.get(rc.pool());
+            if (pool == null) {
+                throw new IllegalArgumentException("route to unknown pool " + rc.pool());
+            }
+            routes[i] = new Route(rc.match(), pool);
+        }
+        return new Router(routes);
+    }
+
+    /** The pool for this request, or null when no route matches. */
+    public PoolRuntime route(HttpRequest request) {
+        String uri = request.uri();
+        int pathStart = pathStart(uri);
+        for (Route r : routes) {
+            if (r.matches(request, uri, pathStart)) {
+                return r.pool;
+            }
+        }
+        return null;
+    }
+
+    /** Index where the path begins: 0 for origin-form, after the authority for absolute-form. */
+    static int pathStart(String uri) {
+        if (uri.isEmpty() || uri.charAt(0) == '/') {
+            return 0;
+        }
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return 0;
+        }
+        int slash = uri.indexOf('/', scheme + 3);
+        return slash < 0 ? uri.length() : slash;
+    }
+
+    private static final class Route {
+        private final PoolRuntime pool;
+        private final String host;          // exact, lower case; or null
+        private final String hostSuffix;    // ".example.com" for "*.example.com"; or null
+        private final String pathPrefix;
+        private final String path;
+        private final String[] methods;
+        private final String[] headerNames;
+        private final String[] headerValues;
+
+        Route(MatchConfig m, PoolRuntime pool) {
+            this.pool = pool;
+            String h = m.host() == null ? null : m.host().toLowerCase(Locale.ROOT);
+            if (h != null && h.startsWith("*.")) {
+                this.host = null;
+                this.hostSuffix = h.substring(1);
+            } else {
+                this.host = h;
+                this.hostSuffix = null;
+            }
+            this.pathPrefix = m.pathPrefix();
+            this.path = m.path();
+            this.methods = m.methods().toArray(new String[0]);
+            this.headerNames = m.headers().keySet().toArray(new String[0]);
+            this.headerValues = new String[headerNames.length];
+            for (int i = 0; i < headerNames.length; i++) {
+                headerValues[i] = m.headers().get(headerNames[i]);
+            }
+        }
+
+        boolean matches(HttpRequest req, String uri, int pathStart) {
+            if ((host != null || hostSuffix != null) && !hostMatches(req.headers().get(HttpHeaderNames.HOST))) {
+                return false;
+            }
+            if (pathPrefix != null && !uri.startsWith(pathPrefix, pathStart)) {
+                return false;
+            }
+            if (path != null && !exactPath(uri, pathStart)) {
+                return false;
+            }
+            if (methods.length > 0 && !methodMatches(req.method().name())) {
+                return false;
+            }
+            for (int i = 0; i < headerNames.length; i++) {
+                if (!req.headers().contains(headerNames[i], headerValues[i], false)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean exactPath(String uri, int pathStart) {
+            if (!uri.startsWith(path, pathStart)) {
+                return false;
+            }
+            int end = pathStart + path.length();
+            return end == uri.length() || uri.charAt(end) == '?' || uri.charAt(end) == '#';
+        }
+
+        private boolean methodMatches(String method) {
+            for (String m : methods) {
+                if (m.equals(method)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean hostMatches(String hostHeader) {
+            if (hostHeader == null) {
+                return false;
+            }
+            int len = hostLength(hostHeader);
+            if (host != null) {
+                return len == host.length() && hostHeader.regionMatches(true, 0, host, 0, len);
+            }
+            int suffixLen = hostSuffix.length();
+            return len > suffixLen
+                    && hostHeader.regionMatches(true, len - suffixLen, hostSuffix, 0, suffixLen);
+        }
+
+        /** Length of the host part of a Host header, without any port; brackets kept for IPv6. */
+        private static int hostLength(String h) {
+            if (!h.isEmpty() && h.charAt(0) == '[') {
+                int close = h.indexOf(']');
+                return close < 0 ? h.length() : close + 1;
+            }
+            int colon = h.lastIndexOf(':');
+            return colon < 0 ? h.length() : colon;
+        }
+    }
+}

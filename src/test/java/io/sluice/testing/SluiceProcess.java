@@ -1,0 +1,142 @@
+package io.sluice.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged jar run as a separate process, as a user runs it: for tests of memory bounds, signals and
+ * exit codes. Output goes to a file the test can read. Not thread-safe.
+ */
+public final class SluiceProcess implements AutoCloseable {
+    private final Process process;
+    private final Path output;
+
+    private SluiceProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /** The jar the build produced (the failsafe plugin passes its path). */
+    public static Path jar() {
+        String p = System.getProperty("sluice.jar", "target/sluice.jar");
+        Path jar = Path.of(p);
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("no " + jar + "; run 'mvn package' first");
+        }
+        return jar;
+    }
+
+    /** Starts {@code java [jvmArgs] -jar sluice.jar [args]}. */
+    public static SluiceProcess start(List<String> jvmArgs, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-jar");
+        cmd.add(jar().toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("sluice-proc", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return new SluiceProcess(p, out);
+    }
+
+    /** Runs to completion and returns the exit code; output via {@link #output()}. */
+    public static SluiceProcess runToEnd(String... args) throws Exception {
+        SluiceProcess p = start(List.of(), args);
+        if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
+            p.process.destroyForcibly();
+            throw new AssertionError("sluice did not exit: " + p.output());
+        }
+        return p;
+    }
+
+    /** Waits until something accepts connections on this port. */
+    public SluiceProcess awaitListening(int port) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("sluice exited early with " + process.exitValue() + ":\n" + output());
+            }
+            return accepts(port);
+        });
+        return this;
+    }
+
+    /** True when a TCP connection to 127.0.0.1:port succeeds. */
+    public static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A port that was free a moment ago. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Sends SIGTERM. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the exit code. */
+    public int waitForExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("sluice did not exit within " + limit + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the process printed so far. */
+    public String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** Writes a config file into a temp directory. */
+    public static Path writeConfig(String yaml) throws IOException {
+        File f = File.createTempFile("sluice", ".yaml");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), yaml);
+        return f.toPath();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        try {
+            Files.deleteIfExists(output);
+        } catch (IOException e) {
+            // temp file; nothing to do
+        }
+    }
+}
