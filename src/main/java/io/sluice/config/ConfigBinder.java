@@ -1,0 +1,103 @@
+package io.sluice.config;
+
+import static io.sluice.config.Binder.or;
+import static io.sluice.config.Binder.value;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binds the top level of a configuration: chooses between the full form ({@code listeners} and
+ * {@code pools}) and the short single-pool form, binds the shared sections, then runs the whole-file checks.
+ * Stateless; thread-safe (all state is in the {@link Binder} passed in).
+ */
+final class ConfigBinder {
+    private static final List<String> FULL_KEYS = List.of("listeners", "pools");
+    private static final List<String> SHARED_KEYS = List.of("admin", "limits", "headers", "workers");
+    private static final List<String> TOP_KEYS;
+
+    static {
+        List<String> keys = new ArrayList<>(FULL_KEYS);
+        keys.addAll(SHARED_KEYS);
+        keys.addAll(ShortForm.KEYS);
+        TOP_KEYS = List.copyOf(keys);
+    }
+
+    private ConfigBinder() {
+    }
+
+    /** The configuration, or null when {@code b} holds errors. */
+    static Config bind(YamlNode root, Binder b) {
+        if (Binder.absent(root)) {
+            b.error("", root == null ? 1 : root.line(), root == null ? 1 : root.column(),
+                    "empty configuration: no listeners and no pools; the smallest one is"
+                            + " `listen: \"127.0.0.1:8080\"` with `backends: [\"127.0.0.1:3001\"]`");
+            return null;
+        }
+        YamlNode.Mapping top = b.mapping(root, "", "a map of settings (listeners, pools, ...)");
+        if (top == null) {
+            return null;
+        }
+        b.allowOnly(top, "", TOP_KEYS);
+        YamlNode.Entry shortKey = top.entries().stream().filter(e -> ShortForm.KEYS.contains(e.key()))
+                .findFirst().orElse(null);
+        boolean full = top.entry("listeners") != null || top.entry("pools") != null;
+        if (shortKey != null && full) {
+            b.error(shortKey.key(), shortKey.line(), shortKey.column(), "`" + shortKey.key() + "` belongs to the"
+                    + " short single-pool form (" + String.join(", ", ShortForm.KEYS) + "), which cannot be"
+                    + " mixed with `listeners`/`pools`; use one form or the other");
+        }
+
+        AdminConfig admin = SettingsBinder.admin(b, value(top, "admin"), "admin");
+        LimitsConfig limits = SettingsBinder.limits(b, value(top, "limits"), "limits");
+        HeadersConfig headers = SettingsBinder.headers(b, value(top, "headers"), "headers");
+        int workers = or(b.integer(value(top, "workers"), "workers", 0, 4096), 0);
+
+        Refs refs = new Refs();
+        List<ListenerConfig> listeners = new ArrayList<>();
+        List<PoolConfig> pools = new ArrayList<>();
+        if (shortKey != null && !full) {
+            ShortForm.Result r = ShortForm.bind(b, top, refs);
+            YamlNode.Entry mb = top.entry("max_request_body_mb");
+            if (mb != null && value(top, "limits") instanceof YamlNode.Mapping lm && lm.entry("max_body_size") != null) {
+                b.error(mb.key(), mb.line(), mb.column(), "`max_request_body_mb` and `limits.max_body_size` both"
+                        + " set the body limit; keep one");
+            }
+            if (r != null) {
+                listeners.add(r.listener());
+                pools.add(r.pool());
+                if (r.maxBodySize() != null) {
+                    limits = withMaxBodySize(limits, r.maxBodySize());
+                }
+            }
+        } else {
+            pools = PoolBinder.pools(b, value(top, "pools"), "pools", refs);
+            listeners = ListenerBinder.listeners(b, value(top, "listeners"), "listeners", refs);
+            requireSome(b, top, "pools", "no pools: add at least one, e.g. pools: [ { name: web, backends:"
+                    + " [ { address: \"127.0.0.1:3001\" } ] } ]");
+            requireSome(b, top, "listeners", "no listeners: add at least one, e.g. listeners: [ { name: web,"
+                    + " bind: \"127.0.0.1:8080\" } ] (or use the short form, with `listen` and `backends`)");
+        }
+        if (admin.enabled()) {
+            YamlNode adminBind = value(top, "admin") instanceof YamlNode.Mapping am ? value(am, "bind") : null;
+            refs.bind(admin.bind(), "admin.bind", adminBind);
+        }
+        refs.check(b);
+        return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers) : null;
+    }
+
+    /** Reports {@code key} when it is absent or an empty list (other mistakes are reported elsewhere). */
+    private static void requireSome(Binder b, YamlNode.Mapping top, String key, String message) {
+        YamlNode.Entry e = top.entry(key);
+        if (e == null) {
+            b.error(key, top, message);
+        } else if (Binder.absent(e.value()) || (e.value() instanceof YamlNode.Sequence s && s.items().isEmpty())) {
+            b.error(key, e.line(), e.column(), message);
+        }
+    }
+
+    private static LimitsConfig withMaxBodySize(LimitsConfig l, long maxBodySize) {
+        return new LimitsConfig(l.maxHeaderSize(), maxBodySize, l.headerTimeout(), l.idleTimeout(),
+                l.maxConnections(), l.drainTimeout());
+    }
+}

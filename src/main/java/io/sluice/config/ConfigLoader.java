@@ -1,0 +1,85 @@
+package io.sluice.config;
+
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Loads a YAML configuration file into a validated {@link Config}: read the YAML with locations, replace
+ * {@code ${ENV}} references, bind into records with defaults, and check the whole file. Every problem is
+ * collected, with its YAML path and line:column, and thrown together as one {@link ConfigException}.
+ *
+ * <p>Two forms are accepted: the full form ({@code listeners}, {@code pools}) and a short single-pool form
+ * ({@code listen}, {@code backends}, ...) that becomes one listener and one pool named {@code default}. Both
+ * may add {@code admin}, {@code limits}, {@code headers} and {@code workers}.
+ *
+ * <p>Stateless; thread-safe. Loading blocks on file I/O, so do it off the event loop.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and parses a UTF-8 file, taking {@code ${NAME}} values from the process environment.
+     *
+     * @throws ConfigException when the file cannot be read or has any error
+     */
+    public static Config load(Path file) throws ConfigException {
+        Objects.requireNonNull(file, "file");
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigError("", 0, 0, "cannot read " + file
+                    + ": " + readProblem(e))));
+        }
+        return parse(text, file.toString(), System::getenv);
+    }
+
+    /**
+     * Parses YAML text.
+     *
+     * @param yaml       the configuration text
+     * @param sourceName where it came from (a file name), used in {@link ConfigException#getMessage()}; may be null
+     * @param env        looks up environment variables for {@code ${NAME}}; returns null for unset ones
+     * @throws ConfigException listing every error found
+     */
+    public static Config parse(String yaml, String sourceName, Function<String, String> env) throws ConfigException {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(env, "env");
+        String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
+        YamlReader.Result read = YamlReader.read(text);
+        Binder binder = new Binder();
+        binder.addAll(read.errors());
+        boolean unreadable = read.root() == null && !read.errors().isEmpty();
+        Config config = null;
+        if (!unreadable) {
+            YamlNode root = read.root() == null ? null : EnvSubstitution.apply(read.root(), "", env, binder);
+            config = ConfigBinder.bind(root, binder);
+        }
+        if (binder.errorCount() > 0 || config == null) {
+            throw new ConfigException(sourceName, binder.errors());
+        }
+        return config;
+    }
+
+    private static String readProblem(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof MalformedInputException) {
+            return "not UTF-8 text";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,235 @@
+package io.sluice.config;
+
+import static io.sluice.config.Binder.child;
+import static io.sluice.config.Binder.index;
+import static io.sluice.config.Binder.or;
+import static io.sluice.config.Binder.value;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Binds {@code listeners} entries with their routes and match conditions. Pools must be bound first, so
+ * that a listener without routes can default to the only pool. Stateless; thread-safe (all state is in the
+ * {@link Binder} and {@link Refs} passed in).
+ */
+final class ListenerBinder {
+    static final String PROTOCOL = "http";
+    private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "routes");
+    private static final List<String> ROUTE_KEYS = List.of("match", "pool");
+    private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers");
+    /** RFC 9110 token characters, as used by methods and header names. */
+    private static final String TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+
+    private ListenerBinder() {
+    }
+
+    /** The {@code listeners} list; bad entries are left out after their errors are recorded. */
+    static List<ListenerConfig> listeners(Binder b, YamlNode n, String path, Refs refs) {
+        List<ListenerConfig> out = new ArrayList<>();
+        List<YamlNode> items = b.sequence(n, path, "a list of listeners");
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                ListenerConfig l = listener(b, items.get(i), index(path, i), refs);
+                if (l != null) {
+                    out.add(l);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ListenerConfig listener(Binder b, YamlNode n, String path, Refs refs) {
+        int before = b.errorCount();
+        YamlNode.Mapping m = b.mapping(n, path, "a listener (a map with name, bind and routes)");
+        if (m == null) {
+            if (Binder.absent(n)) {
+                b.error(path, n, "empty listener entry; a listener needs `name` and `bind`");
+            }
+            return null;
+        }
+        b.allowOnly(m, path, LISTENER_KEYS);
+        YamlNode nameNode = b.require(m, "name", path, "the listener's name, used in logs and metrics");
+        String name = b.name(nameNode, child(path, "name"));
+        if (name != null) {
+            refs.listener(name, child(path, "name"), nameNode);
+        }
+        YamlNode bindNode = b.require(m, "bind", path, "the address to listen on, e.g. 127.0.0.1:8080");
+        HostPort bind = b.address(bindNode, child(path, "bind"), true);
+        if (bind != null) {
+            refs.bind(bind, child(path, "bind"), bindNode);
+        }
+        String protocol = or(b.text(value(m, "protocol"), child(path, "protocol"), "a protocol name"), PROTOCOL);
+        if (!protocol.equals(PROTOCOL)) {
+            b.error(child(path, "protocol"), value(m, "protocol"), "unknown protocol `" + protocol
+                    + "`; only `http` is supported for now");
+        }
+        List<RouteConfig> routes = routes(b, m, path, refs);
+        return b.errorCount() == before ? new ListenerConfig(name, bind, protocol, routes) : null;
+    }
+
+    private static List<RouteConfig> routes(Binder b, YamlNode.Mapping listener, String path, Refs refs) {
+        String routesPath = child(path, "routes");
+        YamlNode n = value(listener, "routes");
+        List<YamlNode> items = b.sequence(n, routesPath, "a list of routes");
+        if (items == null && n != null) {
+            return null;
+        }
+        if (items == null || items.isEmpty()) {
+            String only = refs.onlyPool();
+            if (only != null) {
+                return List.of(new RouteConfig(MatchConfig.ANY, only));
+            }
+            if (refs.poolsDeclared() > 1) {
+                YamlNode.Entry e = listener.entry("routes");
+                String msg = "no routes: with more than one pool (" + String.join(", ", refs.poolNames())
+                        + ") say which requests go where, e.g. routes: [ { pool: " + refs.poolNames().iterator().next()
+                        + " } ]";
+                if (e != null) {
+                    b.error(routesPath, e.line(), e.column(), msg);
+                } else {
+                    b.error(routesPath, listener, msg);
+                }
+            }
+            return null;
+        }
+        List<RouteConfig> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            RouteConfig r = route(b, items.get(i), index(routesPath, i), refs);
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private static RouteConfig route(Binder b, YamlNode n, String path, Refs refs) {
+        YamlNode.Mapping m = b.mapping(n, path, "a route (a map with pool and optional match)");
+        if (m == null) {
+            if (Binder.absent(n)) {
+                b.error(path, n, "empty route entry; a route needs `pool`");
+            }
+            return null;
+        }
+        b.allowOnly(m, path, ROUTE_KEYS);
+        YamlNode poolNode = b.require(m, "pool", path, "the pool that gets the matching requests");
+        String pool = b.text(poolNode, child(path, "pool"), "a pool name");
+        if (pool != null) {
+            refs.route(pool, child(path, "pool"), poolNode);
+        }
+        MatchConfig match = match(b, value(m, "match"), child(path, "match"));
+        return pool != null && match != null ? new RouteConfig(match, pool) : null;
+    }
+
+    private static MatchConfig match(Binder b, YamlNode n, String path) {
+        YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", MATCH_KEYS) + ")");
+        if (m == null) {
+            return n == null ? MatchConfig.ANY : null;
+        }
+        int before = b.errorCount();
+        b.allowOnly(m, path, MATCH_KEYS);
+        String host = host(b, value(m, "host"), child(path, "host"));
+        String prefix = urlPath(b, value(m, "path_prefix"), child(path, "path_prefix"));
+        String exact = urlPath(b, value(m, "path"), child(path, "path"));
+        List<String> methods = methods(b, value(m, "methods"), child(path, "methods"));
+        Map<String, String> headers = headers(b, value(m, "headers"), child(path, "headers"));
+        return b.errorCount() == before ? new MatchConfig(host, prefix, exact, methods, headers) : null;
+    }
+
+    /** A host name or {@code *.domain} wildcard, lower-cased. */
+    private static String host(Binder b, YamlNode n, String path) {
+        String text = b.text(n, path, "a host name");
+        if (text == null) {
+            return null;
+        }
+        String h = text.strip().toLowerCase(Locale.ROOT);
+        String problem = hostProblem(h);
+        if (problem != null) {
+            b.error(path, n, problem + ": \"" + text + "\"");
+            return null;
+        }
+        return h;
+    }
+
+    private static String hostProblem(String h) {
+        if (h.isEmpty()) {
+            return "empty host; leave `host` out to match every host";
+        }
+        if (h.startsWith("[")) {
+            return h.endsWith("]") && h.length() > 2 ? null : "bad IPv6 literal";
+        }
+        if (h.indexOf(':') >= 0) {
+            return "a host to match has no port; remove the \":port\"";
+        }
+        String rest = h.startsWith("*.") ? h.substring(2) : h;
+        if (rest.indexOf('*') >= 0) {
+            return "`*` may only be the whole first label, as in *.example.com";
+        }
+        for (String label : rest.split("\\.", -1)) {
+            if (!label.matches("[a-z0-9_-]+")) {
+                return label.isEmpty() ? "empty label in host" : "bad character in host label \"" + label + "\"";
+            }
+        }
+        return null;
+    }
+
+    private static String urlPath(Binder b, YamlNode n, String path) {
+        String p = b.text(n, path, "a path starting with /");
+        if (p != null && !p.startsWith("/")) {
+            b.error(path, n, "a path must start with \"/\", got \"" + p + "\"");
+            return null;
+        }
+        return p;
+    }
+
+    private static List<String> methods(Binder b, YamlNode n, String path) {
+        List<String> out = new ArrayList<>();
+        List<YamlNode> items = b.sequence(n, path, "a list of methods such as [GET, HEAD]");
+        if (items == null) {
+            return out;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String t = b.text(items.get(i), index(path, i), "a method name such as GET");
+            if (t == null) {
+                continue;
+            }
+            String method = t.strip().toUpperCase(Locale.ROOT);
+            if (!method.matches(TOKEN)) {
+                b.error(index(path, i), items.get(i), "bad method \"" + t + "\"; a method is one word such as GET");
+            } else if (!out.contains(method)) {
+                out.add(method);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> headers(Binder b, YamlNode n, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        YamlNode.Mapping m = b.mapping(n, path, "a map of header name to exact value");
+        if (m == null) {
+            return out;
+        }
+        Set<String> seen = new HashSet<>();
+        for (YamlNode.Entry e : m.entries()) {
+            String at = child(path, e.key());
+            if (!e.key().matches(TOKEN)) {
+                b.error(at, e.line(), e.column(), "bad header name `" + e.key() + "`");
+            } else if (!seen.add(e.key().toLowerCase(Locale.ROOT))) {
+                b.error(at, e.line(), e.column(), "header `" + e.key() + "` is given twice (header names ignore case)");
+            } else if (Binder.absent(e.value())) {
+                b.error(at, e.line(), e.column(), "header `" + e.key() + "` has no value; write the exact value to match");
+            } else {
+                String v = b.text(e.value(), at, "the header's exact value");
+                if (v != null) {
+                    out.put(e.key(), v);
+                }
+            }
+        }
+        return out;
+    }
+}

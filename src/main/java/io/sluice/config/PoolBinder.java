@@ -1,0 +1,197 @@
+package io.sluice.config;
+
+import static io.sluice.config.Binder.child;
+import static io.sluice.config.Binder.index;
+import static io.sluice.config.Binder.or;
+import static io.sluice.config.Binder.value;
+
+import io.sluice.balance.Strategies;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds {@code pools} entries, and the backend lists and strategy names the short form shares with them.
+ * Stateless; thread-safe (all state is in the {@link Binder} and {@link Refs} passed in).
+ */
+final class PoolBinder {
+    static final String DEFAULT_STRATEGY = "round_robin";
+    private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check");
+    private static final List<String> BACKEND_KEYS = List.of("address", "url", "weight");
+    private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
+
+    private PoolBinder() {
+    }
+
+    /** The {@code pools} list; bad entries are left out after their errors are recorded. */
+    static List<PoolConfig> pools(Binder b, YamlNode n, String path, Refs refs) {
+        List<PoolConfig> out = new ArrayList<>();
+        List<YamlNode> items = b.sequence(n, path, "a list of pools");
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                refs.poolDeclared();
+                PoolConfig p = pool(b, items.get(i), index(path, i), refs);
+                if (p != null) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static PoolConfig pool(Binder b, YamlNode n, String path, Refs refs) {
+        int before = b.errorCount();
+        YamlNode.Mapping m = b.mapping(n, path, "a pool (a map with name and backends)");
+        if (m == null) {
+            if (Binder.absent(n)) {
+                b.error(path, n, "empty pool entry; a pool needs at least a `name`");
+            }
+            return null;
+        }
+        b.allowOnly(m, path, POOL_KEYS);
+        YamlNode nameNode = b.require(m, "name", path, "the pool's name, which routes refer to");
+        String name = b.name(nameNode, child(path, "name"));
+        if (name != null) {
+            refs.pool(name, child(path, "name"), nameNode);
+        }
+        String strategy = strategy(b, value(m, "strategy"), child(path, "strategy"));
+        List<BackendConfig> backends = backends(b, value(m, "backends"), child(path, "backends"));
+        TimeoutsConfig timeouts = timeouts(b, value(m, "timeouts"), child(path, "timeouts"));
+        Duration healthCheck = healthCheck(b, value(m, "health_check"), child(path, "health_check"));
+        return b.errorCount() == before ? new PoolConfig(name, strategy, backends, timeouts, healthCheck) : null;
+    }
+
+    /** A known strategy name; {@value #DEFAULT_STRATEGY} when absent. */
+    static String strategy(Binder b, YamlNode n, String path) {
+        String s = b.text(n, path, "a strategy name");
+        if (s == null) {
+            return DEFAULT_STRATEGY;
+        }
+        if (!Strategies.isKnown(s)) {
+            b.error(path, n, "unknown strategy `" + s + "`" + Suggest.didYouMean(s, Strategies.names())
+                    + " (known: " + String.join(", ", Strategies.names()) + ")");
+        }
+        return s;
+    }
+
+    /** A list of backends with distinct addresses; empty when absent. */
+    static List<BackendConfig> backends(Binder b, YamlNode n, String path) {
+        List<BackendConfig> out = new ArrayList<>();
+        List<YamlNode> items = b.sequence(n, path, "a list of backends");
+        if (items == null) {
+            return out;
+        }
+        Map<HostPort, String> seen = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = index(path, i);
+            BackendConfig backend = backend(b, items.get(i), itemPath);
+            if (backend == null) {
+                continue;
+            }
+            String first = seen.putIfAbsent(backend.address(), itemPath);
+            if (first != null) {
+                b.error(itemPath, items.get(i), "backend " + backend.address() + " is already listed at " + first
+                        + "; list it once and raise its weight instead");
+            }
+            out.add(backend);
+        }
+        return out;
+    }
+
+    /** {@code host:port} text, or a map with {@code address} or {@code url} and an optional {@code weight}. */
+    private static BackendConfig backend(Binder b, YamlNode n, String path) {
+        if (n instanceof YamlNode.Scalar s && !s.isNull()) {
+            HostPort address = b.address(s, path, false);
+            return address == null ? null : new BackendConfig(address, 1);
+        }
+        YamlNode.Mapping m = b.mapping(n, path, "a backend (address: host:port, and optionally weight)");
+        if (m == null) {
+            if (Binder.absent(n)) {
+                b.error(path, n, "empty backend entry; write address: host:port");
+            }
+            return null;
+        }
+        b.allowOnly(m, path, BACKEND_KEYS);
+        YamlNode url = value(m, "url");
+        HostPort address;
+        if (url != null && m.entry("address") != null) {
+            YamlNode.Entry e = m.entry("url");
+            b.error(child(path, "url"), e.line(), e.column(), "give either `address` or `url`, not both");
+            address = null;
+        } else if (url != null) {
+            address = fromUrl(b, url, child(path, "url"));
+        } else {
+            YamlNode a = b.require(m, "address", path, "host:port of the backend server, e.g. 127.0.0.1:3001");
+            address = b.address(a, child(path, "address"), false);
+        }
+        Integer weight = b.integer(value(m, "weight"), child(path, "weight"), 1, 1000);
+        return address == null ? null : new BackendConfig(address, or(weight, 1));
+    }
+
+    /** The address of an {@code http://host[:port]} URL; https, paths and queries are refused. */
+    private static HostPort fromUrl(Binder b, YamlNode n, String path) {
+        String text = b.text(n, path, "a URL such as http://127.0.0.1:3001");
+        if (text == null) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            b.error(path, n, "not a URL: \"" + text + "\"; write e.g. http://127.0.0.1:3001");
+            return null;
+        }
+        String scheme = uri.getScheme();
+        String problem = null;
+        if (scheme == null || uri.getHost() == null) {
+            problem = "not an http URL: \"" + text + "\"; write e.g. http://127.0.0.1:3001";
+        } else if (scheme.equalsIgnoreCase("https")) {
+            problem = "https backends are not supported yet (\"" + text + "\"); use http://";
+        } else if (!scheme.equalsIgnoreCase("http")) {
+            problem = "unsupported scheme `" + scheme + "` in \"" + text + "\"; only http:// is supported";
+        } else if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+            problem = "a path in a backend URL is not supported (\"" + uri.getRawPath() + "\" in \"" + text
+                    + "\"); give only http://host:port and use routes to choose by path";
+        } else if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            problem = "a backend URL may not have a query, fragment or user info: \"" + text + "\"";
+        } else if (uri.getPort() == 0) {
+            problem = "port 0 is not allowed here, in \"" + text + "\"; give the real port";
+        }
+        if (problem != null) {
+            b.error(path, n, problem);
+            return null;
+        }
+        return new HostPort(stripBrackets(uri.getHost()), uri.getPort() < 0 ? 80 : uri.getPort());
+    }
+
+    private static String stripBrackets(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static TimeoutsConfig timeouts(Binder b, YamlNode n, String path) {
+        TimeoutsConfig d = TimeoutsConfig.DEFAULTS;
+        YamlNode.Mapping m = b.mapping(n, path, "a map of timeouts (connect, response, idle)");
+        if (m == null) {
+            return d;
+        }
+        b.allowOnly(m, path, TIMEOUT_KEYS);
+        return new TimeoutsConfig(
+                or(b.duration(value(m, "connect"), child(path, "connect"), false), d.connect()),
+                or(b.duration(value(m, "response"), child(path, "response"), false), d.response()),
+                or(b.duration(value(m, "idle"), child(path, "idle"), false), d.idle()));
+    }
+
+    private static Duration healthCheck(Binder b, YamlNode n, String path) {
+        YamlNode.Mapping m = b.mapping(n, path, "a map such as { interval: 10s }");
+        if (m == null) {
+            return null;
+        }
+        b.allowOnly(m, path, List.of("interval"));
+        YamlNode interval = b.require(m, "interval", path, "how often to check each backend, e.g. 10s");
+        return b.duration(interval, child(path, "interval"), false);
+    }
+}

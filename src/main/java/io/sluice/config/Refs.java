@@ -1,0 +1,110 @@
+package io.sluice.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The names and addresses seen while binding, with where each was written, for the checks that span the
+ * whole file: unique pool and listener names, unique bind addresses, and routes that name a real pool.
+ * Not thread-safe; one per load.
+ */
+final class Refs {
+    /** A name or address as written, with its place. */
+    private record Ref<T>(T value, String path, int line, int column) {
+    }
+
+    private final List<Ref<String>> pools = new ArrayList<>();
+    private final List<Ref<String>> listeners = new ArrayList<>();
+    private final List<Ref<String>> routes = new ArrayList<>();
+    private final List<Ref<HostPort>> binds = new ArrayList<>();
+    private int poolsDeclared;
+
+    /** One more pool entry, named or not, so that "exactly one pool" can be judged. */
+    void poolDeclared() {
+        poolsDeclared++;
+    }
+
+    int poolsDeclared() {
+        return poolsDeclared;
+    }
+
+    void pool(String name, String path, YamlNode at) {
+        pools.add(ref(name, path, at));
+    }
+
+    void listener(String name, String path, YamlNode at) {
+        listeners.add(ref(name, path, at));
+    }
+
+    /** A route's target pool. */
+    void route(String pool, String path, YamlNode at) {
+        routes.add(ref(pool, path, at));
+    }
+
+    /** An address something listens on; {@code at} is null for a default not written in the file. */
+    void bind(HostPort address, String path, YamlNode at) {
+        binds.add(ref(address, path, at));
+    }
+
+    /** The names of the pools, in file order, without repeats. */
+    Set<String> poolNames() {
+        Set<String> names = new LinkedHashSet<>();
+        pools.forEach(p -> names.add(p.value()));
+        return names;
+    }
+
+    /** The name of the only pool, when exactly one is declared and it has a good name; else null. */
+    String onlyPool() {
+        return poolsDeclared == 1 && pools.size() == 1 ? pools.get(0).value() : null;
+    }
+
+    /** Reports duplicates and dangling pool references. */
+    void check(Binder b) {
+        unique(b, pools, "pool name", "pool names must be unique");
+        unique(b, listeners, "listener name", "listener names must be unique");
+        Map<HostPort, Ref<HostPort>> seen = new HashMap<>();
+        for (Ref<HostPort> r : binds) {
+            if (r.value().port() == 0) {
+                continue; // each port-0 listener gets its own free port
+            }
+            Ref<HostPort> first = seen.putIfAbsent(r.value(), r);
+            if (first == null) {
+                continue;
+            }
+            if (r.line() > 0) {
+                b.error(r.path(), r.line(), r.column(), "address " + r.value() + " is already used by " + first.path()
+                        + "; each listener needs its own address");
+            } else {
+                b.error(first.path(), first.line(), first.column(), "address " + r.value() + " is also the default of "
+                        + r.path() + "; use another address, or set " + r.path());
+            }
+        }
+        Set<String> known = poolNames();
+        for (Ref<String> r : routes) {
+            if (!known.contains(r.value())) {
+                String list = known.isEmpty() ? "no pools are defined" : "known pools: " + String.join(", ", known);
+                b.error(r.path(), r.line(), r.column(), "no pool named `" + r.value() + "`"
+                        + Suggest.didYouMean(r.value(), known) + " (" + list + ")");
+            }
+        }
+    }
+
+    private static void unique(Binder b, List<Ref<String>> refs, String what, String why) {
+        Map<String, Ref<String>> seen = new HashMap<>();
+        for (Ref<String> r : refs) {
+            Ref<String> first = seen.putIfAbsent(r.value(), r);
+            if (first != null) {
+                b.error(r.path(), r.line(), r.column(), "duplicate " + what + " `" + r.value() + "`, already used at "
+                        + first.path() + " (" + first.line() + ":" + first.column() + "); " + why);
+            }
+        }
+    }
+
+    private static <T> Ref<T> ref(T value, String path, YamlNode at) {
+        return new Ref<>(value, path, at == null ? 0 : at.line(), at == null ? 0 : at.column());
+    }
+}

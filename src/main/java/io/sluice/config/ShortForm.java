@@ -1,0 +1,61 @@
+package io.sluice.config;
+
+import static io.sluice.config.Binder.value;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Binds the short single-pool form ({@code listen}, {@code algorithm}, {@code backends},
+ * {@code max_request_body_mb}, {@code health_check_interval}) into the full form: one listener and one pool,
+ * both named {@value #NAME}, and one route that sends everything to the pool. Stateless; thread-safe.
+ */
+final class ShortForm {
+    /** The name of the listener and of the pool the short form makes. */
+    static final String NAME = "default";
+    /** The top-level keys that belong to the short form. */
+    static final List<String> KEYS = List.of("listen", "algorithm", "backends", "max_request_body_mb",
+            "health_check_interval");
+    private static final long MIB = 1024L * 1024;
+
+    /**
+     * What the short form becomes.
+     *
+     * @param maxBodySize from {@code max_request_body_mb}, in bytes, or null when not given
+     */
+    record Result(ListenerConfig listener, PoolConfig pool, Long maxBodySize) {
+    }
+
+    private ShortForm() {
+    }
+
+    /** The desugared listener and pool, or null after recording errors. */
+    static Result bind(Binder b, YamlNode.Mapping top, Refs refs) {
+        int before = b.errorCount();
+        YamlNode listen = b.require(top, "listen", "", "the address to listen on, e.g. \"127.0.0.1:8080\"");
+        HostPort bind = b.address(listen, "listen", true);
+        if (bind != null) {
+            refs.bind(bind, "listen", listen);
+        }
+        String strategy = PoolBinder.strategy(b, value(top, "algorithm"), "algorithm");
+        List<BackendConfig> backends = PoolBinder.backends(b, value(top, "backends"), "backends");
+        Duration interval = interval(b, value(top, "health_check_interval"), "health_check_interval");
+        Integer mb = b.integer(value(top, "max_request_body_mb"), "max_request_body_mb", 0, 1024 * 1024);
+        if (b.errorCount() != before) {
+            return null;
+        }
+        PoolConfig pool = new PoolConfig(NAME, strategy, backends, TimeoutsConfig.DEFAULTS, interval);
+        ListenerConfig listener = new ListenerConfig(NAME, bind, ListenerBinder.PROTOCOL,
+                List.of(new RouteConfig(MatchConfig.ANY, NAME)));
+        return new Result(listener, pool, mb == null ? null : mb * MIB);
+    }
+
+    /** Whole seconds ({@code 30}) or a duration ({@code 30s}). */
+    private static Duration interval(Binder b, YamlNode n, String path) {
+        if (n instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.INT) {
+            Integer seconds = b.integer(n, path, 1, 86_400);
+            return seconds == null ? null : Duration.ofSeconds(seconds);
+        }
+        return b.duration(n, path, false);
+    }
+}
