@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.balance.Backend;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
@@ -26,7 +25,6 @@ import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response: picks a backend, takes a pooled connection or opens one on the client's
@@ -50,12 +48,12 @@ final class Exchange {
     private Backend backend;
     private UpstreamPool upstreams;
     private Channel upstream;
+    private UpstreamHandler upstreamHandler;
     private boolean reused;
     private boolean retried;
     private ArrayDeque<HttpContent> pending;
     private long bodyBytes;
     private long startNanos;
-    private ScheduledFuture<?> responseTimer;
 
     private boolean requestComplete;
     private boolean requestSent;
@@ -155,7 +153,8 @@ final class Exchange {
         assert ch.eventLoop() == client.channel().eventLoop() : "upstream connection on another event loop";
         upstream = ch;
         reused = pooled;
-        ch.pipeline().get(UpstreamHandler.class).bind(this);
+        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+        upstreamHandler.bind(this);
         ch.write(request, ch.voidPromise());
         if (pending != null) {
             HttpContent c;
@@ -168,7 +167,10 @@ final class Exchange {
         if (requestComplete) {
             requestSent();
         }
-        ch.flush();
+        if (!fe.inReadBatch()) {
+            // Inside the client's read batch the flush comes once, when the batch ends.
+            ch.flush();
+        }
         ch.read();
         fe.maybeRead();
     }
@@ -200,16 +202,17 @@ final class Exchange {
         }
         upstream.write(c, upstream.voidPromise());
         if (last) {
-            upstream.flush();
+            if (!fe.inReadBatch()) {
+                upstream.flush();
+            }
             requestSent();
         }
     }
 
     private void requestSent() {
         requestSent = true;
-        if (!responseStarted && responseTimer == null) {
-            responseTimer = client.executor().schedule(this::onResponseTimeout, pool.responseTimeoutNanos(),
-                    TimeUnit.NANOSECONDS);
+        if (!responseStarted) {
+            upstreamHandler.armResponseTimeout(pool.responseTimeoutNanos());
         }
     }
 
@@ -317,8 +320,9 @@ final class Exchange {
         client.flush();
         report(FailureKind.NONE);
         Channel ch = upstream;
+        UpstreamHandler uh = upstreamHandler;
         upstream = null;
-        UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
+        upstreamHandler = null;
         boolean reusable = upstreamKeepAlive && requestComplete && requestSent && !proxy.draining();
         uh.unbind(reusable);
         if (reusable) {
@@ -340,6 +344,7 @@ final class Exchange {
         }
         Channel old = upstream;
         upstream = null;
+        upstreamHandler = null;
         if (!responseStarted && reused && !retried && !hasBody && !interim) {
             // A pooled connection the backend had closed: go again on a fresh one.
             retried = true;
@@ -354,8 +359,8 @@ final class Exchange {
         fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY);
     }
 
-    private void onResponseTimeout() {
-        responseTimer = null;
+    /** The backend did not start its response within the pool's response timeout. */
+    void onResponseTimeout() {
         if (!done && !responseStarted) {
             fail(FailureKind.RESPONSE_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT);
         }
@@ -419,9 +424,8 @@ final class Exchange {
     }
 
     private void cancelTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
+        if (upstreamHandler != null) {
+            upstreamHandler.disarmResponseTimeout();
         }
     }
 
@@ -436,9 +440,10 @@ final class Exchange {
 
     private void closeUpstream() {
         Channel ch = upstream;
+        UpstreamHandler uh = upstreamHandler;
         upstream = null;
+        upstreamHandler = null;
         if (ch != null) {
-            UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
             if (uh != null) {
                 uh.unbind(false);
             }

@@ -45,6 +45,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean dispatching;
     private boolean discarding;
     private boolean closing;
+    private boolean reading;
 
     FrontendHandler(ProxyContext proxy, String listener, RequestTimer timer) {
         this.proxy = proxy;
@@ -73,6 +74,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         if (closing) {
             ReferenceCountUtil.release(msg);
         } else if ((queue != null && !queue.isEmpty()) || busy()) {
@@ -237,6 +239,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
         Exchange e = exchange;
         if (e != null) {
             e.flushUpstream();
@@ -255,6 +258,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        reading = false;
         closing = true;
         releaseQueue();
         Exchange e = exchange;
@@ -286,6 +290,14 @@ final class FrontendHandler extends ChannelDuplexHandler {
                 ReferenceCountUtil.release(m);
             }
         }
+    }
+
+    /**
+     * True inside a batch of reads from the client: what an exchange writes upstream now is flushed once
+     * when the batch ends ({@link #channelReadComplete}), not message by message.
+     */
+    boolean inReadBatch() {
+        return reading;
     }
 
     /** The pick context for the current request, reset for it. */

@@ -2,28 +2,41 @@ package io.sluice.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of an upstream connection: hands what the backend sends to the exchange that holds the
- * connection, and closes the connection when it is idle too long or the backend speaks out of turn.
- * Confined to the connection's event loop.
+ * connection, closes the connection when the backend speaks out of turn, and keeps the connection's two
+ * clocks: when it went idle in the pool (the pool's sweep closes it after the idle timeout) and the
+ * response deadline of the exchange it serves. The deadline is one timer task per connection, re-armed by
+ * moving the deadline, so a request schedules nothing. Confined to the connection's event loop.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
 
     private final UpstreamPool pool;
     private final InetSocketAddress address;
+    private final long idleTimeoutNanos;
+    private ChannelHandlerContext ctx;
     private Exchange exchange;
     private boolean idle;
+    private long idleSince;
+    private long responseDeadline;
+    private boolean timerScheduled;
 
-    UpstreamHandler(UpstreamPool pool, InetSocketAddress address) {
+    UpstreamHandler(UpstreamPool pool, InetSocketAddress address, long idleTimeoutNanos) {
         this.pool = pool;
         this.address = address;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     /** The connection now serves this exchange. */
@@ -35,7 +48,50 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     /** The exchange is done with this connection: it waits idle in the pool, or is about to close. */
     void unbind(boolean toPool) {
         exchange = null;
+        responseDeadline = 0;
         idle = toPool;
+        if (toPool) {
+            idleSince = System.nanoTime();
+        }
+    }
+
+    /** When the connection's idle time runs out, in {@link System#nanoTime()} terms. */
+    long idleDeadline() {
+        return idleSince + idleTimeoutNanos;
+    }
+
+    /** Starts the response timeout: the exchange hears {@code onResponseTimeout} unless disarmed first. */
+    void armResponseTimeout(long nanos) {
+        responseDeadline = System.nanoTime() + nanos;
+        if (responseDeadline == 0) {
+            responseDeadline = 1;
+        }
+        if (!timerScheduled) {
+            timerScheduled = true;
+            ctx.executor().schedule(this::onTimer, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void disarmResponseTimeout() {
+        responseDeadline = 0;
+    }
+
+    private void onTimer() {
+        timerScheduled = false;
+        if (responseDeadline == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long remaining = responseDeadline - System.nanoTime();
+        if (remaining > 0) {
+            timerScheduled = true;
+            ctx.executor().schedule(this::onTimer, remaining, TimeUnit.NANOSECONDS);
+            return;
+        }
+        responseDeadline = 0;
+        Exchange e = exchange;
+        if (e != null) {
+            e.onResponseTimeout();
+        }
     }
 
     @Override
@@ -70,17 +126,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange e = exchange;
         exchange = null;
+        responseDeadline = 0;
         if (e != null) {
             e.onUpstreamClosed();
         } else if (idle) {
+            idle = false;
             pool.remove(address, ctx.channel());
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && exchange == null) {
-            ctx.close();
         }
     }
 

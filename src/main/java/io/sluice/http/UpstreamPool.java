@@ -8,18 +8,20 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.balance.Backend;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive connections to backends for one event loop: idle connections per backend address, reused
- * last-in first-out, and new connections made on this loop. Confined to its event loop; not thread-safe.
+ * last-in first-out, and new connections made on this loop. One sweep task closes connections idle past
+ * their pool's idle timeout; it is scheduled for the earliest such deadline, so a busy pool schedules
+ * nothing per request. Confined to its event loop; not thread-safe.
  */
 final class UpstreamPool {
     static final int MAX_IDLE_PER_BACKEND = 256;
@@ -29,6 +31,7 @@ final class UpstreamPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    private boolean sweepScheduled;
 
     UpstreamPool(EventLoop loop) {
         this.loop = loop;
@@ -37,6 +40,7 @@ final class UpstreamPool {
                 .channel(Transport.clientChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Transport.allocator())
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -68,9 +72,50 @@ final class UpstreamPool {
             ch.close();
             return;
         }
+        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
         q.addLast(ch);
         // Keep a read pending so that a backend closing the idle connection is noticed at once.
         ch.read();
+        if (!sweepScheduled) {
+            scheduleSweep(h.idleDeadline());
+        }
+    }
+
+    private void scheduleSweep(long deadline) {
+        sweepScheduled = true;
+        loop.schedule(this::sweep, Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes the connections whose idle time ran out and schedules itself for the next deadline. */
+    private void sweep() {
+        sweepScheduled = false;
+        long now = System.nanoTime();
+        long next = 0;
+        boolean waiting = false;
+        for (Iterator<ArrayDeque<Channel>> qs = idle.values().iterator(); qs.hasNext(); ) {
+            ArrayDeque<Channel> q = qs.next();
+            for (Iterator<Channel> it = q.iterator(); it.hasNext(); ) {
+                Channel ch = it.next();
+                UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+                long deadline = h == null ? now : h.idleDeadline();
+                if (deadline - now <= 0) {
+                    it.remove();
+                    if (h != null) {
+                        h.unbind(false);
+                    }
+                    ch.close();
+                } else if (!waiting || deadline - next < 0) {
+                    next = deadline;
+                    waiting = true;
+                }
+            }
+            if (q.isEmpty()) {
+                qs.remove();
+            }
+        }
+        if (waiting) {
+            scheduleSweep(next);
+        }
     }
 
     /** Forgets a connection that closed while idle. */
@@ -94,8 +139,7 @@ final class UpstreamPool {
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK);
                         ch.pipeline().addLast("codec", new HttpClientCodec(dc, false, false));
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
-                        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, idleTimeoutNanos));
                     }
                 })
                 .connect(address);

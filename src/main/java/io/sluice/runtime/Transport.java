@@ -1,5 +1,7 @@
 package io.sluice.runtime;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -38,6 +40,16 @@ public final class Transport {
     public static EventLoopGroup newGroup(int threads, String name) {
         IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    /**
+     * The buffer allocator for proxy connections: Netty's pooled allocator, whose per-thread caches suit
+     * one connection pinned to one event loop and measured faster here than 4.2's adaptive default. Setting
+     * {@code -Dio.netty.allocator.type} hands the choice back to Netty.
+     */
+    public static ByteBufAllocator allocator() {
+        return System.getProperty("io.netty.allocator.type") == null
+                ? PooledByteBufAllocator.DEFAULT : ByteBufAllocator.DEFAULT;
     }
 
     public static Class<? extends ServerSocketChannel> serverChannel() {
