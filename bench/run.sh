@@ -6,7 +6,7 @@
 # alike. Per run it records req/s, p50/p99 latency and the proxy's own CPU time per request, then prints
 # medians and ratios to nginx. Not a test: it never fails on numbers. See bench/README.md.
 #
-# Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=10s
+# Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   PROXIES="nginx haproxy sluice" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
@@ -21,7 +21,7 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
-WARMUP_SLUICE="${WARMUP_SLUICE:-10s}"
+WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
 PROXIES="${PROXIES:-nginx haproxy sluice}"
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"

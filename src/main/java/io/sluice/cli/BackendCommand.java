@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code sluice backend}: a test backend server for trying and testing proxies. */
 @Command(name = "backend", mixinStandardHelpOptions = true,
-        description = {"Run a test backend. Endpoints:",
+        description = {"Run a test backend server (for trying and testing proxies).",
+            "Endpoints:",
             "  GET /             JSON naming the server, method, path and headers",
             "  /health           200",
             "  /status/{code}    that status",
