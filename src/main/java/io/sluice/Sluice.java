@@ -48,6 +48,7 @@ public final class Sluice implements AutoCloseable {
     private Sluice(Builder b) {
         this.config = b.config;
         this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
+        registry.markStarted();
         this.proxy = new ProxyContext(snapshot, b.outcomes);
     }
 

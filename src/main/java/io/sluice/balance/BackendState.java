@@ -1,14 +1,30 @@
 package io.sluice.balance;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Live state of one backend, shared by every event loop: in-flight requests, counters and health bits.
- * Kept per address and carried over when a reload keeps the backend. Thread-safe and lock-free.
+ * Live state of one backend, shared by every event loop: in-flight requests, counters, latency and error
+ * estimates, slow-start ramp and health bits. Kept per pool and address and carried over when a reload or a
+ * strategy swap keeps the backend. Thread-safe and lock-free: estimates are updated with compare-and-set
+ * on one word each, so concurrent reports from different event loops are never lost, though their
+ * timestamps may interleave (the estimates are approximate by nature).
  *
  * <p>Health is a bitset: each reason a backend may be unusable (failed active check, open breaker,
  * drained by an operator) owns one bit, and the backend is usable only while no bit is set.
+ *
+ * <p>Latency estimates, all in nanoseconds and all unknown ({@code NaN}) until the first response:
+ * <ul>
+ *   <li>{@link #peakEwma} — peak-sensitive moving average: a response slower than the estimate replaces it
+ *       at once; faster ones pull it down with a weight that grows with the time since the last sample
+ *       (a sample's weight halves every half-life).</li>
+ *   <li>{@link #averageLatency} — the same time-weighted average without the peak rule.</li>
+ *   <li>{@link #recentLatency} — the last few responses (each new one counts a quarter).</li>
+ * </ul>
+ * All three, and the error rate, decay toward zero while the backend gets no traffic (halving each
+ * half-life), so a backend once slow or failing is tried again after a while instead of being shunned
+ * for ever.
  */
 public final class BackendState {
     /** Set when active health checks have declared the backend down. */
@@ -18,10 +34,22 @@ public final class BackendState {
     /** Set when an operator drained the backend. */
     public static final int ADMIN_DRAINED = 1 << 2;
 
+    private static final long NOT_RAMPING = Long.MIN_VALUE;
+    private static final double RECENT_WEIGHT = 0.25;
+    private static final double ERROR_WEIGHT = 0.1;
+    private static final double MIN_RAMP = 0.05;
+    private static final long NONE = Double.doubleToRawLongBits(Double.NaN);
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger healthBits = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final AtomicLong peak = new AtomicLong(NONE);
+    private final AtomicLong average = new AtomicLong(NONE);
+    private final AtomicLong recent = new AtomicLong(NONE);
+    private final AtomicLong errors = new AtomicLong(Double.doubleToRawLongBits(0.0));
+    private volatile long lastSampleNanos;
+    private volatile long rampStartNanos = NOT_RAMPING;
 
     /** Requests sent to this backend and not yet finished. */
     public int inFlight() {
@@ -33,13 +61,93 @@ public final class BackendState {
         inFlight.incrementAndGet();
     }
 
-    /** Called exactly once per {@link #requestStarted()}. */
-    public void requestFinished(boolean failed) {
+    /**
+     * Called exactly once per {@link #requestStarted()}, with what the request came to.
+     *
+     * @param latencyNanos  from choosing the backend to the end of the response or the failure
+     * @param failed        a local failure or a 5xx
+     * @param nowNanos      the time of the report
+     * @param halfLifeNanos the pool's averaging half-life
+     */
+    public void requestFinished(long latencyNanos, boolean failed, long nowNanos, long halfLifeNanos) {
         inFlight.decrementAndGet();
         requests.increment();
         if (failed) {
             failures.increment();
         }
+        long prev = lastSampleNanos;
+        long dt = Math.max(0L, nowNanos - prev);
+        boolean first = Double.isNaN(Double.longBitsToDouble(average.get()));
+        double keep = first ? 0.0 : Math.exp(-dt * Math.log(2) / halfLifeNanos);
+        double x = latencyNanos;
+        double idle = first ? 1.0 : decayFactor(dt, halfLifeNanos);
+        double e = failed ? 1.0 : 0.0;
+        long old;
+        double v;
+        do {
+            old = peak.get();
+            v = Double.longBitsToDouble(old);
+            v = Double.isNaN(v) || x > v ? x : v * keep + x * (1 - keep);
+        } while (!peak.compareAndSet(old, Double.doubleToRawLongBits(v)));
+        do {
+            old = average.get();
+            v = Double.longBitsToDouble(old);
+            v = Double.isNaN(v) ? x : v * keep + x * (1 - keep);
+        } while (!average.compareAndSet(old, Double.doubleToRawLongBits(v)));
+        do {
+            old = recent.get();
+            v = Double.longBitsToDouble(old);
+            v = Double.isNaN(v) ? x : v + RECENT_WEIGHT * (x - v);
+        } while (!recent.compareAndSet(old, Double.doubleToRawLongBits(v)));
+        do {
+            old = errors.get();
+            v = Double.longBitsToDouble(old) * idle;
+            v = v + ERROR_WEIGHT * (e - v);
+        } while (!errors.compareAndSet(old, Double.doubleToRawLongBits(v)));
+        if (nowNanos - prev > 0 || first) {
+            lastSampleNanos = nowNanos;
+        }
+    }
+
+    /** 2^(-dt/halfLife), skipping the exponent for gaps too short to matter. */
+    private static double decayFactor(long dt, long halfLifeNanos) {
+        if (dt <= halfLifeNanos >> 6) {
+            return 1.0;
+        }
+        return Math.exp(-dt * Math.log(2) / halfLifeNanos);
+    }
+
+    private double read(AtomicLong cell, long nowNanos, long halfLifeNanos) {
+        double v = Double.longBitsToDouble(cell.get());
+        if (Double.isNaN(v)) {
+            return v;
+        }
+        return v * decayFactor(Math.max(0L, nowNanos - lastSampleNanos), halfLifeNanos);
+    }
+
+    /** Peak-sensitive latency average as of {@code nowNanos}; NaN before the first response. */
+    public double peakEwma(long nowNanos, long halfLifeNanos) {
+        return read(peak, nowNanos, halfLifeNanos);
+    }
+
+    /** Time-weighted latency average as of {@code nowNanos}; NaN before the first response. */
+    public double averageLatency(long nowNanos, long halfLifeNanos) {
+        return read(average, nowNanos, halfLifeNanos);
+    }
+
+    /** Latency of the last few responses as of {@code nowNanos}; NaN before the first response. */
+    public double recentLatency(long nowNanos, long halfLifeNanos) {
+        return read(recent, nowNanos, halfLifeNanos);
+    }
+
+    /** Share of recent requests that failed, 0 to 1 (each new outcome counts a tenth). */
+    public double errorRate(long nowNanos, long halfLifeNanos) {
+        return read(errors, nowNanos, halfLifeNanos);
+    }
+
+    /** When the last response was reported, in {@link System#nanoTime()} terms; 0 before any. */
+    public long lastSampleNanos() {
+        return lastSampleNanos;
     }
 
     /** Finished requests. */
@@ -62,12 +170,33 @@ public final class BackendState {
         return healthBits.get();
     }
 
-    /** Sets or clears one health bit. */
+    /** Sets or clears one health bit. A backend whose last bit clears (it recovered) starts its slow start. */
     public void setHealthBit(int bit, boolean on) {
-        if (on) {
-            healthBits.getAndUpdate(b -> b | bit);
-        } else {
-            healthBits.getAndUpdate(b -> b & ~bit);
+        int before = on ? healthBits.getAndUpdate(b -> b | bit) : healthBits.getAndUpdate(b -> b & ~bit);
+        if (!on && before == bit) {
+            startRamp(System.nanoTime());
         }
+    }
+
+    /** Starts a slow start now: the backend joined or recovered. */
+    public void startRamp(long nowNanos) {
+        rampStartNanos = nowNanos;
+    }
+
+    /**
+     * The share of its weight this backend should get now: 1 when not ramping, else growing linearly from
+     * 5% to 100% over {@code slowStartNanos} since it joined or recovered.
+     */
+    public double rampFactor(long nowNanos, long slowStartNanos) {
+        long start = rampStartNanos;
+        if (start == NOT_RAMPING || slowStartNanos <= 0) {
+            return 1.0;
+        }
+        long elapsed = nowNanos - start;
+        if (elapsed >= slowStartNanos) {
+            rampStartNanos = NOT_RAMPING;
+            return 1.0;
+        }
+        return Math.max(MIN_RAMP, (double) Math.max(0L, elapsed) / slowStartNanos);
     }
 }

@@ -1,26 +1,63 @@
 package io.sluice.balance;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * What a strategy may look at when choosing a backend for one request, plus a cursor it may keep
- * between the candidates of that request. One instance per request (or per exchange, reused);
- * not thread-safe: it lives on the event loop that handles the request.
+ * What a strategy may look at when choosing a backend for one request — the client address, the request,
+ * the time — plus a source of randomness and a cursor the strategy may keep between the candidates of
+ * that request. One instance per client connection, reset per request; not thread-safe: it lives on the
+ * event loop that handles the request.
  */
 public final class PickContext {
+    private final RandomGenerator random;
     private InetSocketAddress client;
+    private HttpRequest request;
+    private long nowNanos;
     private long cursor;
+    private long cursor2;
+
+    /** A context drawing on the calling thread's {@link ThreadLocalRandom}. */
+    public PickContext() {
+        this(null);
+    }
+
+    /** A context with its own random source (seeded, for tests); null means {@link ThreadLocalRandom}. */
+    public PickContext(RandomGenerator random) {
+        this.random = random;
+    }
 
     /** Resets this context for a new request. */
-    public PickContext reset(InetSocketAddress client) {
+    public PickContext reset(InetSocketAddress client, HttpRequest request, long nowNanos) {
         this.client = client;
+        this.request = request;
+        this.nowNanos = nowNanos;
         this.cursor = 0;
+        this.cursor2 = 0;
         return this;
     }
 
     /** The client's address, or null when unknown. */
     public InetSocketAddress client() {
         return client;
+    }
+
+    /** The request being balanced, or null (L4, tests). */
+    public HttpRequest request() {
+        return request;
+    }
+
+    /** The time of the pick, in {@link System#nanoTime()} terms. */
+    public long nowNanos() {
+        return nowNanos;
+    }
+
+    /** Randomness for strategies; never shared between threads. */
+    public RandomGenerator random() {
+        return random != null ? random : ThreadLocalRandom.current();
     }
 
     /** Strategy-owned position, set on the first candidate and read on later ones. */
@@ -30,5 +67,103 @@ public final class PickContext {
 
     public void cursor(long value) {
         this.cursor = value;
+    }
+
+    /** A second strategy-owned value (e.g. the loser of two random choices). */
+    public long cursor2() {
+        return cursor2;
+    }
+
+    public void cursor2(long value) {
+        this.cursor2 = value;
+    }
+
+    /**
+     * The hash of this request's key. When the key is missing from the request (no such header, cookie or
+     * parameter; no request at all) the client IP is hashed instead, so a client without the key still
+     * sticks to one backend.
+     */
+    public long keyHash(HashKey key) {
+        HttpRequest r = request;
+        if (r != null) {
+            switch (key.kind()) {
+                case HEADER -> {
+                    String v = r.headers().get(key.name());
+                    if (v != null) {
+                        return Hashing.hash(v);
+                    }
+                }
+                case PATH -> {
+                    String uri = r.uri();
+                    int q = uri.indexOf('?');
+                    return Hashing.hash(uri, 0, q < 0 ? uri.length() : q);
+                }
+                case QUERY -> {
+                    long h = queryHash(r.uri(), key.name());
+                    if (h != 0) {
+                        return h;
+                    }
+                }
+                case COOKIE -> {
+                    long h = cookieHash(r, key.name());
+                    if (h != 0) {
+                        return h;
+                    }
+                }
+                case CLIENT_IP -> {
+                }
+            }
+        }
+        return Hashing.hash(client);
+    }
+
+    /** Hash of the first value of parameter {@code name} in the URI's query, or 0 when absent. */
+    static long queryHash(String uri, String name) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return 0;
+        }
+        int end = uri.indexOf('#', q);
+        end = end < 0 ? uri.length() : end;
+        int i = q + 1;
+        while (i < end) {
+            int amp = uri.indexOf('&', i);
+            int stop = amp < 0 || amp > end ? end : amp;
+            int eq = uri.indexOf('=', i);
+            int nameEnd = eq < 0 || eq > stop ? stop : eq;
+            if (nameEnd - i == name.length() && uri.regionMatches(i, name, 0, name.length())) {
+                int from = nameEnd == stop ? stop : nameEnd + 1;
+                return from == stop ? 0 : Hashing.hash(uri, from, stop);
+            }
+            i = stop + 1;
+        }
+        return 0;
+    }
+
+    /** Hash of cookie {@code name}'s value in the Cookie headers, or 0 when absent. */
+    static long cookieHash(HttpRequest r, String name) {
+        for (String header : r.headers().getAll(HttpHeaderNames.COOKIE)) {
+            int i = 0;
+            int len = header.length();
+            while (i < len) {
+                while (i < len && (header.charAt(i) == ' ' || header.charAt(i) == ';')) {
+                    i++;
+                }
+                int semi = header.indexOf(';', i);
+                int stop = semi < 0 ? len : semi;
+                int eq = header.indexOf('=', i);
+                if (eq > 0 && eq < stop && eq - i == name.length() && header.regionMatches(i, name, 0, name.length())) {
+                    int from = eq + 1;
+                    int to = stop;
+                    if (to - from >= 2 && header.charAt(from) == '"' && header.charAt(to - 1) == '"') {
+                        from++;
+                        to--;
+                    }
+                    return from == to ? 0 : Hashing.hash(header, from, to);
+                }
+                i = stop + 1;
+            }
+        }
+        return 0;
     }
 }

@@ -1,20 +1,21 @@
 package io.sluice.balance;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The registry of strategies by configuration name. Immutable; thread-safe.
  */
 public final class Strategies {
-    private static final Map<String, Supplier<Strategy>> BY_NAME;
+    private static final Map<String, Function<BalanceOptions, Strategy>> BY_NAME;
 
     static {
-        Map<String, Supplier<Strategy>> m = new TreeMap<>();
-        m.put(RoundRobin.NAME, RoundRobin::new);
-        BY_NAME = Map.copyOf(m);
+        Map<String, Function<BalanceOptions, Strategy>> m = new TreeMap<>();
+        m.put(RoundRobin.NAME, o -> new RoundRobin());
+        BY_NAME = Collections.unmodifiableMap(m);
     }
 
     private Strategies() {
@@ -22,7 +23,7 @@ public final class Strategies {
 
     /** Every known strategy name, sorted. */
     public static Set<String> names() {
-        return new java.util.TreeSet<>(BY_NAME.keySet());
+        return BY_NAME.keySet();
     }
 
     /** True when {@code name} is a known strategy. */
@@ -31,15 +32,20 @@ public final class Strategies {
     }
 
     /**
-     * A new instance of the named strategy.
+     * A new instance of the named strategy with these options.
      *
      * @throws IllegalArgumentException naming the known strategies when the name is unknown
      */
-    public static Strategy create(String name) {
-        Supplier<Strategy> s = BY_NAME.get(name);
+    public static Strategy create(String name, BalanceOptions options) {
+        Function<BalanceOptions, Strategy> s = BY_NAME.get(name);
         if (s == null) {
             throw new IllegalArgumentException("unknown strategy \"" + name + "\"; known: " + String.join(", ", names()));
         }
-        return s.get();
+        return s.apply(options);
+    }
+
+    /** {@link #create(String, BalanceOptions)} with {@link BalanceOptions#DEFAULTS}. */
+    public static Strategy create(String name) {
+        return create(name, BalanceOptions.DEFAULTS);
     }
 }

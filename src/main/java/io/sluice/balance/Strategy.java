@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A load-balancing strategy: the plug-in point for choosing backends. Two stages: {@link #newPicker}
  * does the work whenever the set of backends changes; the picker it returns does the lock-free per-request
- * choice. Implementations are stateless and thread-safe.
+ * choice. An instance carries its pool's {@link BalanceOptions}. Implementations are immutable and
+ * thread-safe.
  */
 public interface Strategy {
 
@@ -15,7 +16,8 @@ public interface Strategy {
     /**
      * Builds a picker over {@code backends}.
      *
-     * @param previous the picker this one replaces (same strategy), or null; lets a strategy keep its position
+     * @param previous the picker this one replaces, or null; a strategy may carry its position over from
+     *                 a picker of its own kind
      * @param backends the backends in configuration order
      */
     Picker newPicker(Picker previous, List<Backend> backends);

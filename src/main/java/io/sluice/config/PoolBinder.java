@@ -5,6 +5,8 @@ import static io.sluice.config.Binder.index;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
 
+import io.sluice.balance.BalanceOptions;
+import io.sluice.balance.HashKey;
 import io.sluice.balance.Strategies;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -20,7 +22,8 @@ import java.util.Map;
  */
 final class PoolBinder {
     static final String DEFAULT_STRATEGY = "round_robin";
-    private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check");
+    private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check",
+            "hash_key", "hash_balance_factor", "ewma_half_life", "slow_start");
     private static final List<String> BACKEND_KEYS = List.of("address", "url", "weight");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
 
@@ -62,7 +65,35 @@ final class PoolBinder {
         List<BackendConfig> backends = backends(b, value(m, "backends"), child(path, "backends"));
         TimeoutsConfig timeouts = timeouts(b, value(m, "timeouts"), child(path, "timeouts"));
         Duration healthCheck = healthCheck(b, value(m, "health_check"), child(path, "health_check"));
-        return b.errorCount() == before ? new PoolConfig(name, strategy, backends, timeouts, healthCheck) : null;
+        BalanceOptions balance = balance(b, m, path);
+        return b.errorCount() == before
+                ? new PoolConfig(name, strategy, backends, timeouts, healthCheck, balance) : null;
+    }
+
+    /** The strategy's tuning keys of a pool; defaults for those absent. */
+    private static BalanceOptions balance(Binder b, YamlNode.Mapping m, String path) {
+        BalanceOptions d = BalanceOptions.DEFAULTS;
+        HashKey key = d.hashKey();
+        YamlNode keyNode = value(m, "hash_key");
+        String keyText = b.text(keyNode, child(path, "hash_key"), "a hash key such as client_ip or header:X-User");
+        if (keyText != null) {
+            try {
+                key = HashKey.parse(keyText);
+            } catch (IllegalArgumentException e) {
+                b.error(child(path, "hash_key"), keyNode, e.getMessage());
+            }
+        }
+        YamlNode factorNode = value(m, "hash_balance_factor");
+        Integer factor = b.integer(factorNode, child(path, "hash_balance_factor"), 0, 100_000);
+        if (factor != null && factor != 0 && factor <= 100) {
+            b.error(child(path, "hash_balance_factor"), factorNode, "hash_balance_factor is a percentage above 100"
+                    + " (e.g. 125: no backend gets more than 125% of the average load), or 0 for no bound");
+            factor = 0;
+        }
+        Duration halfLife = b.duration(value(m, "ewma_half_life"), child(path, "ewma_half_life"), false);
+        Duration slowStart = b.duration(value(m, "slow_start"), child(path, "slow_start"), true);
+        return new BalanceOptions(key, or(factor, d.hashBalanceFactor()), or(halfLife, d.ewmaHalfLife()),
+                or(slowStart, d.slowStart()));
     }
 
     /** A known strategy name; {@value #DEFAULT_STRATEGY} when absent. */

@@ -96,14 +96,14 @@ final class Exchange {
     }
 
     void start() {
-        backend = Selection.select(pool.picker(), fe.pickContext(), null);
+        startNanos = System.nanoTime();
+        backend = Selection.select(pool.picker(), fe.pickContext(request, startNanos), null, pool.slowStartNanos());
         if (backend == null) {
             failBeforeBackend();
             return;
         }
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
                 backend.addressText());
-        startNanos = System.nanoTime();
         backend.state().requestStarted();
         upstreams = proxy.upstreams().get(client.channel().eventLoop());
         Channel ch = upstreams.poll(backend.socketAddress());
@@ -417,9 +417,9 @@ final class Exchange {
             return;
         }
         reported = true;
-        long latency = System.nanoTime() - startNanos;
-        Outcome o = new Outcome(backend.endpoint(), status, latency, kind);
-        backend.state().requestFinished(o.failed());
+        long now = System.nanoTime();
+        Outcome o = new Outcome(backend.endpoint(), status, now - startNanos, kind);
+        backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
         proxy.outcomes().onOutcome(o);
     }
 

@@ -300,9 +300,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
         return reading;
     }
 
-    /** The pick context for the current request, reset for it. */
-    PickContext pickContext() {
-        return pick.reset(remote);
+    /** The pick context for this request, reset for it. */
+    PickContext pickContext(HttpRequest request, long nowNanos) {
+        return pick.reset(remote, request, nowNanos);
     }
 
     String clientIp() {

@@ -14,10 +14,25 @@ public final class BackendRegistry {
     }
 
     private final Map<Key, BackendState> states = new ConcurrentHashMap<>();
+    private volatile boolean started;
 
-    /** The state for this backend, created on first use. */
+    /**
+     * The state for this backend, created on first use. A backend that joins after {@link #markStarted()}
+     * (added by a reload) begins its slow start.
+     */
     public BackendState state(String pool, HostPort address) {
-        return states.computeIfAbsent(new Key(pool, address), k -> new BackendState());
+        return states.computeIfAbsent(new Key(pool, address), k -> {
+            BackendState s = new BackendState();
+            if (started) {
+                s.startRamp(System.nanoTime());
+            }
+            return s;
+        });
+    }
+
+    /** The first snapshot is built: backends from now on are joining a running proxy. */
+    public void markStarted() {
+        started = true;
     }
 
     /** Forgets backends that the current snapshot no longer has. */

@@ -1,6 +1,7 @@
 package io.sluice.runtime;
 
 import io.sluice.balance.Backend;
+import io.sluice.balance.BalanceOptions;
 import io.sluice.balance.Endpoint;
 import io.sluice.balance.Picker;
 import io.sluice.balance.Strategies;
@@ -14,31 +15,43 @@ import java.util.Objects;
 
 /**
  * A pool as the data path sees it: its backends with live state, the picker of its strategy and its
- * timeouts. Immutable; thread-safe.
+ * timeouts. The strategy can be swapped while requests flow ({@link #swapStrategy}): the new picker is
+ * built aside and published with one volatile write, so a request uses either the old picker or the new
+ * one, never a mix, and the backends' live stats carry over. Thread-safe.
  */
 public final class PoolRuntime {
     private final PoolConfig config;
     private final List<Backend> backends;
-    private final Picker picker;
+    private final BalanceOptions options;
     private final long connectTimeoutMillis;
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
+    private final long halfLifeNanos;
+    private final long slowStartNanos;
+    private volatile Active active;
+
+    /** A strategy and the picker it built over this pool's backends. */
+    private record Active(Strategy strategy, Picker picker) {
+    }
 
     PoolRuntime(PoolConfig config, BackendRegistry registry, PoolRuntime previous) {
         this.config = Objects.requireNonNull(config, "config");
+        this.options = config.balance();
         List<Backend> list = new ArrayList<>();
         for (BackendConfig bc : config.backends()) {
             Endpoint e = new Endpoint(config.name(), bc.address(), bc.weight());
             list.add(new Backend(e, registry.state(config.name(), bc.address())));
         }
         this.backends = List.copyOf(list);
-        Strategy strategy = Strategies.create(config.strategy());
-        Picker old = previous != null && previous.config.strategy().equals(config.strategy()) ? previous.picker : null;
-        this.picker = strategy.newPicker(old, backends);
+        Strategy strategy = Strategies.create(config.strategy(), options);
+        Picker old = previous != null ? previous.picker() : null;
+        this.active = new Active(strategy, strategy.newPicker(old, backends));
         TimeoutsConfig t = config.timeouts();
         this.connectTimeoutMillis = Math.max(1, t.connect().toMillis());
         this.responseTimeoutNanos = t.response().toNanos();
         this.idleTimeoutNanos = t.idle().toNanos();
+        this.halfLifeNanos = options.halfLifeNanos();
+        this.slowStartNanos = options.slowStart().toNanos();
     }
 
     public String name() {
@@ -54,7 +67,27 @@ public final class PoolRuntime {
     }
 
     public Picker picker() {
-        return picker;
+        return active.picker();
+    }
+
+    /** The name of the strategy in force (the configured one until swapped). */
+    public String strategy() {
+        return active.strategy().name();
+    }
+
+    /**
+     * Replaces the pool's strategy. Requests already past their pick are unaffected; later ones use the new
+     * strategy. Backend stats (in-flight, latency, errors) are kept.
+     *
+     * @throws IllegalArgumentException if the name is unknown; nothing changes then
+     */
+    public synchronized void swapStrategy(String name) {
+        Strategy s = Strategies.create(name, options);
+        active = new Active(s, s.newPicker(active.picker(), backends));
+    }
+
+    public BalanceOptions options() {
+        return options;
     }
 
     public long connectTimeoutMillis() {
@@ -67,5 +100,15 @@ public final class PoolRuntime {
 
     public long idleTimeoutNanos() {
         return idleTimeoutNanos;
+    }
+
+    /** The latency averaging half-life, in nanoseconds. */
+    public long halfLifeNanos() {
+        return halfLifeNanos;
+    }
+
+    /** The slow-start period, in nanoseconds; 0 for none. */
+    public long slowStartNanos() {
+        return slowStartNanos;
     }
 }
