@@ -1,5 +1,6 @@
 package io.sluice.balance;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,6 +42,7 @@ public final class BackendState {
     private static final long NONE = Double.doubleToRawLongBits(Double.NaN);
 
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger poolInFlight;
     private final AtomicInteger healthBits = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
@@ -51,6 +53,24 @@ public final class BackendState {
     private volatile long lastSampleNanos;
     private volatile long rampStartNanos = NOT_RAMPING;
 
+    /** A backend of its own, not counted with any pool (tests, tools). */
+    public BackendState() {
+        this(new AtomicInteger());
+    }
+
+    /**
+     * A backend whose in-flight requests are also counted in {@code poolInFlight}, a counter shared by
+     * the backends of one pool, so that strategies can read the pool's load in one step.
+     */
+    public BackendState(AtomicInteger poolInFlight) {
+        this.poolInFlight = Objects.requireNonNull(poolInFlight, "poolInFlight");
+    }
+
+    /** Requests in flight to every backend of this backend's pool. */
+    public int poolInFlight() {
+        return poolInFlight.get();
+    }
+
     /** Requests sent to this backend and not yet finished. */
     public int inFlight() {
         return inFlight.get();
@@ -59,6 +79,7 @@ public final class BackendState {
     /** Called when a request starts going to this backend. */
     public void requestStarted() {
         inFlight.incrementAndGet();
+        poolInFlight.incrementAndGet();
     }
 
     /**
@@ -71,6 +92,7 @@ public final class BackendState {
      */
     public void requestFinished(long latencyNanos, boolean failed, long nowNanos, long halfLifeNanos) {
         inFlight.decrementAndGet();
+        poolInFlight.decrementAndGet();
         requests.increment();
         if (failed) {
             failures.increment();

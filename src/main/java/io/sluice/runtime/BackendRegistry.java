@@ -4,6 +4,7 @@ import io.sluice.balance.BackendState;
 import io.sluice.config.HostPort;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Live state of every backend, keyed by pool and address, so that a reload which keeps a backend keeps its
@@ -14,6 +15,7 @@ public final class BackendRegistry {
     }
 
     private final Map<Key, BackendState> states = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> poolInFlight = new ConcurrentHashMap<>();
     private volatile boolean started;
 
     /**
@@ -22,7 +24,7 @@ public final class BackendRegistry {
      */
     public BackendState state(String pool, HostPort address) {
         return states.computeIfAbsent(new Key(pool, address), k -> {
-            BackendState s = new BackendState();
+            BackendState s = new BackendState(poolInFlight.computeIfAbsent(pool, p -> new AtomicInteger()));
             if (started) {
                 s.startRamp(System.nanoTime());
             }
