@@ -8,6 +8,7 @@ import io.sluice.http.HttpListener;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.BackendRegistry;
 import io.sluice.runtime.OutcomeListener;
+import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
@@ -117,6 +118,21 @@ public final class Sluice implements AutoCloseable {
     /** Event-loop threads serving connections: {@code workers} from the config, or one per core. */
     public int eventLoopThreads() {
         return threads;
+    }
+
+    /**
+     * Swaps a pool's load-balancing strategy while requests flow: requests already past their pick finish
+     * as they were, later ones use the new strategy; backend stats carry over. The admin API's
+     * {@code PUT /api/pools/{pool}/strategy} does the same.
+     *
+     * @throws IllegalArgumentException for an unknown pool or strategy; nothing changes then
+     */
+    public void setStrategy(String pool, String strategy) {
+        PoolRuntime p = snapshot.get().pool(Objects.requireNonNull(pool, "pool"));
+        if (p == null) {
+            throw new IllegalArgumentException("no pool named \"" + pool + "\"");
+        }
+        p.swapStrategy(Objects.requireNonNull(strategy, "strategy"));
     }
 
     /** The snapshot the data path uses now. */

@@ -22,7 +22,10 @@ import io.sluice.balance.Backend;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers admin API requests. Stateless apart from the snapshot supplier; shared by all admin connections;
@@ -30,29 +33,32 @@ import java.util.function.Supplier;
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Supplier<RuntimeSnapshot> snapshot;
+    private static final String POOLS = "/api/pools";
+    private static final String STRATEGY = "/strategy";
 
-    AdminHandler(Supplier<RuntimeSnapshot> snapshot) {
+    private final Supplier<RuntimeSnapshot> snapshot;
+    private final byte[] token;
+    private final PoolsApi pools = new PoolsApi(JSON);
+
+    /**
+     * @param token bearer token that mutating calls must present, or null when none is configured
+     */
+    AdminHandler(Supplier<RuntimeSnapshot> snapshot, String token) {
         this.snapshot = snapshot;
+        this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
-        String path = new QueryStringDecoder(req.uri()).path();
         FullHttpResponse res;
-        if (!req.decoderResult().isSuccess()) {
-            res = text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
-        } else if (path.equals("/_health")) {
-            if (req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD)) {
-                res = json(HttpResponseStatus.OK, health(snapshot.get()));
-            } else {
-                res = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET\n");
-                res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            }
-        } else {
-            res = text(HttpResponseStatus.NOT_FOUND, "not found; try GET /_health\n");
+        try {
+            res = answer(req);
+        } catch (RuntimeException e) {
+            log.warn("admin request {} {} failed", req.method(), req.uri(), e);
+            res = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         HttpUtil.setKeepAlive(res, keepAlive);
@@ -61,6 +67,56 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private FullHttpResponse answer(FullHttpRequest req) throws Exception {
+        if (!req.decoderResult().isSuccess()) {
+            return text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        HttpMethod method = req.method();
+        boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+        if (path.equals("/_health")) {
+            return read ? json(HttpResponseStatus.OK, health(snapshot.get())) : notAllowed("GET, HEAD");
+        }
+        if (path.equals(POOLS) || path.equals(POOLS + "/")) {
+            return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
+        }
+        if (path.startsWith(POOLS + "/") && path.endsWith(STRATEGY)) {
+            String pool = QueryStringDecoder.decodeComponent(
+                    path.substring(POOLS.length() + 1, path.length() - STRATEGY.length()));
+            if (!method.equals(HttpMethod.PUT)) {
+                return notAllowed("PUT");
+            }
+            if (!authorized(req)) {
+                FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "this call needs Authorization: Bearer <admin.token>\n");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                return r;
+            }
+            byte[] body = new byte[req.content().readableBytes()];
+            req.content().getBytes(req.content().readerIndex(), body);
+            PoolsApi.Reply reply = pools.putStrategy(snapshot.get(), pool, body);
+            if (reply.status() == 200) {
+                log.info("pool {}: strategy is now {}", pool, reply.body().get("strategy").asText());
+            }
+            return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
+        }
+        return text(HttpResponseStatus.NOT_FOUND, "not found; try GET /_health or GET /api/pools\n");
+    }
+
+    /** True when no token is configured or the request carries it; compared in constant time. */
+    private boolean authorized(FullHttpRequest req) {
+        if (token == null) {
+            return true;
+        }
+        String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        return given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FullHttpResponse notAllowed(String allow) {
+        FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use " + allow + "\n");
+        r.headers().set(HttpHeaderNames.ALLOW, allow);
+        return r;
     }
 
     /** The /_health document: every backend with its health, weight and requests in flight. */

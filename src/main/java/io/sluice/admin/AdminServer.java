@@ -31,7 +31,7 @@ public final class AdminServer {
 
     /** Binds the admin socket; blocks until bound. */
     public void start(EventLoopGroup group) throws InterruptedException {
-        AdminHandler handler = new AdminHandler(snapshot);
+        AdminHandler handler = new AdminHandler(snapshot, config.token());
         channel = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())

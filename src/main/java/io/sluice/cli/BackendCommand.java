@@ -1,6 +1,8 @@
 package io.sluice.cli;
 
+import io.sluice.config.Durations;
 import io.sluice.demo.DemoBackend;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -30,11 +32,23 @@ final class BackendCommand implements Callable<Integer> {
     @Option(names = "--name", description = "Name the backend reports (default: backend-PORT).")
     String name;
 
+    @Option(names = "--delay", paramLabel = "DURATION", defaultValue = "0ms",
+            description = "Wait this long before each plain answer (/, /health, /status, /headers), e.g. 50ms:"
+                    + " a slow backend for trying latency-aware strategies (default: none).")
+    String delay;
+
     @Override
     public Integer call() throws Exception {
+        Duration wait;
+        try {
+            wait = Durations.parse(delay);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: --delay: " + e.getMessage());
+            return 2;
+        }
         DemoBackend backend;
         try {
-            backend = DemoBackend.start(host, port, name == null ? "backend-" + port : name);
+            backend = DemoBackend.start(host, port, name == null ? "backend-" + port : name).delay(wait);
         } catch (Exception e) {
             System.err.println("error: cannot listen on " + host + ":" + port + ": " + e.getMessage());
             return 1;

@@ -17,6 +17,7 @@ import io.sluice.runtime.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,6 +64,7 @@ public final class DemoBackend implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Channel serverChannel;
     private volatile int port;
+    private volatile long delayMs;
 
     private DemoBackend(EventLoopGroup group, boolean ownsGroup, String name) {
         this.group = group;
@@ -155,10 +157,20 @@ public final class DemoBackend implements AutoCloseable {
         ch.pipeline()
                 .addLast("http", new HttpServerCodec(decoder))
                 .addLast("chunked", new ChunkedWriteHandler())
-                .addLast("demo", new DemoHandler(name));
+                .addLast("demo", new DemoHandler(name, () -> delayMs));
     }
 
     /** The port actually bound (the chosen one when started with port 0). */
+    /**
+     * Makes every plain answer ({@code /}, {@code /health}, {@code /status}, {@code /headers}) wait this
+     * long first: a backend with a given latency, for trying latency-aware balancing. Takes effect for
+     * the next request; zero for none.
+     */
+    public DemoBackend delay(Duration delay) {
+        this.delayMs = Math.max(0L, delay.toMillis());
+        return this;
+    }
+
     public int port() {
         return port;
     }

@@ -21,6 +21,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ final class DemoHandler extends ChannelInboundHandlerAdapter {
     private enum Body { DISCARD, ECHO, DIGEST }
 
     private final String server;
+    private final LongSupplier baseDelayMs;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
 
@@ -60,8 +62,10 @@ final class DemoHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean closing;
 
-    DemoHandler(String server) {
+    /** @param baseDelayMs milliseconds every plain answer waits before it is sent (0 for none), read per request */
+    DemoHandler(String server, LongSupplier baseDelayMs) {
         this.server = server;
+        this.baseDelayMs = baseDelayMs;
     }
 
     @Override
@@ -203,7 +207,19 @@ final class DemoHandler extends ChannelInboundHandlerAdapter {
             }
             case SHA256 -> send(DemoResponses.digest(digest.bytes(), digest.finish()));
             case BYTES -> sendBytes(route.arg(), route.chunked());
-            default -> send(DemoResponses.simple(route, server, request));
+            default -> {
+                long ms = baseDelayMs.getAsLong();
+                if (ms <= 0) {
+                    send(DemoResponses.simple(route, server, request));
+                } else {
+                    DemoRoute rt = route;
+                    HttpRequest r = request;
+                    delayTask = ctx.executor().schedule(() -> {
+                        delayTask = null;
+                        send(DemoResponses.simple(rt, server, r));
+                    }, ms, TimeUnit.MILLISECONDS);
+                }
+            }
         }
     }
 
