@@ -25,6 +25,8 @@ public final class TestConfigs {
     private LimitsConfig limits = LimitsConfig.DEFAULTS;
     private HeadersConfig headers = HeadersConfig.DEFAULTS;
     private int workers = 2;
+    private String strategy = "round_robin";
+    private String adminToken;
 
     public static TestConfigs create() {
         return new TestConfigs();
@@ -35,7 +37,7 @@ public final class TestConfigs {
         for (int p : ports) {
             backends.add(new BackendConfig(new HostPort("127.0.0.1", p), 1));
         }
-        pools.add(new PoolConfig(name, "round_robin", backends, timeouts, null));
+        pools.add(new PoolConfig(name, strategy, backends, timeouts, null));
         return this;
     }
 
@@ -58,6 +60,18 @@ public final class TestConfigs {
         return this;
     }
 
+    /** The strategy of the pools added after this call (default round_robin). */
+    public TestConfigs strategy(String name) {
+        this.strategy = name;
+        return this;
+    }
+
+    /** Requires this bearer token on mutating admin calls. */
+    public TestConfigs adminToken(String token) {
+        this.adminToken = token;
+        return this;
+    }
+
     public TestConfigs workers(int n) {
         this.workers = n;
         return this;
@@ -70,6 +84,6 @@ public final class TestConfigs {
     public Config build() {
         List<RouteConfig> r = routes.isEmpty() ? List.of(new RouteConfig(MatchConfig.ANY, pools.get(0).name())) : routes;
         return new Config(List.of(new ListenerConfig("web", new HostPort("127.0.0.1", 0), "http", r)), pools,
-                new AdminConfig(true, new HostPort("127.0.0.1", 0), null), limits, headers, workers);
+                new AdminConfig(true, new HostPort("127.0.0.1", 0), adminToken), limits, headers, workers);
     }
 }
