@@ -3,6 +3,7 @@ package io.sluice.balance;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -19,6 +20,8 @@ public final class PickContext {
     private long nowNanos;
     private long cursor;
     private long cursor2;
+    private long[] marks = new long[1];
+    private final int[] sample = new int[ScoredPicker.SAMPLE];
 
     /** A context drawing on the calling thread's {@link ThreadLocalRandom}. */
     public PickContext() {
@@ -76,6 +79,37 @@ public final class PickContext {
 
     public void cursor2(long value) {
         this.cursor2 = value;
+    }
+
+    /** Scratch space for a sampling picker: room for {@code ScoredPicker.SAMPLE} backend indexes. */
+    int[] sample() {
+        return sample;
+    }
+
+    /** Clears the marks for a pool of {@code n} backends (a scratch set for walks over candidates). */
+    public void clearMarks(int n) {
+        int words = (n + 63) >>> 6;
+        if (marks.length < words) {
+            marks = new long[words];
+        } else {
+            Arrays.fill(marks, 0, words, 0L);
+        }
+    }
+
+    /** Marks backend index {@code i}; true when it was not marked before. */
+    public boolean mark(int i) {
+        long bit = 1L << i;
+        long w = marks[i >>> 6];
+        if ((w & bit) != 0) {
+            return false;
+        }
+        marks[i >>> 6] = w | bit;
+        return true;
+    }
+
+    /** True when backend index {@code i} is marked. */
+    public boolean marked(int i) {
+        return (marks[i >>> 6] & (1L << i)) != 0;
     }
 
     /**

@@ -15,6 +15,16 @@ public final class Strategies {
     static {
         Map<String, Function<BalanceOptions, Strategy>> m = new TreeMap<>();
         m.put(RoundRobin.NAME, o -> new RoundRobin());
+        m.put(WeightedRoundRobin.NAME, o -> new WeightedRoundRobin());
+        m.put(LeastConnections.NAME, o -> new LeastConnections());
+        m.put(RandomStrategy.NAME, o -> new RandomStrategy());
+        m.put(PowerOfTwo.NAME, o -> new PowerOfTwo());
+        m.put(IpHash.NAME, o -> new IpHash());
+        m.put(ConsistentHash.NAME, ConsistentHash::new);
+        m.put(LeastEwma.NAME, LeastEwma::new);
+        m.put(DynamicScore.NAME, DynamicScore::new);
+        m.put(FastestResponse.NAME, FastestResponse::new);
+        m.put(Adaptive.NAME, Adaptive::new);
         BY_NAME = Collections.unmodifiableMap(m);
     }
 

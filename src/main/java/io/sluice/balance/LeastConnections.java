@@ -1,0 +1,53 @@
+package io.sluice.balance;
+
+import java.util.List;
+
+/**
+ * {@code least_connections}: the backend with the fewest requests in flight per unit of weight, found by a
+ * scan of the whole pool (O(n) per pick); ties are broken at random among the tied, so equal backends
+ * share evenly. Thread-safe.
+ */
+public final class LeastConnections implements Strategy {
+    public static final String NAME = "least_connections";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Picker newPicker(Picker previous, List<Backend> backends) {
+        return new LeastPicker(new Candidates(backends));
+    }
+
+    private record LeastPicker(Candidates c) implements Picker {
+        @Override
+        public Backend candidate(PickContext ctx, int attempt) {
+            int n = c.size();
+            if (n == 0) {
+                return null;
+            }
+            if (attempt > 0) {
+                return c.after((int) ctx.cursor(), attempt);
+            }
+            int best = 0;
+            int ties = 1;
+            for (int i = 1; i < n; i++) {
+                int cmp = Candidates.compareLoad(c.get(i), c.get(best));
+                if (cmp < 0) {
+                    best = i;
+                    ties = 1;
+                } else if (cmp == 0 && ctx.random().nextInt(++ties) == 0) {
+                    best = i;
+                }
+            }
+            ctx.cursor(best);
+            return c.get(best);
+        }
+
+        @Override
+        public List<Backend> backends() {
+            return c.list();
+        }
+    }
+}

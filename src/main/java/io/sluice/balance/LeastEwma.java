@@ -1,0 +1,86 @@
+package io.sluice.balance;
+
+import java.util.List;
+
+/**
+ * {@code least_ewma}: power of two choices on cost = peak-EWMA latency x (requests in flight + 1), divided
+ * by weight. Two different backends are drawn at random in proportion to weight and the cheaper one wins.
+ *
+ * <p>The peak-EWMA (see {@link BackendState#peakEwma}) jumps to a slow response at once and forgets it
+ * over the pool's {@code ewma_half_life}, so a backend that slows down loses traffic immediately and wins
+ * it back gradually. A backend with no estimate yet is neutral: it takes the other candidate's latency, so
+ * the queue decides between them — new backends are neither starved nor flooded. Two random choices
+ * rather than a full scan keep the pick O(1) and stop every proxy from chasing the same best backend.
+ * Thread-safe.
+ */
+public final class LeastEwma implements Strategy {
+    public static final String NAME = "least_ewma";
+
+    private final BalanceOptions options;
+
+    public LeastEwma(BalanceOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Picker newPicker(Picker previous, List<Backend> backends) {
+        return new EwmaPicker(new Candidates(backends), options.halfLifeNanos());
+    }
+
+    private record EwmaPicker(Candidates c, long halfLife) implements Picker {
+        @Override
+        public Backend candidate(PickContext ctx, int attempt) {
+            int n = c.size();
+            if (n == 0 || attempt >= n) {
+                return null;
+            }
+            if (attempt == 0) {
+                int a = c.weightedRandom(ctx);
+                int b = PowerOfTwo.secondDraw(c, ctx, a);
+                if (b >= 0 && cheaper(c.get(b), c.get(a), ctx)) {
+                    int t = a;
+                    a = b;
+                    b = t;
+                }
+                ctx.cursor(a);
+                ctx.cursor2(b);
+                return c.get(a);
+            }
+            int a = (int) ctx.cursor();
+            int b = (int) ctx.cursor2();
+            if (attempt == 1) {
+                return c.get(b);
+            }
+            int j = attempt - 1;
+            int loserAt = (b - a + n) % n;
+            int step = j < loserAt ? j : j + 1;
+            return step < n ? c.get((a + step) % n) : null;
+        }
+
+        /** True when x costs less than y; an unknown latency takes the other's, both unknown compare queues. */
+        private boolean cheaper(Backend x, Backend y, PickContext ctx) {
+            long now = ctx.nowNanos();
+            double lx = x.state().peakEwma(now, halfLife);
+            double ly = y.state().peakEwma(now, halfLife);
+            if (Double.isNaN(lx)) {
+                lx = Double.isNaN(ly) ? 1.0 : ly;
+            }
+            if (Double.isNaN(ly)) {
+                ly = lx;
+            }
+            double cx = lx * (x.state().inFlight() + 1) / x.endpoint().weight();
+            double cy = ly * (y.state().inFlight() + 1) / y.endpoint().weight();
+            return cx < cy;
+        }
+
+        @Override
+        public List<Backend> backends() {
+            return c.list();
+        }
+    }
+}

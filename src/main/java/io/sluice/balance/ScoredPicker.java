@@ -1,0 +1,124 @@
+package io.sluice.balance;
+
+import java.util.List;
+
+/**
+ * The picker of the score-based strategies ({@code dynamic_score}, {@code fastest_response},
+ * {@code adaptive}): every backend gets a score from its latency estimate and its load, and the lowest
+ * score wins. Pools of up to {@value #SCAN_LIMIT} backends are scanned whole, so the pick is exact; larger
+ * ones pick the best of {@value #SAMPLE} backends drawn at random in proportion to weight, which keeps a
+ * pick to a few dozen nanoseconds at any size and still lands in the best few percent.
+ *
+ * <p>A backend without a latency estimate yet (new, or never picked) is neutral, not free: it is scored
+ * with the mean latency of the others looked at, so it gets a fair share until it has its own numbers.
+ * Ties go to a random one of the tied. Thread-safe.
+ */
+final class ScoredPicker implements Picker {
+    static final int SCAN_LIMIT = 16;
+    static final int SAMPLE = 8;
+
+    /** How one strategy turns a backend into numbers. */
+    interface Scorer {
+        /** The latency estimate to use (NaN when unknown). */
+        double latency(BackendState s, long nowNanos, long halfLifeNanos);
+
+        /** The score from a latency (never NaN here) and the backend's load; lower is better. */
+        double score(double latency, Backend b, long nowNanos, long halfLifeNanos);
+
+        /** Whether candidate score {@code s} beats {@code best}; 0 for a tie. Plain comparison by default. */
+        default int compare(double s, Backend candidate, double best, Backend holder) {
+            return Double.compare(s, best);
+        }
+    }
+
+    private final Candidates c;
+    private final Scorer scorer;
+    private final long halfLifeNanos;
+
+    ScoredPicker(List<Backend> backends, Scorer scorer, BalanceOptions options) {
+        this.c = new Candidates(backends);
+        this.scorer = scorer;
+        this.halfLifeNanos = options.halfLifeNanos();
+    }
+
+    @Override
+    public Backend candidate(PickContext ctx, int attempt) {
+        int n = c.size();
+        if (n == 0) {
+            return null;
+        }
+        if (attempt > 0) {
+            return c.after((int) ctx.cursor(), attempt);
+        }
+        int best = n <= SCAN_LIMIT ? scan(ctx) : sampled(ctx);
+        ctx.cursor(best);
+        return c.get(best);
+    }
+
+    private int scan(PickContext ctx) {
+        int n = c.size();
+        long now = ctx.nowNanos();
+        double sum = 0;
+        int known = 0;
+        for (int i = 0; i < n; i++) {
+            double l = scorer.latency(c.get(i).state(), now, halfLifeNanos);
+            if (!Double.isNaN(l)) {
+                sum += l;
+                known++;
+            }
+        }
+        double neutral = known == 0 ? 1.0 : sum / known;
+        int best = -1;
+        double bestScore = 0;
+        int ties = 0;
+        for (int i = 0; i < n; i++) {
+            Backend b = c.get(i);
+            double l = scorer.latency(b.state(), now, halfLifeNanos);
+            double s = scorer.score(Double.isNaN(l) ? neutral : l, b, now, halfLifeNanos);
+            int cmp = best < 0 ? -1 : scorer.compare(s, b, bestScore, c.get(best));
+            if (cmp < 0) {
+                best = i;
+                bestScore = s;
+                ties = 1;
+            } else if (cmp == 0 && ctx.random().nextInt(++ties) == 0) {
+                best = i;
+                bestScore = s;
+            }
+        }
+        return best;
+    }
+
+    private int sampled(PickContext ctx) {
+        long now = ctx.nowNanos();
+        int[] picked = ctx.sample();
+        double sum = 0;
+        int known = 0;
+        for (int k = 0; k < SAMPLE; k++) {
+            int i = c.weightedRandom(ctx);
+            picked[k] = i;
+            double l = scorer.latency(c.get(i).state(), now, halfLifeNanos);
+            if (!Double.isNaN(l)) {
+                sum += l;
+                known++;
+            }
+        }
+        double neutral = known == 0 ? 1.0 : sum / known;
+        int best = -1;
+        double bestScore = 0;
+        for (int k = 0; k < SAMPLE; k++) {
+            Backend b = c.get(picked[k]);
+            double l = scorer.latency(b.state(), now, halfLifeNanos);
+            double s = scorer.score(Double.isNaN(l) ? neutral : l, b, now, halfLifeNanos);
+            if (best < 0 || scorer.compare(s, b, bestScore, c.get(best)) < 0) {
+                best = picked[k];
+                bestScore = s;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public List<Backend> backends() {
+        return c.list();
+    }
+}
