@@ -3,9 +3,9 @@ package io.sluice.balance;
 import java.util.List;
 
 /**
- * {@code fastest_response}: the backend whose last few responses were fastest (divided by weight) wins;
- * scores within 5% of each other count as equal, and then the one with fewer requests in flight wins, then
- * a random one. Reacts within a few responses, so it suits backends whose speed changes quickly; it does
+ * {@code fastest_response}: the backend whose last few responses were fastest wins; times within 5% of
+ * each other count as equal, and then the one with fewer requests in flight per unit of weight wins (so
+ * weights share out traffic among equally fast backends), then a random one. Reacts within a few responses, so it suits backends whose speed changes quickly; it does
  * not look at the queue beyond breaking near-ties, so under heavy load prefer {@code dynamic_score} or
  * {@code least_ewma}. See {@link ScoredPicker} for the scan, sampling and new backends. Thread-safe.
  */
@@ -34,7 +34,7 @@ public final class FastestResponse implements Strategy {
 
             @Override
             public double score(double latency, Backend b, long now, long halfLife) {
-                return latency / b.endpoint().weight();
+                return latency;
             }
 
             @Override
@@ -45,7 +45,7 @@ public final class FastestResponse implements Strategy {
                 if (s > best * (1 + TIE)) {
                     return 1;
                 }
-                return Integer.compare(candidate.state().inFlight(), holder.state().inFlight());
+                return Candidates.compareLoad(candidate, holder);
             }
         }, options);
     }

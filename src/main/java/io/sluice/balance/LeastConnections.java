@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * {@code least_connections}: the backend with the fewest requests in flight per unit of weight, found by a
- * scan of the whole pool (O(n) per pick); ties are broken at random among the tied, so equal backends
- * share evenly. Thread-safe.
+ * scan of the whole pool (O(n) per pick); ties are broken at random among the tied, in proportion to
+ * weight, so idle backends share in the ratio of their weights. Thread-safe.
  */
 public final class LeastConnections implements Strategy {
     public static final String NAME = "least_connections";
@@ -31,13 +31,14 @@ public final class LeastConnections implements Strategy {
                 return c.after((int) ctx.cursor(), attempt);
             }
             int best = 0;
-            int ties = 1;
+            long tiedWeight = c.get(0).endpoint().weight();
             for (int i = 1; i < n; i++) {
                 int cmp = Candidates.compareLoad(c.get(i), c.get(best));
+                long w = c.get(i).endpoint().weight();
                 if (cmp < 0) {
                     best = i;
-                    ties = 1;
-                } else if (cmp == 0 && ctx.random().nextInt(++ties) == 0) {
+                    tiedWeight = w;
+                } else if (cmp == 0 && ctx.random().nextLong(tiedWeight += w) < w) {
                     best = i;
                 }
             }

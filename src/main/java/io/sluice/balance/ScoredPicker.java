@@ -5,13 +5,16 @@ import java.util.List;
 /**
  * The picker of the score-based strategies ({@code dynamic_score}, {@code fastest_response},
  * {@code adaptive}): every backend gets a score from its latency estimate and its load, and the lowest
- * score wins. Pools of up to {@value #SCAN_LIMIT} backends are scanned whole, so the pick is exact; larger
- * ones pick the best of {@value #SAMPLE} backends drawn at random in proportion to weight, which keeps a
- * pick to a few dozen nanoseconds at any size and still lands in the best few percent.
+ * score wins. Pools of up to {@value #SCAN_LIMIT} backends are scanned whole, so the pick is exact. Larger
+ * ones pick the best of {@value #SAMPLE} backends: the previous winner plus seven drawn at random in
+ * proportion to weight. That keeps a pick to a few dozen nanoseconds at any size; carrying the winner
+ * over makes the choice converge on the best backends instead of starting from scratch each time, and
+ * the random draws keep looking for better ones. The winner is shared by all event loops through one
+ * plain volatile field, written only when it changes.
  *
  * <p>A backend without a latency estimate yet (new, or never picked) is neutral, not free: it is scored
  * with the mean latency of the others looked at, so it gets a fair share until it has its own numbers.
- * Ties go to a random one of the tied. Thread-safe.
+ * Ties go to one of the tied at random, in proportion to weight. Thread-safe.
  */
 final class ScoredPicker implements Picker {
     static final int SCAN_LIMIT = 16;
@@ -34,6 +37,7 @@ final class ScoredPicker implements Picker {
     private final Candidates c;
     private final Scorer scorer;
     private final long halfLifeNanos;
+    private volatile int lastBest;
 
     ScoredPicker(List<Backend> backends, Scorer scorer, BalanceOptions options) {
         this.c = new Candidates(backends);
@@ -70,17 +74,19 @@ final class ScoredPicker implements Picker {
         double neutral = known == 0 ? 1.0 : sum / known;
         int best = -1;
         double bestScore = 0;
-        int ties = 0;
+        long tiedWeight = 0;
         for (int i = 0; i < n; i++) {
             Backend b = c.get(i);
             double l = scorer.latency(b.state(), now, halfLifeNanos);
             double s = scorer.score(Double.isNaN(l) ? neutral : l, b, now, halfLifeNanos);
             int cmp = best < 0 ? -1 : scorer.compare(s, b, bestScore, c.get(best));
+            long w = b.endpoint().weight();
             if (cmp < 0) {
                 best = i;
                 bestScore = s;
-                ties = 1;
-            } else if (cmp == 0 && ctx.random().nextInt(++ties) == 0) {
+                tiedWeight = w;
+            } else if (cmp == 0 && ctx.random().nextLong(tiedWeight += w) < w) {
+                // Among the tied, each wins in proportion to its weight.
                 best = i;
                 bestScore = s;
             }
@@ -94,7 +100,7 @@ final class ScoredPicker implements Picker {
         double sum = 0;
         int known = 0;
         for (int k = 0; k < SAMPLE; k++) {
-            int i = c.weightedRandom(ctx);
+            int i = k == 0 ? lastBest : c.weightedRandom(ctx);
             picked[k] = i;
             double l = scorer.latency(c.get(i).state(), now, halfLifeNanos);
             if (!Double.isNaN(l)) {
@@ -113,6 +119,9 @@ final class ScoredPicker implements Picker {
                 best = picked[k];
                 bestScore = s;
             }
+        }
+        if (best != picked[0]) {
+            lastBest = best;
         }
         return best;
     }
