@@ -39,8 +39,10 @@ public final class Adaptive implements Strategy {
             @Override
             public double score(double latency, Backend b, long now, long halfLife) {
                 BackendState s = b.state();
-                return latency * (s.inFlight() + 1) * (1 + ERROR_PENALTY * s.errorRate(now, halfLife))
-                        / b.endpoint().weight();
+                // The error rate as of the last outcome: an idle backend's latency already decays toward
+                // zero, which is what brings it back into play, so one decay per backend is enough.
+                return latency * (s.inFlight() + 1) * (1 + ERROR_PENALTY * s.errorRate())
+                        / b.weight();
             }
         }, options);
     }

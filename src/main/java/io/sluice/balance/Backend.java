@@ -12,6 +12,7 @@ public final class Backend {
     private final BackendState state;
     private final InetSocketAddress socketAddress;
     private final String addressText;
+    private final int weight;
 
     /** Resolves the endpoint's host now, so that connecting never resolves names on an event loop. */
     public Backend(Endpoint endpoint, BackendState state) {
@@ -19,6 +20,7 @@ public final class Backend {
         this.state = Objects.requireNonNull(state, "state");
         this.socketAddress = endpoint.address().resolve();
         this.addressText = endpoint.address().toString();
+        this.weight = endpoint.weight();
     }
 
     /** The address to connect to, resolved when this backend was built (unresolved if the name was unknown). */
@@ -29,6 +31,11 @@ public final class Backend {
     /** "host:port", as configured. */
     public String addressText() {
         return addressText;
+    }
+
+    /** The configured weight (same as {@code endpoint().weight()}, one reference closer for strategies). */
+    public int weight() {
+        return weight;
     }
 
     public Endpoint endpoint() {

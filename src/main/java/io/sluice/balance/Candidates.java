@@ -11,6 +11,9 @@ final class Candidates {
     private final Backend[] array;
     private final List<Backend> list;
     private final long[] cumulative;
+    /** Walker's alias method: column i keeps itself with probability keep[i] (scaled to 2^31), else alias[i]. */
+    private final int[] keep;
+    private final int[] alias;
 
     Candidates(List<Backend> backends) {
         this.list = List.copyOf(backends);
@@ -18,8 +21,54 @@ final class Candidates {
         this.cumulative = new long[array.length];
         long sum = 0;
         for (int i = 0; i < array.length; i++) {
-            sum += array[i].endpoint().weight();
+            sum += array[i].weight();
             cumulative[i] = sum;
+        }
+        int n = array.length;
+        this.keep = new int[n];
+        this.alias = new int[n];
+        buildAlias(n, sum);
+    }
+
+    /** Vose's construction of the alias table: O(n), once per membership change. */
+    private void buildAlias(int n, long total) {
+        if (n == 0) {
+            return;
+        }
+        double[] scaled = new double[n];
+        int[] small = new int[n];
+        int[] large = new int[n];
+        int ns = 0;
+        int nl = 0;
+        for (int i = 0; i < n; i++) {
+            scaled[i] = (double) array[i].weight() * n / total;
+            if (scaled[i] < 1.0) {
+                small[ns++] = i;
+            } else {
+                large[nl++] = i;
+            }
+        }
+        while (ns > 0 && nl > 0) {
+            int s = small[--ns];
+            int l = large[--nl];
+            keep[s] = (int) Math.min(Integer.MAX_VALUE, Math.round(scaled[s] * (1L << 31)));
+            alias[s] = l;
+            scaled[l] = scaled[l] + scaled[s] - 1.0;
+            if (scaled[l] < 1.0) {
+                small[ns++] = l;
+            } else {
+                large[nl++] = l;
+            }
+        }
+        while (nl > 0) {
+            int l = large[--nl];
+            keep[l] = Integer.MAX_VALUE;
+            alias[l] = l;
+        }
+        while (ns > 0) {
+            int s = small[--ns];
+            keep[s] = Integer.MAX_VALUE;
+            alias[s] = s;
         }
     }
 
@@ -55,9 +104,11 @@ final class Candidates {
         return lo;
     }
 
-    /** A backend index drawn at random in proportion to weight. */
+    /** A backend index drawn at random in proportion to weight: O(1), one random number (alias method). */
     int weightedRandom(PickContext ctx) {
-        return indexAt(ctx.random().nextLong(totalWeight()));
+        long r = ctx.random().nextLong();
+        int column = (int) (((r >>> 32) * array.length) >>> 32);
+        return (int) (r & Integer.MAX_VALUE) < keep[column] ? column : alias[column];
     }
 
     /**
@@ -71,8 +122,8 @@ final class Candidates {
 
     /** Relative load of two backends: negative when a carries less in-flight work per unit of weight. */
     static int compareLoad(Backend a, Backend b) {
-        long la = (long) a.state().inFlight() * b.endpoint().weight();
-        long lb = (long) b.state().inFlight() * a.endpoint().weight();
+        long la = (long) a.state().inFlight() * b.weight();
+        long lb = (long) b.state().inFlight() * a.weight();
         return Long.compare(la, lb);
     }
 }

@@ -52,7 +52,7 @@ public final class ConsistentHash implements Strategy {
             int n = c.size();
             long minWeight = Long.MAX_VALUE;
             for (int i = 0; i < n; i++) {
-                minWeight = Math.min(minWeight, c.get(i).endpoint().weight());
+                minWeight = Math.min(minWeight, c.get(i).weight());
             }
             double perUnit = n == 0 ? 0 : (double) POINTS_PER_WEIGHT / minWeight;
             if (perUnit * c.totalWeight() > MAX_POINTS) {
@@ -61,7 +61,7 @@ public final class ConsistentHash implements Strategy {
             int[] count = new int[n];
             int total = 0;
             for (int i = 0; i < n; i++) {
-                count[i] = Math.max(1, (int) Math.round(perUnit * c.get(i).endpoint().weight()));
+                count[i] = Math.max(1, (int) Math.round(perUnit * c.get(i).weight()));
                 total += count[i];
             }
             long[] raw = new long[total];

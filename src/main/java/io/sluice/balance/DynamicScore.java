@@ -33,7 +33,7 @@ public final class DynamicScore implements Strategy {
 
             @Override
             public double score(double latency, Backend b, long now, long halfLife) {
-                return latency * (b.state().inFlight() + 1) / b.endpoint().weight();
+                return latency * (b.state().inFlight() + 1) / b.weight();
             }
         }, options);
     }

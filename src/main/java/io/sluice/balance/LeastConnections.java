@@ -31,10 +31,10 @@ public final class LeastConnections implements Strategy {
                 return c.after((int) ctx.cursor(), attempt);
             }
             int best = 0;
-            long tiedWeight = c.get(0).endpoint().weight();
+            long tiedWeight = c.get(0).weight();
             for (int i = 1; i < n; i++) {
                 int cmp = Candidates.compareLoad(c.get(i), c.get(best));
-                long w = c.get(i).endpoint().weight();
+                long w = c.get(i).weight();
                 if (cmp < 0) {
                     best = i;
                     tiedWeight = w;

@@ -73,8 +73,8 @@ public final class LeastEwma implements Strategy {
             if (Double.isNaN(ly)) {
                 ly = lx;
             }
-            double cx = lx * (x.state().inFlight() + 1) / x.endpoint().weight();
-            double cy = ly * (y.state().inFlight() + 1) / y.endpoint().weight();
+            double cx = lx * (x.state().inFlight() + 1) / x.weight();
+            double cy = ly * (y.state().inFlight() + 1) / y.weight();
             return cx < cy;
         }
 

@@ -21,7 +21,8 @@ public final class PickContext {
     private long cursor;
     private long cursor2;
     private long[] marks = new long[1];
-    private final int[] sample = new int[ScoredPicker.SAMPLE];
+    private final int[] sample = new int[ScoredPicker.SCRATCH];
+    private final double[] sampleLatency = new double[ScoredPicker.SCRATCH];
 
     /** A context drawing on the calling thread's {@link ThreadLocalRandom}. */
     public PickContext() {
@@ -81,9 +82,14 @@ public final class PickContext {
         this.cursor2 = value;
     }
 
-    /** Scratch space for a sampling picker: room for {@code ScoredPicker.SAMPLE} backend indexes. */
+    /** Scratch space for a scoring picker: backend indexes it looked at. */
     int[] sample() {
         return sample;
+    }
+
+    /** Scratch space for a scoring picker: the latency it read for each entry of {@link #sample()}. */
+    double[] sampleLatency() {
+        return sampleLatency;
     }
 
     /** Clears the marks for a pool of {@code n} backends (a scratch set for walks over candidates). */

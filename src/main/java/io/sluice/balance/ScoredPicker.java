@@ -6,7 +6,7 @@ import java.util.List;
  * The picker of the score-based strategies ({@code dynamic_score}, {@code fastest_response},
  * {@code adaptive}): every backend gets a score from its latency estimate and its load, and the lowest
  * score wins. Pools of up to {@value #SCAN_LIMIT} backends are scanned whole, so the pick is exact. Larger
- * ones pick the best of {@value #SAMPLE} backends: the previous winner plus seven drawn at random in
+ * ones pick the best of {@value #SAMPLE} backends: the previous winner plus five drawn at random in
  * proportion to weight. That keeps a pick to a few dozen nanoseconds at any size; carrying the winner
  * over makes the choice converge on the best backends instead of starting from scratch each time, and
  * the random draws keep looking for better ones. The winner is shared by all event loops through one
@@ -18,7 +18,8 @@ import java.util.List;
  */
 final class ScoredPicker implements Picker {
     static final int SCAN_LIMIT = 16;
-    static final int SAMPLE = 8;
+    static final int SAMPLE = 6;
+    static final int SCRATCH = Math.max(SCAN_LIMIT, SAMPLE);
 
     /** How one strategy turns a backend into numbers. */
     interface Scorer {
@@ -54,18 +55,37 @@ final class ScoredPicker implements Picker {
         if (attempt > 0) {
             return c.after((int) ctx.cursor(), attempt);
         }
-        int best = n <= SCAN_LIMIT ? scan(ctx) : sampled(ctx);
+        int[] looked = ctx.sample();
+        int count;
+        if (n <= SCAN_LIMIT) {
+            for (int i = 0; i < n; i++) {
+                looked[i] = i;
+            }
+            count = n;
+        } else {
+            looked[0] = lastBest;
+            for (int k = 1; k < SAMPLE; k++) {
+                looked[k] = c.weightedRandom(ctx);
+            }
+            count = SAMPLE;
+        }
+        int best = best(ctx, looked, count);
+        if (n > SCAN_LIMIT && best != looked[0]) {
+            lastBest = best;
+        }
         ctx.cursor(best);
         return c.get(best);
     }
 
-    private int scan(PickContext ctx) {
-        int n = c.size();
+    /** The lowest-scoring of the backends looked at; each latency estimate is read once. */
+    private int best(PickContext ctx, int[] looked, int count) {
         long now = ctx.nowNanos();
+        double[] latency = ctx.sampleLatency();
         double sum = 0;
         int known = 0;
-        for (int i = 0; i < n; i++) {
-            double l = scorer.latency(c.get(i).state(), now, halfLifeNanos);
+        for (int k = 0; k < count; k++) {
+            double l = scorer.latency(c.get(looked[k]).state(), now, halfLifeNanos);
+            latency[k] = l;
             if (!Double.isNaN(l)) {
                 sum += l;
                 known++;
@@ -75,53 +95,21 @@ final class ScoredPicker implements Picker {
         int best = -1;
         double bestScore = 0;
         long tiedWeight = 0;
-        for (int i = 0; i < n; i++) {
-            Backend b = c.get(i);
-            double l = scorer.latency(b.state(), now, halfLifeNanos);
+        for (int k = 0; k < count; k++) {
+            Backend b = c.get(looked[k]);
+            double l = latency[k];
             double s = scorer.score(Double.isNaN(l) ? neutral : l, b, now, halfLifeNanos);
             int cmp = best < 0 ? -1 : scorer.compare(s, b, bestScore, c.get(best));
-            long w = b.endpoint().weight();
+            long w = b.weight();
             if (cmp < 0) {
-                best = i;
+                best = looked[k];
                 bestScore = s;
                 tiedWeight = w;
-            } else if (cmp == 0 && ctx.random().nextLong(tiedWeight += w) < w) {
+            } else if (cmp == 0 && best != looked[k] && ctx.random().nextLong(tiedWeight += w) < w) {
                 // Among the tied, each wins in proportion to its weight.
-                best = i;
+                best = looked[k];
                 bestScore = s;
             }
-        }
-        return best;
-    }
-
-    private int sampled(PickContext ctx) {
-        long now = ctx.nowNanos();
-        int[] picked = ctx.sample();
-        double sum = 0;
-        int known = 0;
-        for (int k = 0; k < SAMPLE; k++) {
-            int i = k == 0 ? lastBest : c.weightedRandom(ctx);
-            picked[k] = i;
-            double l = scorer.latency(c.get(i).state(), now, halfLifeNanos);
-            if (!Double.isNaN(l)) {
-                sum += l;
-                known++;
-            }
-        }
-        double neutral = known == 0 ? 1.0 : sum / known;
-        int best = -1;
-        double bestScore = 0;
-        for (int k = 0; k < SAMPLE; k++) {
-            Backend b = c.get(picked[k]);
-            double l = scorer.latency(b.state(), now, halfLifeNanos);
-            double s = scorer.score(Double.isNaN(l) ? neutral : l, b, now, halfLifeNanos);
-            if (best < 0 || scorer.compare(s, b, bestScore, c.get(best)) < 0) {
-                best = picked[k];
-                bestScore = s;
-            }
-        }
-        if (best != picked[0]) {
-            lastBest = best;
         }
         return best;
     }

@@ -38,7 +38,7 @@ public final class WeightedRoundRobin implements Strategy {
         long[] weight = new long[n];
         long gcd = 0;
         for (int i = 0; i < n; i++) {
-            weight[i] = c.get(i).endpoint().weight();
+            weight[i] = c.get(i).weight();
             gcd = gcd(gcd, weight[i]);
         }
         long total = 0;
