@@ -73,6 +73,7 @@ class LatencyAwareIT {
             CompletableFuture.allOf(all).exceptionally(e -> null).get(2, TimeUnit.MINUTES);
             assertThat(failures.get()).as("failed requests").isZero();
         }
+        System.out.printf("%s: requests per backend %s%n", strategy, new java.util.TreeMap<>(served));
         return served;
     }
 
