@@ -2,7 +2,7 @@
 # JMH microbenchmarks of hot paths. Default: the cost of one pick for every registered strategy over 3, 100
 # and 1,000 backends (PickBenchmark), printed as a table; values over 200 ns at 1,000 backends are marked.
 #
-# Usage: bench/jmh.sh [BENCHMARK_REGEX]         (default: PickBenchmark)
+# Usage: bench/jmh.sh [BENCHMARK_REGEX]   (default: PickBenchmark; also ForwardHeadersBenchmark)
 # Knobs (environment): STRATEGIES=a,b (default: all registered)  BACKENDS=3,100,1000
 #   JMH_OPTS="..." (extra JMH options, e.g. "-wi 5 -i 10" or "-f 2")  JAVA=java
 # Raw output and JSON go to bench/out/. Needs only a JDK; the Maven wrapper builds the test classes.
@@ -26,7 +26,9 @@ mkdir -p bench/out
 STAMP="$(date +%Y%m%d-%H%M%S)"
 RAW="bench/out/jmh-$STAMP.txt"
 # shellcheck disable=SC2086
-"$JAVA" -cp "$CP" org.openjdk.jmh.Main "$PATTERN" -p strategy="$STRATEGIES" -p backends="$BACKENDS" \
+PARAMS=()
+if [[ "$PATTERN" == *Pick* ]]; then PARAMS=(-p strategy="$STRATEGIES" -p backends="$BACKENDS"); fi
+"$JAVA" -cp "$CP" org.openjdk.jmh.Main "$PATTERN" "${PARAMS[@]}" \
   -rf json -rff "bench/out/jmh-$STAMP.json" $JMH_OPTS | tee "$RAW"
 
 # The pick table: one row per strategy, one column per pool size (ns per pick, lower is better).
