@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
             "  /delay/{ms}       answers after ms milliseconds",
             "  /echo             echoes the body and its Content-Type (streaming)",
             "  /sha256           reads the body, answers its length and SHA-256",
-            "  /bytes/{n}        streams n bytes (?chunked=1 for chunked encoding); byte i is i % 251",
+            "  /bytes/{n}        n bytes, byte i being i %% 251 (?chunked=1: chunked)",
             "  /headers          the request headers as received",
             "  /drop             closes the connection without answering",
             "  /close            answers, then closes the connection"})

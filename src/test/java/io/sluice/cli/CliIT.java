@@ -83,7 +83,12 @@ class CliIT {
         try (SluiceProcess p = SluiceProcess.runToEnd("--help")) {
             assertThat(p.exitCode()).isZero();
             assertThat(p.output()).contains("run").contains("validate").contains("demo").contains("backend")
-                    .contains("status").contains("--backends").contains("--algorithm");
+                    .contains("status").contains("--backends").contains("--algorithm")
+                    .contains("least_ewma").contains("consistent_hash");
+        }
+        try (SluiceProcess p = SluiceProcess.runToEnd("backend", "--help")) {
+            assertThat(p.exitCode()).isZero();
+            assertThat(p.output()).contains("/bytes/{n}", "i % 251", "--delay").doesNotContain("WARN");
         }
     }
 }
