@@ -140,7 +140,9 @@ public final class BackendState {
         } while (!AVERAGE.compareAndSet(this, old, Double.doubleToRawLongBits(v)));
         do {
             old = recent;
-            v = Double.longBitsToDouble(old);
+            // Start from what reads showed (decayed while idle), so a backend that was slow long ago and
+            // now answers fast does not get its old slowness back with the first new sample.
+            v = Double.longBitsToDouble(old) * idle;
             v = Double.isNaN(v) ? x : v + RECENT_WEIGHT * (x - v);
         } while (!RECENT.compareAndSet(this, old, Double.doubleToRawLongBits(v)));
         do {

@@ -65,6 +65,18 @@ class BackendStateTest {
     }
 
     @Test
+    void aFastAnswerAfterALongIdleStartsFromTheDecayedEstimate() {
+        BackendState s = new BackendState();
+        long now = 1_000 * MS;
+        report(s, 40 * MS, false, now);
+        now += 3 * HALF_LIFE;
+        assertThat(s.recentLatency(now, HALF_LIFE)).isCloseTo(5 * MS, within(0.01 * MS));
+        report(s, MS, false, now);
+        // 5 ms decayed, then a quarter of the way to 1 ms: 4 ms, not 30 ms.
+        assertThat(s.recentLatency(now, HALF_LIFE)).isCloseTo(4 * MS, within(0.01 * MS));
+    }
+
+    @Test
     void errorRateCountsRecentFailures() {
         BackendState s = new BackendState();
         long now = 1_000 * MS;
