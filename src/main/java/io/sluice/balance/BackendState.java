@@ -210,11 +210,6 @@ public final class BackendState {
         return Double.longBitsToDouble(errors);
     }
 
-    /** When the last response was reported, in {@link System#nanoTime()} terms; 0 before any. */
-    public long lastSampleNanos() {
-        return lastSampleNanos;
-    }
-
     /** Finished requests. */
     public long requests() {
         return requests.sum();

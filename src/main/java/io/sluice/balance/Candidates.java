@@ -120,6 +120,22 @@ final class Candidates {
         return attempt >= n ? null : array[(first + attempt) % n];
     }
 
+    /**
+     * Attempt {@code attempt} ≥ 1 after a pick between two: attempt 1 is the {@code loser}, later ones the
+     * rest each once, walking on from the {@code winner} and stepping over the loser; null when all were
+     * handed out.
+     */
+    Backend afterPair(int winner, int loser, int attempt) {
+        if (attempt == 1) {
+            return loser >= 0 ? array[loser] : null;
+        }
+        int n = array.length;
+        int j = attempt - 1;
+        int loserAt = (loser - winner + n) % n;
+        int step = j < loserAt ? j : j + 1;
+        return step < n ? array[(winner + step) % n] : null;
+    }
+
     /** Relative load of two backends: negative when a carries less in-flight work per unit of weight. */
     static int compareLoad(Backend a, Backend b) {
         long la = (long) a.state().inFlight() * b.weight();

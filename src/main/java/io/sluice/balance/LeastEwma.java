@@ -51,15 +51,7 @@ public final class LeastEwma implements Strategy {
                 ctx.cursor2(b);
                 return c.get(a);
             }
-            int a = (int) ctx.cursor();
-            int b = (int) ctx.cursor2();
-            if (attempt == 1) {
-                return c.get(b);
-            }
-            int j = attempt - 1;
-            int loserAt = (b - a + n) % n;
-            int step = j < loserAt ? j : j + 1;
-            return step < n ? c.get((a + step) % n) : null;
+            return c.afterPair((int) ctx.cursor(), (int) ctx.cursor2(), attempt);
         }
 
         /** True when x costs less than y; an unknown latency takes the other's, both unknown compare queues. */

@@ -54,16 +54,7 @@ public final class PowerOfTwo implements Strategy {
                 ctx.cursor2(b);
                 return c.get(a);
             }
-            int a = (int) ctx.cursor();
-            int b = (int) ctx.cursor2();
-            if (attempt == 1) {
-                return c.get(b);
-            }
-            // The rest, each once: walk on from the winner, stepping over the loser already handed out.
-            int j = attempt - 1;
-            int loserAt = (b - a + n) % n;
-            int step = j < loserAt ? j : j + 1;
-            return step < n ? c.get((a + step) % n) : null;
+            return c.afterPair((int) ctx.cursor(), (int) ctx.cursor2(), attempt);
         }
 
         @Override

@@ -86,10 +86,6 @@ public final class PoolRuntime {
         active = new Active(s, s.newPicker(active.picker(), backends));
     }
 
-    public BalanceOptions options() {
-        return options;
-    }
-
     public long connectTimeoutMillis() {
         return connectTimeoutMillis;
     }
