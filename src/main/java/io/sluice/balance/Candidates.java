@@ -120,12 +120,58 @@ final class Candidates {
         return attempt >= n ? null : array[(first + attempt) % n];
     }
 
+    /** Which of two backends is the better choice now; for the two-choice pickers. */
+    interface Better {
+        /** True when {@code x} should be preferred over {@code y}. */
+        boolean test(Backend x, Backend y, PickContext ctx);
+    }
+
+    /**
+     * The power of two choices, candidate by candidate: attempt 0 draws two different backends at random in
+     * proportion to weight and returns the better one (remembering both in the context); attempt 1 returns
+     * the other; later attempts the rest each once.
+     */
+    Backend twoChoices(PickContext ctx, int attempt, Better better) {
+        int n = array.length;
+        if (n == 0 || attempt >= n) {
+            return null;
+        }
+        if (attempt > 0) {
+            return afterPair((int) ctx.cursor(), (int) ctx.cursor2(), attempt);
+        }
+        int a = weightedRandom(ctx);
+        int b = secondDraw(ctx, a);
+        if (b >= 0 && better.test(array[b], array[a], ctx)) {
+            int t = a;
+            a = b;
+            b = t;
+        }
+        ctx.cursor(a);
+        ctx.cursor2(b);
+        return array[a];
+    }
+
+    /** A second weighted draw different from {@code first} (redrawn a few times, then a neighbour); -1 when n < 2. */
+    private int secondDraw(PickContext ctx, int first) {
+        int n = array.length;
+        if (n < 2) {
+            return -1;
+        }
+        for (int tries = 0; tries < 4; tries++) {
+            int j = weightedRandom(ctx);
+            if (j != first) {
+                return j;
+            }
+        }
+        return (first + 1 + ctx.random().nextInt(n - 1)) % n;
+    }
+
     /**
      * Attempt {@code attempt} ≥ 1 after a pick between two: attempt 1 is the {@code loser}, later ones the
      * rest each once, walking on from the {@code winner} and stepping over the loser; null when all were
      * handed out.
      */
-    Backend afterPair(int winner, int loser, int attempt) {
+    private Backend afterPair(int winner, int loser, int attempt) {
         if (attempt == 1) {
             return loser >= 0 ? array[loser] : null;
         }

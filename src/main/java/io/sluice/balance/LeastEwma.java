@@ -32,30 +32,23 @@ public final class LeastEwma implements Strategy {
         return new EwmaPicker(new Candidates(backends), options.halfLifeNanos());
     }
 
-    private record EwmaPicker(Candidates c, long halfLife) implements Picker {
+    private static final class EwmaPicker implements Picker, Candidates.Better {
+        private final Candidates c;
+        private final long halfLife;
+
+        EwmaPicker(Candidates c, long halfLife) {
+            this.c = c;
+            this.halfLife = halfLife;
+        }
+
         @Override
         public Backend candidate(PickContext ctx, int attempt) {
-            int n = c.size();
-            if (n == 0 || attempt >= n) {
-                return null;
-            }
-            if (attempt == 0) {
-                int a = c.weightedRandom(ctx);
-                int b = PowerOfTwo.secondDraw(c, ctx, a);
-                if (b >= 0 && cheaper(c.get(b), c.get(a), ctx)) {
-                    int t = a;
-                    a = b;
-                    b = t;
-                }
-                ctx.cursor(a);
-                ctx.cursor2(b);
-                return c.get(a);
-            }
-            return c.afterPair((int) ctx.cursor(), (int) ctx.cursor2(), attempt);
+            return c.twoChoices(ctx, attempt, this);
         }
 
         /** True when x costs less than y; an unknown latency takes the other's, both unknown compare queues. */
-        private boolean cheaper(Backend x, Backend y, PickContext ctx) {
+        @Override
+        public boolean test(Backend x, Backend y, PickContext ctx) {
             long now = ctx.nowNanos();
             double lx = x.state().peakEwma(now, halfLife);
             double ly = y.state().peakEwma(now, halfLife);
