@@ -30,17 +30,25 @@ public final class LeastConnections implements Strategy {
             if (attempt > 0) {
                 return c.after((int) ctx.cursor(), attempt);
             }
-            int best = 0;
-            long tiedWeight = c.get(0).weight();
-            for (int i = 1; i < n; i++) {
-                int cmp = Candidates.compareLoad(c.get(i), c.get(best));
-                long w = c.get(i).weight();
+            int best = -1;
+            long tiedWeight = 0;
+            for (int i = 0; i < n; i++) {
+                Backend b = c.get(i);
+                if (!b.available()) {
+                    // Idle because it gets nothing: it would win every scan and send all to one neighbour.
+                    continue;
+                }
+                int cmp = best < 0 ? -1 : Candidates.compareLoad(b, c.get(best));
+                long w = b.weight();
                 if (cmp < 0) {
                     best = i;
                     tiedWeight = w;
                 } else if (cmp == 0 && ctx.random().nextLong(tiedWeight += w) < w) {
                     best = i;
                 }
+            }
+            if (best < 0) {
+                best = 0;
             }
             ctx.cursor(best);
             return c.get(best);

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>A backend without a latency estimate yet (new, or never picked) is neutral, not free: it is scored
  * with the mean latency of the others looked at, so it gets a fair share until it has its own numbers.
- * Ties go to one of the tied at random, in proportion to weight. Thread-safe.
+ * Ties go to one of the tied at random, in proportion to weight. Unusable backends are left out of the
+ * comparison (if all looked at are unusable, the first is returned and Selection moves on). Thread-safe.
  */
 final class ScoredPicker implements Picker {
     static final int SCAN_LIMIT = 16;
@@ -84,7 +85,10 @@ final class ScoredPicker implements Picker {
         double sum = 0;
         int known = 0;
         for (int k = 0; k < count; k++) {
-            double l = scorer.latency(c.get(looked[k]).state(), now, halfLifeNanos);
+            BackendState st = c.get(looked[k]).state();
+            // An unusable backend gets no traffic, so its estimates only decay and it would win every
+            // pick, leaving each request to fall through to the same neighbour: leave it out here.
+            double l = st.available() ? scorer.latency(st, now, halfLifeNanos) : Double.NaN;
             latency[k] = l;
             if (!Double.isNaN(l)) {
                 sum += l;
@@ -97,6 +101,9 @@ final class ScoredPicker implements Picker {
         long tiedWeight = 0;
         for (int k = 0; k < count; k++) {
             Backend b = c.get(looked[k]);
+            if (!b.available()) {
+                continue;
+            }
             double l = latency[k];
             double s = scorer.score(Double.isNaN(l) ? neutral : l, b, now, halfLifeNanos);
             int cmp = best < 0 ? -1 : scorer.compare(s, b, bestScore, c.get(best));
@@ -111,7 +118,7 @@ final class ScoredPicker implements Picker {
                 bestScore = s;
             }
         }
-        return best;
+        return best < 0 ? looked[0] : best;
     }
 
     @Override

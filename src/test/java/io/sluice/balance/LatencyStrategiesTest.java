@@ -94,6 +94,22 @@ class LatencyStrategiesTest {
                 .isCloseTo(1.0 / 3, within(0.08));
     }
 
+    /**
+     * A drained backend gets no traffic, so its estimates only decay; it must not keep winning the
+     * comparison and pass every request to one neighbour. The other three share evenly (each 1/3 ± 6 points).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"least_connections", "least_ewma", "dynamic_score", "adaptive", "fastest_response"})
+    void aDrainedBackendsShareSpreadsOverTheRest(String strategy) {
+        List<Backend> bs = equal(4);
+        bs.get(1).state().setHealthBit(BackendState.ADMIN_DRAINED, true);
+        int[] c = simulate(strategy, bs, new long[] {5 * MS, MS, 5 * MS, 5 * MS}, null, 3000, MS, 21);
+        assertThat(c[1]).isZero();
+        for (int i : new int[] {0, 2, 3}) {
+            assertThat(c[i] / 3000.0).as("%s: %s", strategy, java.util.Arrays.toString(c)).isCloseTo(1.0 / 3, within(0.06));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"least_ewma", "dynamic_score", "adaptive", "fastest_response"})
     void largePoolsStillFindTheFastBackends(String strategy) {
