@@ -112,12 +112,36 @@ final class Candidates {
     }
 
     /**
-     * Attempt {@code attempt} ≥ 1 after the first choice {@code first}: the other backends each once, in
-     * array order after it; null when all were handed out.
+     * Attempt {@code attempt} ≥ 1 after the first choice (in {@code ctx.cursor()}): the other backends each
+     * once, in array order from a random starting point drawn at attempt 1. The random start matters when
+     * the first choice is unusable: its share then spreads over all the others instead of landing on its
+     * array neighbour. Null when all were handed out.
      */
-    Backend after(int first, int attempt) {
+    Backend after(PickContext ctx, int attempt) {
         int n = array.length;
-        return attempt >= n ? null : array[(first + attempt) % n];
+        if (attempt >= n) {
+            return null;
+        }
+        if (attempt == 1) {
+            ctx.cursor2(ctx.random().nextInt(n - 1));
+        }
+        return rest((int) ctx.cursor(), ctx.cursor2(), attempt);
+    }
+
+    /** As {@link #after(PickContext, int)}, with the starting point derived from {@code seed} (sticky strategies). */
+    Backend after(PickContext ctx, int attempt, long seed) {
+        int n = array.length;
+        if (attempt >= n) {
+            return null;
+        }
+        return rest((int) ctx.cursor(), Long.remainderUnsigned(seed, n - 1), attempt);
+    }
+
+    /** The {@code attempt}-th of the backends other than {@code first}, starting {@code start} places after it. */
+    private Backend rest(int first, long start, int attempt) {
+        int n = array.length;
+        int step = 1 + (int) ((start + attempt - 1) % (n - 1));
+        return array[(first + step) % n];
     }
 
     /** Which of two backends is the better choice now; for the two-choice pickers. */

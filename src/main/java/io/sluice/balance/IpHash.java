@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * {@code ip_hash}: the client's IP address (not its port) decides the backend, in proportion to weight, so
  * one client keeps its backend while the pool is unchanged. When that backend is unusable the request goes
- * to the next ones in pool order, the same for every request of that client. Adding or removing a backend
+ * to another, the same one for every request of that client, chosen so that the unusable backend's
+ * clients spread over all the others. Adding or removing a backend
  * reshuffles many clients; use {@code consistent_hash} when that matters. Thread-safe.
  */
 public final class IpHash implements Strategy {
@@ -27,13 +28,14 @@ public final class IpHash implements Strategy {
             if (c.size() == 0) {
                 return null;
             }
+            long h = Hashing.hash(ctx.client());
             if (attempt == 0) {
-                long h = Hashing.hash(ctx.client());
                 int i = c.indexAt(Long.remainderUnsigned(h, c.totalWeight()));
                 ctx.cursor(i);
                 return c.get(i);
             }
-            return c.after((int) ctx.cursor(), attempt);
+            // The same client always falls back the same way; different clients spread.
+            return c.after(ctx, attempt, h >>> 17);
         }
 
         @Override

@@ -28,7 +28,7 @@ public final class LeastConnections implements Strategy {
                 return null;
             }
             if (attempt > 0) {
-                return c.after((int) ctx.cursor(), attempt);
+                return c.after(ctx, attempt);
             }
             int best = -1;
             long tiedWeight = 0;

@@ -31,7 +31,7 @@ public final class RandomStrategy implements Strategy {
                 ctx.cursor(i);
                 return c.get(i);
             }
-            return c.after((int) ctx.cursor(), attempt);
+            return c.after(ctx, attempt);
         }
 
         @Override

@@ -40,8 +40,16 @@ public final class RoundRobin implements Strategy {
             }
             if (attempt == 0) {
                 ctx.cursor(next.getAndIncrement());
+                return array[(int) Long.remainderUnsigned(ctx.cursor(), n)];
             }
-            return array[(int) Long.remainderUnsigned(ctx.cursor() + attempt, n)];
+            // The others each once, from a random start: an unusable backend's turns spread over all the
+            // rest instead of doubling its neighbour's share. (A shared-counter start would interleave
+            // with the next requests' turns and skew the split.)
+            if (attempt == 1) {
+                ctx.cursor2(ctx.random().nextInt(n - 1));
+            }
+            int first = (int) Long.remainderUnsigned(ctx.cursor(), n);
+            return array[(first + 1 + (int) ((ctx.cursor2() + attempt - 1) % (n - 1))) % n];
         }
 
         @Override

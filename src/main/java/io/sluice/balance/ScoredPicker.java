@@ -54,7 +54,7 @@ final class ScoredPicker implements Picker {
             return null;
         }
         if (attempt > 0) {
-            return c.after((int) ctx.cursor(), attempt);
+            return c.after(ctx, attempt);
         }
         int[] looked = ctx.sample();
         int count;

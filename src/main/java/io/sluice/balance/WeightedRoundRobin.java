@@ -100,7 +100,7 @@ public final class WeightedRoundRobin implements Strategy {
                 ctx.cursor(i);
                 return c.get(i);
             }
-            return c.after((int) ctx.cursor(), attempt);
+            return c.after(ctx, attempt);
         }
 
         @Override

@@ -71,6 +71,45 @@ class StaticStrategiesTest {
         }
     }
 
+    /** A drained backend's share spreads over the other three (each 1/3 ± 3 points), not onto one neighbour. */
+    @ParameterizedTest
+    @ValueSource(strings = {"round_robin", "weighted_round_robin", "random", "power_of_two", "least_connections"})
+    void aDrainedBackendsShareSpreadsOverTheRest(String strategy) {
+        List<Backend> bs = equal(4);
+        bs.get(1).state().setHealthBit(BackendState.ADMIN_DRAINED, true);
+        int[] c = count(picker(strategy, bs), ctx(8), PICKS, 4);
+        assertThat(c[1]).isZero();
+        for (int i : new int[] {0, 2, 3}) {
+            assertThat((double) c[i] / PICKS).as(strategy + " " + java.util.Arrays.toString(c)).isCloseTo(1.0 / 3, within(0.03));
+        }
+    }
+
+    @Test
+    void ipHashSpreadsTheClientsOfADrainedBackendAndKeepsEachOnOne() {
+        List<Backend> bs = equal(4);
+        Picker p = picker("ip_hash", bs);
+        PickContext ctx = ctx(9);
+        java.util.Map<Integer, Backend> before = new java.util.HashMap<>();
+        for (int client = 0; client < 4000; client++) {
+            before.put(client, Selection.select(p, ctx.reset(Fixtures.client(client), null, 0), null));
+        }
+        bs.get(1).state().setHealthBit(BackendState.ADMIN_DRAINED, true);
+        int[] movedTo = new int[4];
+        for (int client = 0; client < 4000; client++) {
+            Backend now = Selection.select(p, ctx.reset(Fixtures.client(client), null, 0), null);
+            assertThat(Selection.select(p, ctx.reset(Fixtures.client(client), null, 0), null)).isSameAs(now);
+            if (before.get(client) == bs.get(1)) {
+                movedTo[index(now)]++;
+            } else {
+                assertThat(now).as("clients of other backends stay").isSameAs(before.get(client));
+            }
+        }
+        int moved = movedTo[0] + movedTo[2] + movedTo[3];
+        for (int i : new int[] {0, 2, 3}) {
+            assertThat((double) movedTo[i] / moved).as(java.util.Arrays.toString(movedTo)).isCloseTo(1.0 / 3, within(0.08));
+        }
+    }
+
     @Test
     void powerOfTwoAvoidsTheBusyBackend() {
         List<Backend> bs = equal(3);
