@@ -77,6 +77,14 @@ class LatencyStrategiesTest {
         assertThat(c[0]).as(java.util.Arrays.toString(c)).isLessThan(c[1] / 3);
     }
 
+    @Test
+    void adaptiveIsNotFooledByABackendThatFailsEverythingInstantly() {
+        // One backend refuses everything in 0.1 ms, two answer properly in 5 ms: 50x slower, but they succeed.
+        int[] c = simulate("adaptive", equal(3), new long[] {MS / 10, 5 * MS, 5 * MS}, new double[] {1.0, 0, 0},
+                3000, MS, 17);
+        assertThat(c[0]).as(java.util.Arrays.toString(c)).isLessThan(300);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"least_ewma", "dynamic_score", "adaptive", "fastest_response"})
     void newBackendIsNeitherStarvedNorFlooded(String strategy) {
