@@ -18,43 +18,27 @@ public final class RoundRobin implements Strategy {
     @Override
     public Picker newPicker(Picker previous, List<Backend> backends) {
         AtomicLong next = previous instanceof RoundRobinPicker p ? p.next : new AtomicLong();
-        return new RoundRobinPicker(List.copyOf(backends), next);
+        return new RoundRobinPicker(new Candidates(backends), next);
     }
 
-    private static final class RoundRobinPicker implements Picker {
-        private final Backend[] array;
-        private final List<Backend> list;
-        private final AtomicLong next;
-
-        RoundRobinPicker(List<Backend> backends, AtomicLong next) {
-            this.list = backends;
-            this.array = backends.toArray(new Backend[0]);
-            this.next = next;
-        }
-
+    private record RoundRobinPicker(Candidates c, AtomicLong next) implements Picker {
         @Override
         public Backend candidate(PickContext ctx, int attempt) {
-            int n = array.length;
-            if (attempt >= n) {
+            int n = c.size();
+            if (n == 0) {
                 return null;
             }
             if (attempt == 0) {
-                ctx.cursor(next.getAndIncrement());
-                return array[(int) Long.remainderUnsigned(ctx.cursor(), n)];
+                int i = (int) Long.remainderUnsigned(next.getAndIncrement(), n);
+                ctx.cursor(i);
+                return c.get(i);
             }
-            // The others each once, from a random start: an unusable backend's turns spread over all the
-            // rest instead of doubling its neighbour's share. (A shared-counter start would interleave
-            // with the next requests' turns and skew the split.)
-            if (attempt == 1) {
-                ctx.cursor2(ctx.random().nextInt(n - 1));
-            }
-            int first = (int) Long.remainderUnsigned(ctx.cursor(), n);
-            return array[(first + 1 + (int) ((ctx.cursor2() + attempt - 1) % (n - 1))) % n];
+            return c.after(ctx, attempt);
         }
 
         @Override
         public List<Backend> backends() {
-            return list;
+            return c.list();
         }
     }
 }
