@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sits below the HTTP codec and enforces two client timeouts: a request's headers must arrive within the
@@ -19,8 +18,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     private final long idleNanos;
     private ChannelHandlerContext ctx;
     private State state = State.HEADERS;
-    private long deadline;
-    private boolean scheduled;
+    private DeadlineTimer timer;
 
     RequestTimer(long headerNanos, long idleNanos) {
         this.headerNanos = headerNanos;
@@ -30,6 +28,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new DeadlineTimer(ctx, this::expired);
     }
 
     @Override
@@ -49,7 +48,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     /** The request's headers have arrived; no client timer runs while it is served. */
     void headersReceived() {
         state = State.BUSY;
-        deadline = 0;
+        timer.disarm();
     }
 
     /** The response is done and the connection stays open: wait for the next request. */
@@ -59,25 +58,10 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
 
     private void arm(State s, long nanos) {
         state = s;
-        deadline = System.nanoTime() + nanos;
-        if (!scheduled) {
-            scheduled = true;
-            ctx.executor().schedule(this::fire, nanos, TimeUnit.NANOSECONDS);
-        }
+        timer.arm(nanos);
     }
 
-    private void fire() {
-        scheduled = false;
-        if (deadline == 0 || !ctx.channel().isActive()) {
-            return;
-        }
-        long remaining = deadline - System.nanoTime();
-        if (remaining > 0) {
-            scheduled = true;
-            ctx.executor().schedule(this::fire, remaining, TimeUnit.NANOSECONDS);
-            return;
-        }
-        deadline = 0;
+    private void expired() {
         if (state == State.HEADERS) {
             // Written from below the codec: raw bytes, straight to the socket.
             ctx.writeAndFlush(Responses.requestTimeoutBytes()).addListener(ChannelFutureListener.CLOSE);

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +20,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private final InetSocketAddress address;
     private final long idleTimeoutNanos;
-    private ChannelHandlerContext ctx;
     private Exchange exchange;
     private boolean idle;
     private long idleSince;
-    private long responseDeadline;
-    private boolean timerScheduled;
+    private DeadlineTimer responseTimer;
 
     UpstreamHandler(UpstreamPool pool, InetSocketAddress address, long idleTimeoutNanos) {
         this.pool = pool;
@@ -36,7 +33,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        this.responseTimer = new DeadlineTimer(ctx, this::responseTimedOut);
     }
 
     /** The connection now serves this exchange. */
@@ -48,7 +45,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     /** The exchange is done with this connection: it waits idle in the pool, or is about to close. */
     void unbind(boolean toPool) {
         exchange = null;
-        responseDeadline = 0;
+        responseTimer.disarm();
         idle = toPool;
         if (toPool) {
             idleSince = System.nanoTime();
@@ -62,32 +59,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** Starts the response timeout: the exchange hears {@code onResponseTimeout} unless disarmed first. */
     void armResponseTimeout(long nanos) {
-        responseDeadline = System.nanoTime() + nanos;
-        if (responseDeadline == 0) {
-            responseDeadline = 1;
-        }
-        if (!timerScheduled) {
-            timerScheduled = true;
-            ctx.executor().schedule(this::onTimer, nanos, TimeUnit.NANOSECONDS);
-        }
+        responseTimer.arm(nanos);
     }
 
     void disarmResponseTimeout() {
-        responseDeadline = 0;
+        responseTimer.disarm();
     }
 
-    private void onTimer() {
-        timerScheduled = false;
-        if (responseDeadline == 0 || !ctx.channel().isActive()) {
-            return;
-        }
-        long remaining = responseDeadline - System.nanoTime();
-        if (remaining > 0) {
-            timerScheduled = true;
-            ctx.executor().schedule(this::onTimer, remaining, TimeUnit.NANOSECONDS);
-            return;
-        }
-        responseDeadline = 0;
+    private void responseTimedOut() {
         Exchange e = exchange;
         if (e != null) {
             e.onResponseTimeout();
@@ -126,7 +105,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange e = exchange;
         exchange = null;
-        responseDeadline = 0;
+        responseTimer.disarm();
         if (e != null) {
             e.onUpstreamClosed();
         } else if (idle) {
