@@ -1,10 +1,15 @@
 package io.sluice.balance;
 
+import io.sluice.config.CircuitBreakerConfig;
+import io.sluice.health.ActiveHealth;
+import io.sluice.health.CircuitBreaker;
 import java.util.Objects;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Live state of one backend, shared by every event loop: in-flight requests, counters, latency and error
@@ -14,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * timestamps may interleave (the estimates are approximate by nature).
  *
  * <p>Health is a bitset: each reason a backend may be unusable (failed active check, open breaker,
- * drained by an operator) owns one bit, and the backend is usable only while no bit is set.
+ * drained by an operator) owns one bit, and the backend is usable only while no bit is set. The backend's
+ * {@link CircuitBreaker} and {@link ActiveHealth} live here too, so that they carry over with the rest.
  *
  * <p>Latency estimates, all in nanoseconds and all unknown ({@code NaN}) until the first response:
  * <ul>
@@ -29,6 +35,8 @@ import java.util.concurrent.atomic.LongAdder;
  * for ever.
  */
 public final class BackendState {
+    private static final Logger log = LoggerFactory.getLogger(BackendState.class);
+
     /** Set when active health checks have declared the backend down. */
     public static final int FAILED_ACTIVE_CHECK = 1;
     /** Set while the backend's circuit breaker is open. */
@@ -69,7 +77,11 @@ public final class BackendState {
     private volatile long recent = NONE;
     private volatile long errors = Double.doubleToRawLongBits(0.0);
     private final AtomicInteger poolInFlight;
+    private final AtomicInteger poolUnavailable;
+    private final String label;
     private final AtomicInteger healthBits = new AtomicInteger();
+    private final CircuitBreaker breaker;
+    private final ActiveHealth activeHealth = new ActiveHealth();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private volatile long lastSampleNanos;
@@ -77,7 +89,7 @@ public final class BackendState {
 
     /** A backend of its own, not counted with any pool (tests, tools). */
     public BackendState() {
-        this(new AtomicInteger());
+        this(new AtomicInteger(), new AtomicInteger(), "backend");
     }
 
     /**
@@ -85,7 +97,44 @@ public final class BackendState {
      * the backends of one pool, so that strategies can read the pool's load in one step.
      */
     public BackendState(AtomicInteger poolInFlight) {
+        this(poolInFlight, new AtomicInteger(), "backend");
+    }
+
+    /**
+     * A backend of a pool whose in-flight requests and unusable backends are counted in counters shared by
+     * the pool's backends.
+     *
+     * @param label names the backend in log lines, e.g. "web/127.0.0.1:3001"
+     */
+    public BackendState(AtomicInteger poolInFlight, AtomicInteger poolUnavailable, String label) {
         this.poolInFlight = Objects.requireNonNull(poolInFlight, "poolInFlight");
+        this.poolUnavailable = Objects.requireNonNull(poolUnavailable, "poolUnavailable");
+        this.label = Objects.requireNonNull(label, "label");
+        this.breaker = new CircuitBreaker(CircuitBreakerConfig.DEFAULTS, this::breakerChanged);
+    }
+
+    private void breakerChanged(CircuitBreaker.State from, CircuitBreaker.State to, String reason) {
+        log.info("{}: circuit breaker {} -> {} ({})", label, from.label(), to.label(), reason);
+        if (to == CircuitBreaker.State.OPEN) {
+            setHealthBit(BREAKER_OPEN, true);
+        } else if (to == CircuitBreaker.State.CLOSED) {
+            setHealthBit(BREAKER_OPEN, false);
+        }
+    }
+
+    /** This backend's circuit breaker. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** What active health checks found about this backend. */
+    public ActiveHealth activeHealth() {
+        return activeHealth;
+    }
+
+    /** "pool/host:port", for log lines. */
+    public String label() {
+        return label;
     }
 
     /** Requests in flight to every backend of this backend's pool. */
@@ -230,11 +279,44 @@ public final class BackendState {
         return healthBits.get();
     }
 
-    /** Sets or clears one health bit. A backend whose last bit clears (it recovered) starts its slow start. */
+    /**
+     * True when the backend may take a request now: no health bit set; or only the breaker's bit, and the
+     * breaker lets this call through as a trial (see {@link CircuitBreaker#tryAcquire}).
+     */
+    public boolean admits(long nowNanos) {
+        int bits = healthBits.get();
+        return bits == 0 || (bits == BREAKER_OPEN && breaker.tryAcquire(nowNanos));
+    }
+
+    /** True unless an operator drained the backend: what panic mode looks at. */
+    public boolean notDrained() {
+        return (healthBits.get() & ADMIN_DRAINED) == 0;
+    }
+
+    /**
+     * Sets or clears one health bit. A backend whose last bit clears (it recovered) starts its slow start.
+     * The pool's count of unusable backends follows.
+     */
     public void setHealthBit(int bit, boolean on) {
         int before = on ? healthBits.getAndUpdate(b -> b | bit) : healthBits.getAndUpdate(b -> b & ~bit);
-        if (!on && before == bit) {
+        int after = on ? before | bit : before & ~bit;
+        if (before == 0 && after != 0) {
+            poolUnavailable.incrementAndGet();
+        } else if (before != 0 && after == 0) {
+            poolUnavailable.decrementAndGet();
             startRamp(System.nanoTime());
+        }
+    }
+
+    /** Backends of this backend's pool with a health bit set. */
+    public int poolUnavailable() {
+        return poolUnavailable.get();
+    }
+
+    /** Called when the backend leaves its pool: it no longer counts among the pool's unusable ones. */
+    public void retired() {
+        if (healthBits.getAndSet(0) != 0) {
+            poolUnavailable.decrementAndGet();
         }
     }
 

@@ -5,6 +5,7 @@ import io.sluice.config.AdminConfig;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.Config;
 import io.sluice.config.HeadersConfig;
+import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.HostPort;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
@@ -145,7 +146,7 @@ public final class Main implements Callable<Integer> {
             throw new IllegalArgumentException(String.join("\nerror: ", errors));
         }
         PoolConfig pool = new PoolConfig("default", algorithm, list, TimeoutsConfig.DEFAULTS,
-                healthCheckInterval == null ? null : Duration.ofSeconds(healthCheckInterval));
+                healthCheckInterval == null ? null : HealthCheckConfig.every(Duration.ofSeconds(healthCheckInterval)));
         ListenerConfig listener = new ListenerConfig("default", new HostPort(bind, port), "http",
                 List.of(new RouteConfig(MatchConfig.ANY, "default")));
         return new Config(List.of(listener), List.of(pool), new AdminConfig(true, admin, null),

@@ -67,7 +67,8 @@ final class PoolBinder {
         Duration healthCheck = healthCheck(b, value(m, "health_check"), child(path, "health_check"));
         BalanceOptions balance = balance(b, m, path);
         return b.errorCount() == before
-                ? new PoolConfig(name, strategy, backends, timeouts, healthCheck, balance) : null;
+                ? new PoolConfig(name, strategy, backends, timeouts,
+                        healthCheck == null ? null : HealthCheckConfig.every(healthCheck), balance) : null;
     }
 
     /** The strategy's tuning keys of a pool; defaults for those absent. */

@@ -1,33 +1,144 @@
 package io.sluice.config;
 
 import io.sluice.balance.BalanceOptions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A named set of backends with the strategy that chooses among them. Immutable; thread-safe.
+ * A named set of backends with the strategy that chooses among them and the rules that keep it healthy.
+ * Immutable; thread-safe. {@link #builder(String)} builds one in code.
  *
- * @param name                unique pool name
- * @param strategy            load-balancing strategy name, e.g. "round_robin"
- * @param backends            the backends; may be empty (requests then get 503)
- * @param timeouts            upstream timeouts
- * @param healthCheckInterval interval for active health checks, or null when none is configured
- * @param balance             the strategy's tuning: hash key, bounded load, EWMA half-life, slow start
+ * @param name           unique pool name
+ * @param strategy       load-balancing strategy name, e.g. "round_robin"
+ * @param backends       the backends; may be empty (requests then get 503)
+ * @param timeouts       upstream timeouts
+ * @param healthCheck    active health checks, or null when none is configured
+ * @param balance        the strategy's tuning: hash key, bounded load, EWMA half-life, slow start
+ * @param breaker        the per-backend circuit breaker
+ * @param retry          retries of failed attempts, with their budget
+ * @param fallbackPool   the pool that takes requests no backend of this one can take, or null
+ * @param panicThreshold when fewer than this percentage of backends are healthy, balance over all of them
+ *                       as if healthy (drained ones excepted); 0 (default) = never
  */
 public record PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
-                         Duration healthCheckInterval, BalanceOptions balance) {
+                         HealthCheckConfig healthCheck, BalanceOptions balance, CircuitBreakerConfig breaker,
+                         RetryConfig retry, String fallbackPool, int panicThreshold) {
     public PoolConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(strategy, "strategy");
         backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(balance, "balance");
+        Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(retry, "retry");
+        if (panicThreshold < 0 || panicThreshold > 100) {
+            throw new IllegalArgumentException("panicThreshold must be 0-100");
+        }
+        if (name.equals(fallbackPool)) {
+            throw new IllegalArgumentException("a pool cannot be its own fallback");
+        }
     }
 
-    /** A pool with the default {@link BalanceOptions}. */
+    /** A pool with default balancing, breaker and retries, no fallback and no panic mode. */
     public PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
-                      Duration healthCheckInterval) {
-        this(name, strategy, backends, timeouts, healthCheckInterval, BalanceOptions.DEFAULTS);
+                      HealthCheckConfig healthCheck) {
+        this(name, strategy, backends, timeouts, healthCheck, BalanceOptions.DEFAULTS);
+    }
+
+    /** A pool with default breaker and retries, no fallback and no panic mode. */
+    public PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
+                      HealthCheckConfig healthCheck, BalanceOptions balance) {
+        this(name, strategy, backends, timeouts, healthCheck, balance, CircuitBreakerConfig.DEFAULTS,
+                RetryConfig.DEFAULTS, null, 0);
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A builder starting from this pool. */
+    public Builder toBuilder() {
+        Builder b = new Builder(name);
+        b.strategy = strategy;
+        b.backends = backends;
+        b.timeouts = timeouts;
+        b.healthCheck = healthCheck;
+        b.balance = balance;
+        b.breaker = breaker;
+        b.retry = retry;
+        b.fallbackPool = fallbackPool;
+        b.panicThreshold = panicThreshold;
+        return b;
+    }
+
+    /** Builds a {@link PoolConfig}; every field starts at its default. Not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private String strategy = "round_robin";
+        private List<BackendConfig> backends = List.of();
+        private TimeoutsConfig timeouts = TimeoutsConfig.DEFAULTS;
+        private HealthCheckConfig healthCheck;
+        private BalanceOptions balance = BalanceOptions.DEFAULTS;
+        private CircuitBreakerConfig breaker = CircuitBreakerConfig.DEFAULTS;
+        private RetryConfig retry = RetryConfig.DEFAULTS;
+        private String fallbackPool;
+        private int panicThreshold;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder strategy(String value) {
+            this.strategy = value;
+            return this;
+        }
+
+        public Builder backends(List<BackendConfig> value) {
+            this.backends = value;
+            return this;
+        }
+
+        public Builder timeouts(TimeoutsConfig value) {
+            this.timeouts = value;
+            return this;
+        }
+
+        /** Active health checks; null for none. */
+        public Builder healthCheck(HealthCheckConfig value) {
+            this.healthCheck = value;
+            return this;
+        }
+
+        public Builder balance(BalanceOptions value) {
+            this.balance = value;
+            return this;
+        }
+
+        public Builder breaker(CircuitBreakerConfig value) {
+            this.breaker = value;
+            return this;
+        }
+
+        public Builder retry(RetryConfig value) {
+            this.retry = value;
+            return this;
+        }
+
+        /** The fallback pool's name; null for none. */
+        public Builder fallbackPool(String value) {
+            this.fallbackPool = value;
+            return this;
+        }
+
+        public Builder panicThreshold(int percent) {
+            this.panicThreshold = percent;
+            return this;
+        }
+
+        public PoolConfig build() {
+            return new PoolConfig(name, strategy, backends, timeouts, healthCheck, balance, breaker, retry,
+                    fallbackPool, panicThreshold);
+        }
     }
 }

@@ -44,7 +44,8 @@ final class ShortForm {
         if (b.errorCount() != before) {
             return null;
         }
-        PoolConfig pool = new PoolConfig(NAME, strategy, backends, TimeoutsConfig.DEFAULTS, interval);
+        PoolConfig pool = new PoolConfig(NAME, strategy, backends, TimeoutsConfig.DEFAULTS,
+                interval == null ? null : HealthCheckConfig.every(interval));
         ListenerConfig listener = new ListenerConfig(NAME, bind, ListenerBinder.PROTOCOL,
                 List.of(new RouteConfig(MatchConfig.ANY, NAME)));
         return new Result(listener, pool, mb == null ? null : mb * MIB);

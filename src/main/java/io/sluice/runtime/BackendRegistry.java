@@ -16,6 +16,7 @@ public final class BackendRegistry {
 
     private final Map<Key, BackendState> states = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> poolInFlight = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> poolUnavailable = new ConcurrentHashMap<>();
     private volatile boolean started;
 
     /**
@@ -24,7 +25,8 @@ public final class BackendRegistry {
      */
     public BackendState state(String pool, HostPort address) {
         return states.computeIfAbsent(new Key(pool, address), k -> {
-            BackendState s = new BackendState(poolInFlight.computeIfAbsent(pool, p -> new AtomicInteger()));
+            BackendState s = new BackendState(poolInFlight.computeIfAbsent(pool, p -> new AtomicInteger()),
+                    poolUnavailable.computeIfAbsent(pool, p -> new AtomicInteger()), pool + "/" + address);
             if (started) {
                 s.startRamp(System.nanoTime());
             }
@@ -39,9 +41,14 @@ public final class BackendRegistry {
 
     /** Forgets backends that the current snapshot no longer has. */
     public void retainOnly(RuntimeSnapshot snapshot) {
-        states.keySet().removeIf(k -> {
+        states.entrySet().removeIf(e -> {
+            Key k = e.getKey();
             PoolRuntime p = snapshot.pool(k.pool());
-            return p == null || p.backends().stream().noneMatch(b -> b.endpoint().address().equals(k.address()));
+            boolean gone = p == null || p.backends().stream().noneMatch(b -> b.endpoint().address().equals(k.address()));
+            if (gone) {
+                e.getValue().retired();
+            }
+            return gone;
         });
     }
 }

@@ -8,16 +8,20 @@ import io.sluice.balance.Strategies;
 import io.sluice.balance.Strategy;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.RetryConfig;
 import io.sluice.config.TimeoutsConfig;
+import io.sluice.health.RetryBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A pool as the data path sees it: its backends with live state, the picker of its strategy and its
  * timeouts. The strategy can be swapped while requests flow ({@link #swapStrategy}): the new picker is
  * built aside and published with one volatile write, so a request uses either the old picker or the new
- * one, never a mix, and the backends' live stats carry over. Thread-safe.
+ * one, never a mix, and the backends' live stats carry over. It also holds the pool's retry budget and
+ * retry counters (carried over from the pool it replaces on a reload) and decides panic mode. Thread-safe.
  */
 public final class PoolRuntime {
     private final PoolConfig config;
@@ -28,6 +32,10 @@ public final class PoolRuntime {
     private final long idleTimeoutNanos;
     private final long halfLifeNanos;
     private final long slowStartNanos;
+    private final RetryConfig retry;
+    private final RetryBudget retryBudget;
+    private final LongAdder retries;
+    private final LongAdder retriesDenied;
     private volatile Active active;
 
     /** A strategy and the picker it built over this pool's backends. */
@@ -40,7 +48,9 @@ public final class PoolRuntime {
         List<Backend> list = new ArrayList<>();
         for (BackendConfig bc : config.backends()) {
             Endpoint e = new Endpoint(config.name(), bc.address(), bc.weight());
-            list.add(new Backend(e, registry.state(config.name(), bc.address())));
+            Backend b = new Backend(e, registry.state(config.name(), bc.address()));
+            b.state().breaker().configure(config.breaker());
+            list.add(b);
         }
         this.backends = List.copyOf(list);
         Strategy strategy = Strategies.create(config.strategy(), options);
@@ -52,6 +62,72 @@ public final class PoolRuntime {
         this.idleTimeoutNanos = t.idle().toNanos();
         this.halfLifeNanos = options.halfLifeNanos();
         this.slowStartNanos = options.slowStart().toNanos();
+        this.retry = config.retry();
+        boolean sameBudget = previous != null && previous.retry.budgetPercent() == retry.budgetPercent()
+                && previous.retry.budgetMinRetries() == retry.budgetMinRetries();
+        this.retryBudget = sameBudget ? previous.retryBudget
+                : new RetryBudget(retry.budgetPercent(), retry.budgetMinRetries());
+        this.retries = previous != null ? previous.retries : new LongAdder();
+        this.retriesDenied = previous != null ? previous.retriesDenied : new LongAdder();
+    }
+
+    public RetryConfig retry() {
+        return retry;
+    }
+
+    /** The budget that caps this pool's retries. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
+    }
+
+    /** Counts one retry made (after the budget allowed it). */
+    public void countRetry() {
+        retries.increment();
+    }
+
+    /** Counts one retry the budget refused. */
+    public void countRetryDenied() {
+        retriesDenied.increment();
+    }
+
+    /** Retries made since start. */
+    public long retriesMade() {
+        return retries.sum();
+    }
+
+    /** Retries the budget refused since start. */
+    public long retriesDenied() {
+        return retriesDenied.sum();
+    }
+
+    /** The name of the fallback pool, or null. */
+    public String fallbackPool() {
+        return config.fallbackPool();
+    }
+
+    /**
+     * True when panic mode is on and fewer than {@code panic_threshold} percent of the backends are
+     * healthy: requests then go to every backend that is not drained. Two reads, no scan.
+     */
+    public boolean panic() {
+        int threshold = config.panicThreshold();
+        int n = backends.size();
+        if (threshold == 0 || n == 0) {
+            return false;
+        }
+        int healthy = n - backends.get(0).state().poolUnavailable();
+        return healthy * 100 < threshold * n;
+    }
+
+    /** Backends with no health bit set. */
+    public int healthyCount() {
+        int n = 0;
+        for (Backend b : backends) {
+            if (b.available()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public String name() {

@@ -85,7 +85,7 @@ class ConfigLoaderTest {
         PoolConfig pool = c.pool("default");
         assertThat(pool.backends()).extracting(BackendConfig::address)
                 .containsExactly(hp("127.0.0.1", 3001), hp("127.0.0.1", 3002), hp("backend.local", 80));
-        assertThat(pool.healthCheckInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(pool.healthCheck().interval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.workers()).isEqualTo(4);
         assertThat(c.admin()).isEqualTo(new AdminConfig(false, hp("127.0.0.1", 9901), "s3cret"));
         assertThat(c.limits().maxConnections()).isEqualTo(50);
@@ -97,7 +97,7 @@ class ConfigLoaderTest {
     void shortFormHealthCheckIntervalMayBeADuration() throws ConfigException {
         Config c = parse("listen: \"127.0.0.1:0\"\nbackends: [\"127.0.0.1:3001\"]\nhealth_check_interval: 1m30s\n");
 
-        assertThat(c.pool("default").healthCheckInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.pool("default").healthCheck().interval()).isEqualTo(Duration.ofSeconds(90));
     }
 
     @Test
@@ -122,7 +122,7 @@ class ConfigLoaderTest {
         PoolConfig p = c.pool("p");
         assertThat(p.strategy()).isEqualTo("round_robin");
         assertThat(p.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
-        assertThat(p.healthCheckInterval()).isNull();
+        assertThat(p.healthCheck()).isNull();
         assertThat(p.backends()).containsExactly(new BackendConfig(hp("127.0.0.1", 3001), 1));
     }
 
@@ -155,7 +155,7 @@ class ConfigLoaderTest {
         assertThat(l.bind()).isEqualTo(hp("::1", 8080));
         assertThat(l.routes().get(0).match()).isEqualTo(new MatchConfig("*.example.com", null, null,
                 List.of("GET", "POST"), Map.of("X-Canary", "1", "X-Flag", "yes")));
-        assertThat(c.pool("p").healthCheckInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.pool("p").healthCheck().interval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.pool("p").backends()).isEmpty();
         assertThat(c.pools()).hasSize(3);
     }

@@ -1,0 +1,90 @@
+package io.sluice.health;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Caps a pool's retries at a share of its requests, so that a failing pool is not hit by a retry storm:
+ * over the last 10 seconds, retries may number at most {@code percent}% of requests plus a fixed
+ * {@code minRetries} (so that a quiet pool still retries). Counted in ten one-second slots.
+ *
+ * <p>Thread-safe and lock-free: a request costs one atomic increment (plus a reset when its second's slot
+ * is reused); a retry sums the slots. Under concurrency the cap can be overshot by at most one retry per
+ * thread deciding at the same instant, and a slot being reset may lose an increment or two.
+ */
+public final class RetryBudget {
+    private static final int SLOTS = 10;
+    private static final long SLOT_NANOS = 1_000_000_000L;
+
+    private final int percent;
+    private final int minRetries;
+    private final AtomicLongArray epochs = new AtomicLongArray(SLOTS);
+    private final AtomicLongArray requests = new AtomicLongArray(SLOTS);
+    private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
+
+    /**
+     * @param percent    retries allowed per 100 requests
+     * @param minRetries retries allowed per 10 seconds whatever the traffic
+     */
+    public RetryBudget(int percent, int minRetries) {
+        if (percent < 0 || minRetries < 0) {
+            throw new IllegalArgumentException("budget must not be negative");
+        }
+        this.percent = percent;
+        this.minRetries = minRetries;
+        for (int i = 0; i < SLOTS; i++) {
+            epochs.set(i, Long.MIN_VALUE);
+        }
+    }
+
+    /** One request arrived (not a retry). */
+    public void onRequest(long nowNanos) {
+        requests.incrementAndGet(slot(nowNanos));
+    }
+
+    /** True, and the retry counted, when the budget allows one more retry now. */
+    public boolean tryRetry(long nowNanos) {
+        int current = slot(nowNanos);
+        long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
+        long req = 0;
+        long ret = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            if (recent(epochs.get(i), epoch)) {
+                req += requests.get(i);
+                ret += retries.get(i);
+            }
+        }
+        if (ret * 100 >= (long) minRetries * 100 + req * percent) {
+            return false;
+        }
+        retries.incrementAndGet(current);
+        return true;
+    }
+
+    /** Retries counted over the last 10 seconds. */
+    public long recentRetries(long nowNanos) {
+        long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
+        long ret = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            if (recent(epochs.get(i), epoch)) {
+                ret += retries.get(i);
+            }
+        }
+        return ret;
+    }
+
+    private static boolean recent(long slotEpoch, long epoch) {
+        return slotEpoch != Long.MIN_VALUE && epoch - slotEpoch < SLOTS;
+    }
+
+    /** The slot of this second, cleared first when it last held an older second. */
+    private int slot(long nowNanos) {
+        long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
+        int i = (int) Math.floorMod(epoch, SLOTS);
+        long seen = epochs.get(i);
+        if (seen < epoch && epochs.compareAndSet(i, seen, epoch)) {
+            requests.set(i, 0);
+            retries.set(i, 0);
+        }
+        return i;
+    }
+}
