@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class Sluice implements AutoCloseable {
         this.config = b.config;
         this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
         registry.markStarted();
-        this.proxy = new ProxyContext(snapshot, b.outcomes);
+        this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock);
     }
 
     public static Builder builder() {
@@ -190,6 +191,7 @@ public final class Sluice implements AutoCloseable {
     public static final class Builder {
         private Config config;
         private OutcomeListener outcomes = OutcomeListener.NONE;
+        private LongSupplier clock = System::nanoTime;
 
         private Builder() {
         }
@@ -202,6 +204,16 @@ public final class Sluice implements AutoCloseable {
         /** Receives one report per upstream attempt, on event-loop threads. */
         public Builder outcomeListener(OutcomeListener listener) {
             this.outcomes = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The clock, in {@link System#nanoTime()} terms, that circuit breakers, retry budgets and latency
+         * estimates go by (default {@code System::nanoTime}). Tests pass a fake one to step through a
+         * breaker's open period without waiting; connection timeouts always run on real time.
+         */
+        public Builder clock(LongSupplier nanoClock) {
+            this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 

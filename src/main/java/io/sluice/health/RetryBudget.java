@@ -53,7 +53,7 @@ public final class RetryBudget {
                 ret += retries.get(i);
             }
         }
-        if (ret * 100 >= (long) minRetries * 100 + req * percent) {
+        if ((ret + 1) * 100 > (long) minRetries * 100 + req * percent) {
             return false;
         }
         retries.incrementAndGet(current);

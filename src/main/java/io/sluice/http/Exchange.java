@@ -21,23 +21,39 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
+import io.sluice.config.RetryConfig;
+import io.sluice.health.CircuitBreaker;
 import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response: picks a backend, takes a pooled connection or opens one on the client's
  * event loop, streams the request body up and the response down with reads driven by writability, and
- * makes one outcome report. A connection that went stale in the pool is replaced once for a request
- * without a body. Confined to the client connection's event loop.
+ * makes one outcome report per attempt.
+ *
+ * <p>Retries: a failed attempt goes again, after a jittered backoff, to a backend the request has not
+ * tried yet (the same one only when no other is left), while the pool's retry rules and budget allow:
+ * connect failures always (nothing was sent); resets, timeouts and retryable statuses only for methods that
+ * may be sent twice and while the whole body sent so far is still kept (up to 64 KiB, see
+ * {@link ReplayBuffer}). Nothing is retried once the response has started towards the client. A connection
+ * that went stale in the pool is replaced once on the same backend without counting as a retry. When the
+ * pool has no backend to take the request, its fallback pool does. Confined to the client connection's
+ * event loop.
  */
 final class Exchange {
+    /** How many fallback hops one request may take (pool a falls back to b, b to c, ...). */
+    private static final int MAX_FALLBACKS = 4;
+
     private final FrontendHandler fe;
     private final ChannelHandlerContext client;
     private final ProxyContext proxy;
     private final HttpRequest request;
-    private final PoolRuntime pool;
+    private PoolRuntime pool;
     private final long maxBody;
     private final HeadersConfig headers;
     private final boolean hasBody;
@@ -50,10 +66,21 @@ final class Exchange {
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
     private boolean reused;
-    private boolean retried;
+    private boolean staleRetried;
     private ArrayDeque<HttpContent> pending;
     private long bodyBytes;
-    private long startNanos;
+    private long attemptNanos;
+
+    /** Retry state: attempts so far (0 = the first), the backends tried, the body kept for a replay. */
+    private int attempt;
+    private int connectId;
+    private Backend[] tried;
+    private int triedCount;
+    private int fallbacks;
+    private boolean keepBody;
+    private ReplayBuffer replay;
+    private boolean sentEmptyLast;
+    private boolean bodyDropped;
 
     private boolean requestComplete;
     private boolean requestSent;
@@ -96,17 +123,61 @@ final class Exchange {
     }
 
     void start() {
-        startNanos = System.nanoTime();
-        backend = Selection.select(pool.picker(), fe.pickContext(request, startNanos), null, pool.slowStartNanos());
-        if (backend == null) {
+        long now = proxy.nanoTime();
+        pool.retryBudget().onRequest(now);
+        Backend first = pick(now, false);
+        if (first == null) {
             failBeforeBackend();
             return;
         }
+        keepBody = Retries.retryableAfterSend(request.method(), pool.retry()) && pool.retry().maxRetries() > 0;
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
-                backend.addressText());
-        backend.state().requestStarted();
+                first.addressText());
         upstreams = proxy.upstreams().get(client.channel().eventLoop());
-        Channel ch = upstreams.poll(backend.socketAddress());
+        begin(first);
+    }
+
+    /**
+     * A backend for the next attempt: one not tried yet; failing that, one of the fallback pool (which then
+     * serves the request); when {@code anyAgain}, failing that too, one already tried. Null when none.
+     */
+    private Backend pick(long now, boolean anyAgain) {
+        for (;;) {
+            Backend b = Selection.select(pool.picker(), fe.pickContext(request, now), tried, triedCount,
+                    pool.slowStartNanos(), pool.panic());
+            if (b != null) {
+                return b;
+            }
+            PoolRuntime fallback = pool.fallbackPool() == null || fallbacks >= MAX_FALLBACKS ? null
+                    : proxy.snapshot().pool(pool.fallbackPool());
+            if (fallback == null) {
+                break;
+            }
+            fallbacks++;
+            pool = fallback;
+        }
+        return anyAgain && triedCount > 0
+                ? Selection.select(pool.picker(), fe.pickContext(request, now), null, 0, pool.slowStartNanos(),
+                        pool.panic())
+                : null;
+    }
+
+    /** Starts an attempt on {@code b}: a pooled connection when one is idle, else a new one. */
+    private void begin(Backend b) {
+        backend = b;
+        if (tried == null) {
+            tried = new Backend[4];
+        } else if (triedCount == tried.length) {
+            tried = Arrays.copyOf(tried, triedCount * 2);
+        }
+        tried[triedCount++] = b;
+        reported = false;
+        status = 0;
+        requestSent = false;
+        staleRetried = false;
+        attemptNanos = proxy.nanoTime();
+        b.state().requestStarted();
+        Channel ch = upstreams.poll(b.socketAddress());
         if (ch != null) {
             attach(ch, true);
         } else {
@@ -126,15 +197,16 @@ final class Exchange {
     private void connect() {
         ChannelFuture f = upstreams.connect(backend, (int) Math.min(Integer.MAX_VALUE, pool.connectTimeoutMillis()),
                 pool.idleTimeoutNanos());
+        int id = ++connectId;
         if (f.isDone()) {
-            onConnected(f);
+            onConnected(f, id);
         } else {
-            f.addListener((ChannelFutureListener) this::onConnected);
+            f.addListener((ChannelFutureListener) cf -> onConnected(cf, id));
         }
     }
 
-    private void onConnected(ChannelFuture f) {
-        if (done) {
+    private void onConnected(ChannelFuture f, int id) {
+        if (done || id != connectId) {
             if (f.isSuccess()) {
                 f.channel().close();
             }
@@ -156,13 +228,18 @@ final class Exchange {
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
         upstreamHandler.bind(this);
         ch.write(request, ch.voidPromise());
+        // A retry sends again what earlier attempts sent, then what arrived since.
+        if (replay != null) {
+            replay.replay(ch);
+        }
+        if (sentEmptyLast) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        }
         if (pending != null) {
             HttpContent c;
             while ((c = pending.poll()) != null) {
-                ch.write(c, ch.voidPromise());
+                send(ch, c);
             }
-        } else if (retried && requestComplete) {
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
         }
         if (requestComplete) {
             requestSent();
@@ -200,13 +277,34 @@ final class Exchange {
             pending.add(c);
             return;
         }
-        upstream.write(c, upstream.voidPromise());
+        send(upstream, c);
         if (last) {
             if (!fe.inReadBatch()) {
                 upstream.flush();
             }
             requestSent();
         }
+    }
+
+    /** Writes one body part upstream, first keeping a copy when a retry may need to send it again. */
+    private void send(Channel ch, HttpContent c) {
+        boolean empty = !c.content().isReadable();
+        if (empty && c instanceof LastHttpContent l && l.trailingHeaders().isEmpty()) {
+            sentEmptyLast = true;
+        } else if (!empty || c instanceof LastHttpContent) {
+            if (keepBody) {
+                if (replay == null) {
+                    replay = new ReplayBuffer();
+                }
+                if (!replay.keep(c)) {
+                    keepBody = false;
+                    bodyDropped = true;
+                }
+            } else {
+                bodyDropped = true;
+            }
+        }
+        ch.write(c, ch.voidPromise());
     }
 
     private void requestSent() {
@@ -228,8 +326,8 @@ final class Exchange {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpResponse r) {
-            onResponseHead(r);
+        if (msg instanceof HttpResponse r && !onResponseHead(r)) {
+            return; // released there: the exchange failed or goes on with a retry
         }
         if (msg instanceof HttpContent c) {
             boolean last = c instanceof LastHttpContent;
@@ -248,11 +346,12 @@ final class Exchange {
         }
     }
 
-    private void onResponseHead(HttpResponse r) {
+    /** Handles a response head; false when it was released because the exchange failed or retries. */
+    private boolean onResponseHead(HttpResponse r) {
         if (r.decoderResult().isFailure()) {
             ReferenceCountUtil.release(r);
             fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY);
-            return;
+            return false;
         }
         int code = r.status().code();
         if (code < 200 && code != 101) {
@@ -261,11 +360,22 @@ final class Exchange {
             ForwardHeaders.stripHopByHop(r.headers());
             r.setProtocolVersion(HttpVersion.HTTP_1_1);
             client.write(r, client.voidPromise());
-            return;
+            return true;
         }
         cancelTimer();
-        responseStarted = true;
         status = code;
+        if (code == 503) {
+            long hold = Retries.retryAfterNanos(r.headers(), System.currentTimeMillis());
+            if (hold > 0) {
+                backend.state().breaker().holdOff(proxy.nanoTime(), hold);
+            }
+        }
+        if (pool.retry().statuses().contains(code) && Retries.retryableAfterSend(request.method(), pool.retry())
+                && !bodyDropped && retry(FailureKind.NONE)) {
+            ReferenceCountUtil.release(r);
+            return false;
+        }
+        responseStarted = true;
         HttpHeaders h = r.headers();
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
@@ -290,6 +400,7 @@ final class Exchange {
         }
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         client.write(r, client.voidPromise());
+        return true;
     }
 
     void onUpstreamReadComplete() {
@@ -317,6 +428,7 @@ final class Exchange {
     /** The response is through; the backend connection returns to the pool when it can be reused. */
     private void complete() {
         done = true;
+        releaseReplay();
         client.flush();
         report(FailureKind.NONE);
         Channel ch = upstream;
@@ -345,9 +457,9 @@ final class Exchange {
         Channel old = upstream;
         upstream = null;
         upstreamHandler = null;
-        if (!responseStarted && reused && !retried && !hasBody && !interim) {
-            // A pooled connection the backend had closed: go again on a fresh one.
-            retried = true;
+        if (!responseStarted && reused && !staleRetried && !bodyDropped && !interim) {
+            // A pooled connection the backend had closed: go again on a fresh one, as the same attempt.
+            staleRetried = true;
             cancelTimer();
             requestSent = false;
             if (old != null) {
@@ -373,19 +485,25 @@ final class Exchange {
         done = true;
         cancelTimer();
         releasePending();
+        releaseReplay();
         closeUpstream();
         report(FailureKind.CLIENT_ABORT);
     }
 
     /**
-     * Ends the exchange on a failure: the client gets {@code status} if nothing of the response was sent
-     * yet, or loses its connection if the response was under way.
+     * An attempt failed: retry it when the rules allow, else end the exchange: the client gets
+     * {@code status} if nothing of the response was sent yet, or loses its connection if the response was
+     * under way.
      */
     private void fail(FailureKind kind, HttpResponseStatus errorStatus) {
-        done = true;
         cancelTimer();
-        releasePending();
         closeUpstream();
+        if (kind != FailureKind.CLIENT_ABORT && !responseStarted && mayRetry(kind) && retry(kind)) {
+            return;
+        }
+        done = true;
+        releasePending();
+        releaseReplay();
         report(kind);
         if (responseStarted) {
             client.close();
@@ -412,15 +530,74 @@ final class Exchange {
         }
     }
 
+    /** True when the pool retries this failure for this request, as far as method and body go. */
+    private boolean mayRetry(FailureKind kind) {
+        RetryConfig rc = pool.retry();
+        if (!Retries.retriesOn(kind, rc) || bodyDropped) {
+            return false;
+        }
+        return Retries.beforeSending(kind) || Retries.retryableAfterSend(request.method(), rc);
+    }
+
+    /**
+     * Reports the failed attempt and starts the next one, after a backoff, when retries are left, the
+     * budget allows one and a backend is there to take it. False, with nothing changed, when the request
+     * cannot be retried.
+     *
+     * @param kind the attempt's local failure, or NONE when the backend answered with a retryable status
+     */
+    private boolean retry(FailureKind kind) {
+        RetryConfig rc = pool.retry();
+        if (attempt >= rc.maxRetries()) {
+            return false;
+        }
+        long now = proxy.nanoTime();
+        Backend next = pick(now, true);
+        if (next == null) {
+            return false;
+        }
+        if (!pool.retryBudget().tryRetry(now)) {
+            pool.countRetryDenied();
+            return false;
+        }
+        if (kind == FailureKind.NONE) {
+            closeUpstream(); // the retryable answer is dropped with its connection
+        }
+        report(kind);
+        pool.countRetry();
+        attempt++;
+        long wait = Retries.backoffNanos(rc, attempt, ThreadLocalRandom.current());
+        if (wait <= 0) {
+            begin(next);
+        } else {
+            client.executor().schedule(() -> {
+                if (!done) {
+                    begin(next);
+                }
+            }, wait, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
     private void report(FailureKind kind) {
         if (reported || backend == null) {
             return;
         }
         reported = true;
-        long now = System.nanoTime();
-        Outcome o = new Outcome(backend.endpoint(), status, now - startNanos, kind);
+        long now = proxy.nanoTime();
+        Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attempt);
         backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
+        if (kind != FailureKind.CLIENT_ABORT) {
+            CircuitBreaker breaker = backend.state().breaker();
+            breaker.onOutcome(kind.countsAgainstBackend() || breaker.countsAsFailure(status), now);
+        }
         proxy.outcomes().onOutcome(o);
+    }
+
+    private void releaseReplay() {
+        if (replay != null) {
+            replay.release();
+        }
     }
 
     private void cancelTimer() {

@@ -8,6 +8,7 @@ import io.sluice.runtime.OutcomeListener;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * What every connection of one running proxy shares: the current snapshot, the upstream connection pools,
@@ -19,11 +20,26 @@ public final class ProxyContext {
     private final OutcomeListener outcomes;
     private final UpstreamPools upstreams = new UpstreamPools();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final LongSupplier clock;
     private volatile boolean draining;
 
     public ProxyContext(AtomicReference<RuntimeSnapshot> snapshot, OutcomeListener outcomes) {
+        this(snapshot, outcomes, System::nanoTime);
+    }
+
+    /**
+     * @param clock the time the data path judges breakers, budgets and latencies by, in
+     *              {@link System#nanoTime()} terms (a fake one in tests); timeouts run on real time
+     */
+    public ProxyContext(AtomicReference<RuntimeSnapshot> snapshot, OutcomeListener outcomes, LongSupplier clock) {
         this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The data path's clock now. */
+    long nanoTime() {
+        return clock.getAsLong();
     }
 
     /** The snapshot in force now. */

@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param status       the HTTP status the backend sent, or 0 when it sent none
  * @param latencyNanos from choosing the backend to the end of the response (or the failure)
  * @param failure      the local failure, or {@link FailureKind#NONE}
+ * @param attempt      0 for a request's first attempt, n for its n-th retry
  */
-public record Outcome(Endpoint endpoint, int status, long latencyNanos, FailureKind failure) {
+public record Outcome(Endpoint endpoint, int status, long latencyNanos, FailureKind failure, int attempt) {
     public Outcome {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(failure, "failure");

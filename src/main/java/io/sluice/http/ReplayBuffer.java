@@ -1,0 +1,57 @@
+package io.sluice.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import java.util.ArrayList;
+
+/**
+ * The request body parts already sent to a backend, kept (as retained duplicates) so that a retry can send
+ * them again. Holds at most {@link #MAX_BYTES}; past that it lets everything go and reports itself
+ * {@link #overflowed()}: a large streamed body is never replayed. Made only for requests whose body has
+ * data, so a body-less request allocates nothing. Confined to the exchange's event loop.
+ */
+final class ReplayBuffer {
+    /** The most body a retry may replay: 64 KiB. */
+    static final int MAX_BYTES = 64 * 1024;
+
+    private final ArrayList<HttpContent> parts = new ArrayList<>(4);
+    private long bytes;
+    private boolean overflowed;
+
+    /** Keeps a duplicate of {@code c}, which is about to be written upstream; false once over the limit. */
+    boolean keep(HttpContent c) {
+        if (overflowed) {
+            return false;
+        }
+        int n = c.content().readableBytes();
+        if (bytes + n > MAX_BYTES) {
+            release();
+            overflowed = true;
+            return false;
+        }
+        bytes += n;
+        parts.add(c.retainedDuplicate());
+        return true;
+    }
+
+    /** True once the body outgrew the buffer: what was sent can no longer be replayed. */
+    boolean overflowed() {
+        return overflowed;
+    }
+
+    /** Writes every kept part to {@code ch} again, keeping the originals for a further retry. */
+    void replay(Channel ch) {
+        for (HttpContent c : parts) {
+            ch.write(c.retainedDuplicate(), ch.voidPromise());
+        }
+    }
+
+    /** Releases every kept part; idempotent. */
+    void release() {
+        for (HttpContent c : parts) {
+            c.release();
+        }
+        parts.clear();
+        bytes = 0;
+    }
+}

@@ -1,0 +1,59 @@
+package io.sluice.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The retry budget on a fake clock. */
+class RetryBudgetTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void retriesStayWithinTheShareOfRequestsPlusTheFloor() {
+        RetryBudget budget = new RetryBudget(20, 10);
+        int allowed = 0;
+        for (int i = 0; i < 1000; i++) {
+            long now = i * 1_000_000L; // 1000 requests in one second
+            budget.onRequest(now);
+            for (int r = 0; r < 3; r++) { // each would like three retries
+                if (budget.tryRetry(now)) {
+                    allowed++;
+                }
+            }
+        }
+        assertThat(allowed).isBetween(200, 210);
+    }
+
+    @Test
+    void aQuietPoolStillGetsItsFloor() {
+        RetryBudget budget = new RetryBudget(20, 3);
+        budget.onRequest(0);
+        assertThat(budget.tryRetry(0)).isTrue();
+        assertThat(budget.tryRetry(0)).isTrue();
+        assertThat(budget.tryRetry(0)).isTrue();
+        assertThat(budget.tryRetry(0)).isFalse();
+    }
+
+    @Test
+    void theWindowForgetsAfterTenSeconds() {
+        RetryBudget budget = new RetryBudget(0, 2);
+        assertThat(budget.tryRetry(0)).isTrue();
+        assertThat(budget.tryRetry(SECOND)).isTrue();
+        assertThat(budget.tryRetry(2 * SECOND)).isFalse();
+        assertThat(budget.recentRetries(9 * SECOND)).isEqualTo(2);
+        assertThat(budget.tryRetry(10 * SECOND)).as("the retry at 0 s has left the window").isTrue();
+        assertThat(budget.tryRetry(10 * SECOND)).isFalse();
+        assertThat(budget.recentRetries(30 * SECOND)).isZero();
+        assertThat(budget.tryRetry(30 * SECOND)).isTrue();
+    }
+
+    @Test
+    void requestsOfLongAgoGiveNoBudgetNow() {
+        RetryBudget budget = new RetryBudget(50, 0);
+        for (int i = 0; i < 100; i++) {
+            budget.onRequest(0);
+        }
+        assertThat(budget.tryRetry(SECOND)).isTrue();
+        assertThat(budget.tryRetry(20 * SECOND)).isFalse();
+    }
+}
