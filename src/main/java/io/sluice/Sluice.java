@@ -40,6 +40,7 @@ public final class Sluice implements AutoCloseable {
     private final BackendRegistry registry = new BackendRegistry();
     private final AtomicReference<RuntimeSnapshot> snapshot = new AtomicReference<>();
     private final ProxyContext proxy;
+    private final LongSupplier clock;
     private final List<HttpListener> listeners = new ArrayList<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -51,6 +52,7 @@ public final class Sluice implements AutoCloseable {
         this.config = b.config;
         this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
         registry.markStarted();
+        this.clock = b.clock;
         this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock);
     }
 
@@ -74,7 +76,7 @@ public final class Sluice implements AutoCloseable {
                 listeners.add(l);
             }
             if (config.admin().enabled()) {
-                admin = new AdminServer(config.admin(), snapshot::get);
+                admin = new AdminServer(config.admin(), snapshot::get, clock);
                 bindOrExplain(() -> admin.start(boss), config.admin().bind().toString());
             }
         } catch (RuntimeException | InterruptedException e) {

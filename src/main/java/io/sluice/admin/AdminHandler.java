@@ -1,8 +1,6 @@
 package io.sluice.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -18,11 +16,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.sluice.balance.Backend;
-import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +37,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String STRATEGY = "/strategy";
 
     private final Supplier<RuntimeSnapshot> snapshot;
+    private final LongSupplier clock;
     private final byte[] token;
     private final PoolsApi pools = new PoolsApi(JSON);
 
     /**
      * @param token bearer token that mutating calls must present, or null when none is configured
+     * @param clock the data path's clock, for breaker states
      */
-    AdminHandler(Supplier<RuntimeSnapshot> snapshot, String token) {
+    AdminHandler(Supplier<RuntimeSnapshot> snapshot, String token, LongSupplier clock) {
         this.snapshot = snapshot;
+        this.clock = clock;
         this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -77,7 +77,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = req.method();
         boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
         if (path.equals("/_health")) {
-            return read ? json(HttpResponseStatus.OK, health(snapshot.get())) : notAllowed("GET, HEAD");
+            return read ? json(HttpResponseStatus.OK, HealthDoc.build(JSON, snapshot.get(), clock.getAsLong()))
+                    : notAllowed("GET, HEAD");
         }
         if (path.equals(POOLS) || path.equals(POOLS + "/")) {
             return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
@@ -117,33 +118,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use " + allow + "\n");
         r.headers().set(HttpHeaderNames.ALLOW, allow);
         return r;
-    }
-
-    /** The /_health document: every backend with its health, weight and requests in flight. */
-    static ObjectNode health(RuntimeSnapshot snap) {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode backends = JSON.createArrayNode();
-        int healthy = 0;
-        int total = 0;
-        for (PoolRuntime pool : snap.pools()) {
-            for (Backend b : pool.backends()) {
-                ObjectNode n = backends.addObject();
-                n.put("pool", pool.name());
-                n.put("address", b.addressText());
-                n.put("healthy", b.available());
-                n.put("weight", b.endpoint().weight());
-                n.put("active_connections", b.state().inFlight());
-                total++;
-                if (b.available()) {
-                    healthy++;
-                }
-            }
-        }
-        root.put("healthy", healthy > 0);
-        root.set("backends", backends);
-        root.put("healthy_count", healthy);
-        root.put("total_count", total);
-        return root;
     }
 
     private static FullHttpResponse json(HttpResponseStatus status, Object body) throws Exception {

@@ -11,6 +11,7 @@ import io.sluice.runtime.RuntimeSnapshot;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,16 +23,23 @@ public final class AdminServer {
 
     private final AdminConfig config;
     private final Supplier<RuntimeSnapshot> snapshot;
+    private final LongSupplier clock;
     private Channel channel;
 
     public AdminServer(AdminConfig config, Supplier<RuntimeSnapshot> snapshot) {
+        this(config, snapshot, System::nanoTime);
+    }
+
+    /** @param clock the data path's clock (see {@code Sluice.Builder#clock}), for breaker states */
+    public AdminServer(AdminConfig config, Supplier<RuntimeSnapshot> snapshot, LongSupplier clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Binds the admin socket; blocks until bound. */
     public void start(EventLoopGroup group) throws InterruptedException {
-        AdminHandler handler = new AdminHandler(snapshot, config.token());
+        AdminHandler handler = new AdminHandler(snapshot, config.token(), clock);
         channel = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())

@@ -20,6 +20,7 @@ public final class PickContext {
     private long nowNanos;
     private long cursor;
     private long cursor2;
+    private int walk;
     private long[] marks = new long[1];
     private final int[] sample = new int[ScoredPicker.SCRATCH];
     private final double[] sampleLatency = new double[ScoredPicker.SCRATCH];
@@ -41,7 +42,20 @@ public final class PickContext {
         this.nowNanos = nowNanos;
         this.cursor = 0;
         this.cursor2 = 0;
+        this.walk = 0;
         return this;
+    }
+
+    /**
+     * The index of the next candidate {@link Selection} looks at: a retry goes on along the walk its
+     * request's first pick began, instead of starting a new one (which would move a round robin on twice).
+     */
+    int walk() {
+        return walk;
+    }
+
+    void walk(int next) {
+        this.walk = next;
     }
 
     /** The client's address, or null when unknown. */

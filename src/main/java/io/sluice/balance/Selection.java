@@ -21,7 +21,9 @@ public final class Selection {
     }
 
     /**
-     * The first usable candidate for this request, or null when none is left.
+     * The first usable candidate for this request, or null when none is left. The walk over the picker's
+     * candidates goes on from where the last call for this request (since {@link PickContext#reset}) ended,
+     * so a retry asks for the request's next candidate rather than making a new first pick.
      *
      * @param exclude        backends already tried for this request (a retry skips them); only the first
      *                       {@code excluded} entries count
@@ -33,11 +35,13 @@ public final class Selection {
         int limit = picker.backends().size() * 2 + 1;
         boolean ramp = slowStartNanos > 0 && !picker.sticky();
         Backend passedOver = null;
-        for (int attempt = 0; attempt < limit; attempt++) {
+        for (int attempt = ctx.walk(); attempt < limit; attempt++) {
             Backend b = picker.candidate(ctx, attempt);
             if (b == null) {
+                ctx.walk(limit);
                 break;
             }
+            ctx.walk(attempt + 1);
             if (excluded > 0 && contains(exclude, excluded, b)) {
                 continue;
             }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
+import io.sluice.balance.PickContext;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.RetryConfig;
@@ -74,6 +75,7 @@ final class Exchange {
     /** Retry state: attempts so far (0 = the first), the backends tried, the body kept for a replay. */
     private int attempt;
     private int connectId;
+    private PickContext pick;
     private Backend[] tried;
     private int triedCount;
     private int fallbacks;
@@ -142,9 +144,12 @@ final class Exchange {
      * serves the request); when {@code anyAgain}, failing that too, one already tried. Null when none.
      */
     private Backend pick(long now, boolean anyAgain) {
+        if (pick == null) {
+            pick = fe.pickContext(request, now);
+        }
         for (;;) {
-            Backend b = Selection.select(pool.picker(), fe.pickContext(request, now), tried, triedCount,
-                    pool.slowStartNanos(), pool.panic());
+            // A retry goes on along the walk of candidates that the first pick began.
+            Backend b = Selection.select(pool.picker(), pick, tried, triedCount, pool.slowStartNanos(), pool.panic());
             if (b != null) {
                 return b;
             }
@@ -155,11 +160,13 @@ final class Exchange {
             }
             fallbacks++;
             pool = fallback;
+            pick = fe.pickContext(request, now);
         }
-        return anyAgain && triedCount > 0
-                ? Selection.select(pool.picker(), fe.pickContext(request, now), null, 0, pool.slowStartNanos(),
-                        pool.panic())
-                : null;
+        if (!anyAgain || triedCount == 0) {
+            return null;
+        }
+        pick = fe.pickContext(request, now);
+        return Selection.select(pool.picker(), pick, null, 0, pool.slowStartNanos(), pool.panic());
     }
 
     /** Starts an attempt on {@code b}: a pooled connection when one is idle, else a new one. */

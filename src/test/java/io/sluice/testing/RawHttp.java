@@ -35,6 +35,13 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Sends raw bytes, e.g. a body. */
+    public RawHttp send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
     /** A response as read off the wire. */
     public record Response(int status, String statusLine, Map<String, String> headers, String body) {
         public String header(String name) {

@@ -41,6 +41,21 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Adds a pool built in full by the test. */
+    public TestConfigs pool(PoolConfig pool) {
+        pools.add(pool);
+        return this;
+    }
+
+    /** Loopback backends on these ports, weight 1. */
+    public static List<BackendConfig> backends(int... ports) {
+        List<BackendConfig> backends = new ArrayList<>();
+        for (int p : ports) {
+            backends.add(new BackendConfig(new HostPort("127.0.0.1", p), 1));
+        }
+        return backends;
+    }
+
     public TestConfigs pool(String name, int... ports) {
         return pool(name, TimeoutsConfig.DEFAULTS, ports);
     }

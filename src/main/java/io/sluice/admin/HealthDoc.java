@@ -1,0 +1,83 @@
+package io.sluice.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.balance.Backend;
+import io.sluice.balance.BackendState;
+import io.sluice.health.ActiveHealth;
+import io.sluice.runtime.PoolRuntime;
+import io.sluice.runtime.RuntimeSnapshot;
+
+/**
+ * The {@code /_health} document: every backend with its health, breaker state, weight and requests in
+ * flight, and per pool the healthy count, panic mode and retry counters. Stateless; thread-safe.
+ */
+final class HealthDoc {
+    private HealthDoc() {
+    }
+
+    static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos) {
+        ObjectNode root = json.createObjectNode();
+        ArrayNode backends = json.createArrayNode();
+        ArrayNode pools = json.createArrayNode();
+        int healthy = 0;
+        int total = 0;
+        for (PoolRuntime pool : snap.pools()) {
+            int poolHealthy = 0;
+            boolean checked = pool.config().healthCheck() != null;
+            for (Backend b : pool.backends()) {
+                BackendState s = b.state();
+                ObjectNode n = backends.addObject();
+                n.put("pool", pool.name());
+                n.put("address", b.addressText());
+                n.put("healthy", b.available());
+                n.put("circuit_state", s.breaker().state(nowNanos).label());
+                n.put("weight", b.endpoint().weight());
+                n.put("active_connections", s.inFlight());
+                ArrayNode why = n.putArray("down_reasons");
+                int bits = s.healthBits();
+                if ((bits & BackendState.FAILED_ACTIVE_CHECK) != 0) {
+                    why.add("health_check");
+                }
+                if ((bits & BackendState.BREAKER_OPEN) != 0) {
+                    why.add("circuit_breaker");
+                }
+                if ((bits & BackendState.ADMIN_DRAINED) != 0) {
+                    why.add("drained");
+                }
+                if (checked) {
+                    ActiveHealth h = s.activeHealth();
+                    ObjectNode c = n.putObject("health_check");
+                    c.put("up", h.healthy());
+                    c.put("passed", h.passed());
+                    c.put("failed", h.failed());
+                    c.put("transitions", h.transitions());
+                    c.put("last_failure", h.lastFailure());
+                } else {
+                    n.putNull("health_check");
+                }
+                n.put("breaker_opened", s.breaker().timesOpened());
+                total++;
+                if (b.available()) {
+                    healthy++;
+                    poolHealthy++;
+                }
+            }
+            ObjectNode p = pools.addObject();
+            p.put("name", pool.name());
+            p.put("healthy_count", poolHealthy);
+            p.put("total_count", pool.backends().size());
+            p.put("panic", pool.panic());
+            p.put("retries", pool.retriesMade());
+            p.put("retries_denied_by_budget", pool.retriesDenied());
+            p.put("fallback_pool", pool.fallbackPool());
+        }
+        root.put("healthy", healthy > 0);
+        root.set("backends", backends);
+        root.set("pools", pools);
+        root.put("healthy_count", healthy);
+        root.put("total_count", total);
+        return root;
+    }
+}
