@@ -180,6 +180,30 @@ class ResilienceConfigTest {
     }
 
     @Test
+    void topLevelShortFormTakesHealthCheckAndRetryBlocks() throws ConfigException {
+        Config c = parse("""
+                listen: "127.0.0.1:8080"
+                backends: ["127.0.0.1:3001"]
+                health_check: { path: /hz, interval_secs: 5 }
+                retry: { max_retries: 4, backoff_ms: 10 }
+                """);
+
+        PoolConfig p = c.pool("default");
+        assertThat(p.healthCheck()).isEqualTo(HealthCheckConfig.DEFAULTS.withPath("/hz")
+                .withInterval(Duration.ofSeconds(5)));
+        assertThat(p.retry()).isEqualTo(RetryConfig.DEFAULTS.withMaxRetries(4)
+                .withBackoff(Duration.ofMillis(10), RetryConfig.DEFAULTS.maxBackoff()));
+        assertThat(p.breaker()).isEqualTo(CircuitBreakerConfig.DEFAULTS);
+
+        PoolConfig seed = parse("listen: \"127.0.0.1:8080\"\nhealth_check_interval: 30\nretry: false\n")
+                .pool("default");
+        assertThat(seed.healthCheck()).isEqualTo(HealthCheckConfig.every(Duration.ofSeconds(30)));
+        assertThat(seed.retry()).isEqualTo(RetryConfig.NONE);
+    }
+
+    // ---- mistakes ----
+
+    @Test
     void healthCheckMistakes() {
         assertThat(onlyError("health_check: { path: health }")).isEqualTo(new ConfigError(
                 "pools[0].health_check.path", 5, 27, "a path must start with \"/\", got \"health\""));
@@ -367,6 +391,18 @@ class ResilienceConfigTest {
                 """);
 
         assertThat(c.pools()).extracting(PoolConfig::fallbackPool).containsExactly("b", "c", null, "b");
+    }
+
+    @Test
+    void shortFormHealthCheckIntervalAndBlockCannotBothBeGiven() {
+        ConfigError e = ConfigErrorsTest.onlyError("""
+                listen: "127.0.0.1:8080"
+                health_check_interval: 10
+                health_check: { path: /hz }
+                """);
+
+        assertThat(e).isEqualTo(new ConfigError("health_check_interval", 2, 1, "`health_check_interval` and"
+                + " `health_check` both set up health checks; keep one (`interval` goes inside `health_check`)"));
     }
 
     @Test
