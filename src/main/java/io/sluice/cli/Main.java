@@ -11,8 +11,8 @@ import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.RetryConfig;
 import io.sluice.config.RouteConfig;
-import io.sluice.config.TimeoutsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,8 +59,18 @@ public final class Main implements Callable<Integer> {
     String algorithm;
 
     @Option(names = "--health-check-interval", paramLabel = "SECONDS",
-            description = "Quick mode: seconds between active health checks of each backend.")
+            description = "Quick mode: seconds between active health checks of each backend (default: no checks).")
     Integer healthCheckInterval;
+
+    @Option(names = "--health-check-path", paramLabel = "PATH",
+            description = "Quick mode: path the health checks GET (default: /); without"
+                    + " --health-check-interval, checks run every 10 seconds.")
+    String healthCheckPath;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "2",
+            description = "Quick mode: retries of a failed request on another backend, 0-10 (default: ${DEFAULT-VALUE};"
+                    + " 0 = off).")
+    int retries;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
             description = "Event-loop threads (default: one per core).")
@@ -126,6 +136,12 @@ public final class Main implements Callable<Integer> {
         if (healthCheckInterval != null && healthCheckInterval < 1) {
             errors.add("--health-check-interval must be at least 1 second");
         }
+        if (healthCheckPath != null && (!healthCheckPath.startsWith("/") || !healthCheckPath.matches("\\S+"))) {
+            errors.add("--health-check-path must start with / and have no spaces, got \"" + healthCheckPath + "\"");
+        }
+        if (retries < 0 || retries > 10) {
+            errors.add("--retries must be 0-10");
+        }
         List<BackendConfig> list = new ArrayList<>();
         if (backends != null) {
             for (String b : backends) {
@@ -145,12 +161,24 @@ public final class Main implements Callable<Integer> {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\nerror: ", errors));
         }
-        PoolConfig pool = new PoolConfig("default", algorithm, list, TimeoutsConfig.DEFAULTS,
-                healthCheckInterval == null ? null : HealthCheckConfig.every(Duration.ofSeconds(healthCheckInterval)));
+        PoolConfig pool = PoolConfig.builder("default").strategy(algorithm).backends(list)
+                .healthCheck(healthCheck()).retry(RetryConfig.DEFAULTS.withMaxRetries(retries)).build();
         ListenerConfig listener = new ListenerConfig("default", new HostPort(bind, port), "http",
                 List.of(new RouteConfig(MatchConfig.ANY, "default")));
         return new Config(List.of(listener), List.of(pool), new AdminConfig(true, admin, null),
                 LimitsConfig.DEFAULTS, HeadersConfig.DEFAULTS, workers);
+    }
+
+    /** Checks when an interval or a path is given (a path alone checks at the default interval); else none. */
+    private HealthCheckConfig healthCheck() {
+        if (healthCheckInterval == null && healthCheckPath == null) {
+            return null;
+        }
+        HealthCheckConfig check = HealthCheckConfig.DEFAULTS;
+        if (healthCheckInterval != null) {
+            check = check.withInterval(Duration.ofSeconds(healthCheckInterval));
+        }
+        return healthCheckPath == null ? check : check.withPath(healthCheckPath);
     }
 
     static HostPort parseBackend(String text) {

@@ -23,7 +23,8 @@ import java.util.Map;
 final class PoolBinder {
     static final String DEFAULT_STRATEGY = "round_robin";
     private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check",
-            "hash_key", "hash_balance_factor", "ewma_half_life", "slow_start");
+            "hash_key", "hash_balance_factor", "ewma_half_life", "slow_start", "circuit_breaker", "retry",
+            "fallback_pool", "panic_threshold");
     private static final List<String> BACKEND_KEYS = List.of("address", "url", "weight");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
 
@@ -64,11 +65,38 @@ final class PoolBinder {
         String strategy = strategy(b, value(m, "strategy"), child(path, "strategy"));
         List<BackendConfig> backends = backends(b, value(m, "backends"), child(path, "backends"));
         TimeoutsConfig timeouts = timeouts(b, value(m, "timeouts"), child(path, "timeouts"));
-        Duration healthCheck = healthCheck(b, value(m, "health_check"), child(path, "health_check"));
+        HealthCheckConfig healthCheck = ResilienceBinder.healthCheck(b, value(m, "health_check"),
+                child(path, "health_check"));
         BalanceOptions balance = balance(b, m, path);
-        return b.errorCount() == before
-                ? new PoolConfig(name, strategy, backends, timeouts,
-                        healthCheck == null ? null : HealthCheckConfig.every(healthCheck), balance) : null;
+        CircuitBreakerConfig breaker = ResilienceBinder.breaker(b, value(m, "circuit_breaker"),
+                child(path, "circuit_breaker"));
+        RetryConfig retry = ResilienceBinder.retry(b, value(m, "retry"), child(path, "retry"));
+        String fallback = fallback(b, value(m, "fallback_pool"), child(path, "fallback_pool"), name, refs);
+        Integer panic = b.integer(value(m, "panic_threshold"), child(path, "panic_threshold"), 0, 100);
+        if (b.errorCount() != before) {
+            return null;
+        }
+        return PoolConfig.builder(name).strategy(strategy).backends(backends).timeouts(timeouts)
+                .healthCheck(healthCheck).balance(balance).breaker(breaker).retry(retry).fallbackPool(fallback)
+                .panicThreshold(or(panic, 0)).build();
+    }
+
+    /**
+     * The pool that takes over when none of this pool's backends can; null when absent or wrong. It may not
+     * be the pool itself; whether it exists and whether the chain loops is checked once all pools are known.
+     */
+    private static String fallback(Binder b, YamlNode n, String path, String pool, Refs refs) {
+        String target = b.name(n, path);
+        if (target == null) {
+            return null;
+        }
+        if (target.equals(pool)) {
+            b.error(path, n, "pool `" + pool + "` cannot fall back to itself; name another pool, or leave"
+                    + " `fallback_pool` out");
+            return null;
+        }
+        refs.fallback(pool, target, path, n);
+        return target;
     }
 
     /** The strategy's tuning keys of a pool; defaults for those absent. */
@@ -215,15 +243,5 @@ final class PoolBinder {
                 or(b.duration(value(m, "connect"), child(path, "connect"), false), d.connect()),
                 or(b.duration(value(m, "response"), child(path, "response"), false), d.response()),
                 or(b.duration(value(m, "idle"), child(path, "idle"), false), d.idle()));
-    }
-
-    private static Duration healthCheck(Binder b, YamlNode n, String path) {
-        YamlNode.Mapping m = b.mapping(n, path, "a map such as { interval: 10s }");
-        if (m == null) {
-            return null;
-        }
-        b.allowOnly(m, path, List.of("interval"));
-        YamlNode interval = b.require(m, "interval", path, "how often to check each backend, e.g. 10s");
-        return b.duration(interval, child(path, "interval"), false);
     }
 }

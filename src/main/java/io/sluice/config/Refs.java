@@ -1,7 +1,9 @@
 package io.sluice.config;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,18 +11,23 @@ import java.util.Set;
 
 /**
  * The names and addresses seen while binding, with where each was written, for the checks that span the
- * whole file: unique pool and listener names, unique bind addresses, and routes that name a real pool.
- * Not thread-safe; one per load.
+ * whole file: unique pool and listener names, unique bind addresses, routes and fallback pools that name a
+ * real pool, and fallback chains that never come back to where they started. Not thread-safe; one per load.
  */
 final class Refs {
     /** A name or address as written, with its place. */
     private record Ref<T>(T value, String path, int line, int column) {
     }
 
+    /** Pool {@code from} (null when its own name was bad) falls back to the pool {@code to} names. */
+    private record Fallback(String from, Ref<String> to) {
+    }
+
     private final List<Ref<String>> pools = new ArrayList<>();
     private final List<Ref<String>> listeners = new ArrayList<>();
     private final List<Ref<String>> routes = new ArrayList<>();
     private final List<Ref<HostPort>> binds = new ArrayList<>();
+    private final List<Fallback> fallbacks = new ArrayList<>();
     private int poolsDeclared;
 
     /** One more pool entry, named or not, so that "exactly one pool" can be judged. */
@@ -43,6 +50,11 @@ final class Refs {
     /** A route's target pool. */
     void route(String pool, String path, YamlNode at) {
         routes.add(ref(pool, path, at));
+    }
+
+    /** A pool's {@code fallback_pool}; {@code from} is the pool's own name, or null when that was bad. */
+    void fallback(String from, String to, String path, YamlNode at) {
+        fallbacks.add(new Fallback(from, ref(to, path, at)));
     }
 
     /** An address something listens on; {@code at} is null for a default not written in the file. */
@@ -90,6 +102,48 @@ final class Refs {
                 b.error(r.path(), r.line(), r.column(), "no pool named `" + r.value() + "`"
                         + Suggest.didYouMean(r.value(), known) + " (" + list + ")");
             }
+        }
+        checkFallbacks(b, known);
+    }
+
+    /**
+     * Reports fallbacks to unknown pools, and each loop of fallbacks once, at the {@code fallback_pool} of the
+     * loop written last in the file (the one that closes it when reading from the top).
+     */
+    private void checkFallbacks(Binder b, Set<String> known) {
+        Map<String, Fallback> byPool = new HashMap<>();
+        for (Fallback f : fallbacks) {
+            Ref<String> to = f.to();
+            if (!known.contains(to.value())) {
+                b.error(to.path(), to.line(), to.column(), "no pool named `" + to.value() + "`"
+                        + Suggest.didYouMean(to.value(), known) + " (known pools: " + String.join(", ", known) + ")");
+            } else if (f.from() != null) {
+                byPool.putIfAbsent(f.from(), f);
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        for (Fallback f : fallbacks) {
+            List<String> trail = new ArrayList<>();
+            String at = f.from();
+            while (at != null && !seen.contains(at) && !trail.contains(at)) {
+                trail.add(at);
+                Fallback next = byPool.get(at);
+                at = next == null ? null : next.to().value();
+            }
+            seen.addAll(trail);
+            if (at == null || !trail.contains(at)) {
+                continue;
+            }
+            List<String> loop = trail.subList(trail.indexOf(at), trail.size());
+            Fallback last = loop.stream().map(byPool::get)
+                    .max(Comparator.comparingInt((Fallback x) -> x.to().line()).thenComparingInt(x -> x.to().column()))
+                    .orElseThrow();
+            int start = loop.indexOf(last.from());
+            List<String> shown = new ArrayList<>(loop.subList(start, loop.size()));
+            shown.addAll(loop.subList(0, start + 1));
+            Ref<String> to = last.to();
+            b.error(to.path(), to.line(), to.column(), "fallback pools go round in a loop: " + String.join(" -> ", shown)
+                    + "; end the chain at a pool without `fallback_pool`");
         }
     }
 

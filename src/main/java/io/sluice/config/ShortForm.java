@@ -7,15 +7,16 @@ import java.util.List;
 
 /**
  * Binds the short single-pool form ({@code listen}, {@code algorithm}, {@code backends},
- * {@code max_request_body_mb}, {@code health_check_interval}) into the full form: one listener and one pool,
- * both named {@value #NAME}, and one route that sends everything to the pool. Stateless; thread-safe.
+ * {@code max_request_body_mb}, {@code health_check_interval}, and the {@code health_check} and {@code retry}
+ * blocks a pool takes) into the full form: one listener and one pool, both named {@value #NAME}, and one route
+ * that sends everything to the pool. Stateless; thread-safe.
  */
 final class ShortForm {
     /** The name of the listener and of the pool the short form makes. */
     static final String NAME = "default";
     /** The top-level keys that belong to the short form. */
     static final List<String> KEYS = List.of("listen", "algorithm", "backends", "max_request_body_mb",
-            "health_check_interval");
+            "health_check_interval", "health_check", "retry");
     private static final long MIB = 1024L * 1024;
 
     /**
@@ -40,12 +41,20 @@ final class ShortForm {
         String strategy = PoolBinder.strategy(b, value(top, "algorithm"), "algorithm");
         List<BackendConfig> backends = PoolBinder.backends(b, value(top, "backends"), "backends");
         Duration interval = interval(b, value(top, "health_check_interval"), "health_check_interval");
+        YamlNode checkBlock = value(top, "health_check");
+        HealthCheckConfig check = ResilienceBinder.healthCheck(b, checkBlock, "health_check");
+        YamlNode.Entry intervalKey = top.entry("health_check_interval");
+        if (intervalKey != null && checkBlock != null) {
+            b.error(intervalKey.key(), intervalKey.line(), intervalKey.column(), "`health_check_interval` and"
+                    + " `health_check` both set up health checks; keep one (`interval` goes inside `health_check`)");
+        }
+        RetryConfig retry = ResilienceBinder.retry(b, value(top, "retry"), "retry");
         Integer mb = b.integer(value(top, "max_request_body_mb"), "max_request_body_mb", 0, 1024 * 1024);
         if (b.errorCount() != before) {
             return null;
         }
-        PoolConfig pool = new PoolConfig(NAME, strategy, backends, TimeoutsConfig.DEFAULTS,
-                interval == null ? null : HealthCheckConfig.every(interval));
+        PoolConfig pool = PoolConfig.builder(NAME).strategy(strategy).backends(backends)
+                .healthCheck(interval == null ? check : HealthCheckConfig.every(interval)).retry(retry).build();
         ListenerConfig listener = new ListenerConfig(NAME, bind, ListenerBinder.PROTOCOL,
                 List.of(new RouteConfig(MatchConfig.ANY, NAME)));
         return new Result(listener, pool, mb == null ? null : mb * MIB);

@@ -84,6 +84,7 @@ class CliIT {
             assertThat(p.exitCode()).isZero();
             assertThat(p.output()).contains("run").contains("validate").contains("demo").contains("backend")
                     .contains("status").contains("--backends").contains("--algorithm")
+                    .contains("--health-check-path").contains("--retries")
                     .contains("least_ewma").contains("consistent_hash");
         }
         try (SluiceProcess p = SluiceProcess.runToEnd("backend", "--help")) {
