@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
-import io.sluice.balance.PickContext;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.RetryConfig;
@@ -28,7 +27,6 @@ import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -47,9 +45,6 @@ import java.util.concurrent.TimeUnit;
  * event loop.
  */
 final class Exchange {
-    /** How many fallback hops one request may take (pool a falls back to b, b to c, ...). */
-    private static final int MAX_FALLBACKS = 4;
-
     private final FrontendHandler fe;
     private final ChannelHandlerContext client;
     private final ProxyContext proxy;
@@ -72,13 +67,9 @@ final class Exchange {
     private long bodyBytes;
     private long attemptNanos;
 
-    /** Retry state: attempts so far (0 = the first), the backends tried, the body kept for a replay. */
-    private int attempt;
+    /** Retry state: where attempts went, the body kept for a replay. */
+    private final Attempts attempts;
     private int connectId;
-    private PickContext pick;
-    private Backend[] tried;
-    private int triedCount;
-    private int fallbacks;
     private boolean keepBody;
     private ReplayBuffer replay;
     private boolean sentEmptyLast;
@@ -102,6 +93,7 @@ final class Exchange {
         this.proxy = proxy;
         this.request = request;
         this.pool = pool;
+        this.attempts = fe.attempts(pool, request);
         this.maxBody = maxBody;
         this.headers = headers;
         this.hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
@@ -127,7 +119,8 @@ final class Exchange {
     void start() {
         long now = proxy.nanoTime();
         pool.retryBudget().onRequest(now);
-        Backend first = pick(now, false);
+        Backend first = attempts.first(now);
+        pool = attempts.pool();
         if (first == null) {
             failBeforeBackend();
             return;
@@ -139,45 +132,9 @@ final class Exchange {
         begin(first);
     }
 
-    /**
-     * A backend for the next attempt: one not tried yet; failing that, one of the fallback pool (which then
-     * serves the request); when {@code anyAgain}, failing that too, one already tried. Null when none.
-     */
-    private Backend pick(long now, boolean anyAgain) {
-        if (pick == null) {
-            pick = fe.pickContext(request, now);
-        }
-        for (;;) {
-            // A retry goes on along the walk of candidates that the first pick began.
-            Backend b = Selection.select(pool.picker(), pick, tried, triedCount, pool.slowStartNanos(), pool.panic());
-            if (b != null) {
-                return b;
-            }
-            PoolRuntime fallback = pool.fallbackPool() == null || fallbacks >= MAX_FALLBACKS ? null
-                    : proxy.snapshot().pool(pool.fallbackPool());
-            if (fallback == null) {
-                break;
-            }
-            fallbacks++;
-            pool = fallback;
-            pick = fe.pickContext(request, now);
-        }
-        if (!anyAgain || triedCount == 0) {
-            return null;
-        }
-        pick = fe.pickContext(request, now);
-        return Selection.select(pool.picker(), pick, null, 0, pool.slowStartNanos(), pool.panic());
-    }
-
     /** Starts an attempt on {@code b}: a pooled connection when one is idle, else a new one. */
     private void begin(Backend b) {
         backend = b;
-        if (tried == null) {
-            tried = new Backend[4];
-        } else if (triedCount == tried.length) {
-            tried = Arrays.copyOf(tried, triedCount * 2);
-        }
-        tried[triedCount++] = b;
         reported = false;
         status = 0;
         requestSent = false;
@@ -555,11 +512,12 @@ final class Exchange {
      */
     private boolean retry(FailureKind kind) {
         RetryConfig rc = pool.retry();
-        if (attempt >= rc.maxRetries()) {
+        if (attempts.retries() >= rc.maxRetries()) {
             return false;
         }
         long now = proxy.nanoTime();
-        Backend next = pick(now, true);
+        Backend next = attempts.retry(backend, now);
+        pool = attempts.pool();
         if (next == null) {
             return false;
         }
@@ -572,8 +530,8 @@ final class Exchange {
         }
         report(kind);
         pool.countRetry();
-        attempt++;
-        long wait = Retries.backoffNanos(rc, attempt, ThreadLocalRandom.current());
+        attempts.retrying();
+        long wait = Retries.backoffNanos(rc, attempts.retries(), ThreadLocalRandom.current());
         if (wait <= 0) {
             begin(next);
         } else {
@@ -592,7 +550,7 @@ final class Exchange {
         }
         reported = true;
         long now = proxy.nanoTime();
-        Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attempt);
+        Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attempts.retries());
         backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
         if (kind != FailureKind.CLIENT_ABORT) {
             CircuitBreaker breaker = backend.state().breaker();

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.sluice.balance.PickContext;
 import io.sluice.config.Config;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.Router;
@@ -39,7 +38,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private String clientIp;
     private String localPort;
 
-    private final PickContext pick = new PickContext();
+    private final Attempts attempts;
     private Exchange exchange;
     private ArrayDeque<Object> queue;
     private boolean dispatching;
@@ -51,6 +50,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         this.proxy = proxy;
         this.listener = listener;
         this.timer = timer;
+        this.attempts = new Attempts(proxy);
     }
 
     @Override
@@ -196,6 +196,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     void exchangeDone(Exchange e, boolean keepAlive) {
         if (exchange == e) {
             exchange = null;
+            attempts.clear();
         }
         requestFinished(keepAlive);
     }
@@ -300,9 +301,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
         return reading;
     }
 
-    /** The pick context for this request, reset for it. */
-    PickContext pickContext(HttpRequest request, long nowNanos) {
-        return pick.reset(remote, request, nowNanos);
+    /** This connection's attempt tracker, reset for a new request routed to {@code pool}. */
+    Attempts attempts(PoolRuntime pool, HttpRequest request) {
+        return attempts.reset(pool, request, remote);
     }
 
     String clientIp() {
