@@ -10,8 +10,9 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.RouteConfig;
-import io.sluice.config.TimeoutsConfig;
+import io.sluice.config.HealthCheckConfig;
 import io.sluice.demo.DemoBackend;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -53,20 +54,21 @@ final class DemoCommand implements Callable<Integer> {
         Config config = new Config(
                 List.of(new ListenerConfig("demo", new HostPort("127.0.0.1", port), "http",
                         List.of(new RouteConfig(MatchConfig.ANY, "demo")))),
-                List.of(new PoolConfig("demo", "round_robin", backends, TimeoutsConfig.DEFAULTS, null)),
+                List.of(PoolConfig.builder("demo").backends(backends)
+                        .healthCheck(HealthCheckConfig.every(Duration.ofSeconds(2)).withPath("/health")).build()),
                 new AdminConfig(true, new HostPort("127.0.0.1", adminPort), null),
                 LimitsConfig.DEFAULTS, new HeadersConfig(true, true), 0);
         System.out.printf("""
 
                 Sluice demo
-                  proxy     http://127.0.0.1:%1$d/   (round robin over 3 backends)
+                  proxy     http://127.0.0.1:%1$d/   (round robin over 3 backends, health-checked every 2 s)
                   admin     http://127.0.0.1:%2$d/_health
                   backends  %3$s
 
                 Try:
                   curl -s 127.0.0.1:%1$d/              # again and again: backend-1, backend-2, backend-3 in turn
                   curl -si 127.0.0.1:%1$d/delay/300    # a slow answer; see X-Backend-Server
-                  curl -s 127.0.0.1:%1$d/status/503
+                  curl -s 127.0.0.1:%1$d/status/503    # retried on the other backends, then passed on
                   curl -s 127.0.0.1:%2$d/_health
 
                 Ctrl-C stops everything.

@@ -129,17 +129,17 @@ final class Exchange {
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
                 first.addressText());
         upstreams = proxy.upstreams().get(client.channel().eventLoop());
-        begin(first);
+        begin(first, now);
     }
 
     /** Starts an attempt on {@code b}: a pooled connection when one is idle, else a new one. */
-    private void begin(Backend b) {
+    private void begin(Backend b, long now) {
         backend = b;
         reported = false;
         status = 0;
         requestSent = false;
         staleRetried = false;
-        attemptNanos = proxy.nanoTime();
+        attemptNanos = now;
         b.state().requestStarted();
         Channel ch = upstreams.poll(b.socketAddress());
         if (ch != null) {
@@ -533,11 +533,11 @@ final class Exchange {
         attempts.retrying();
         long wait = Retries.backoffNanos(rc, attempts.retries(), ThreadLocalRandom.current());
         if (wait <= 0) {
-            begin(next);
+            begin(next, now);
         } else {
             client.executor().schedule(() -> {
                 if (!done) {
-                    begin(next);
+                    begin(next, proxy.nanoTime());
                 }
             }, wait, TimeUnit.NANOSECONDS);
         }
