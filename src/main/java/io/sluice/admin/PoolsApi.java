@@ -42,6 +42,8 @@ final class PoolsApi {
         ObjectNode p = json.createObjectNode();
         p.put("name", pool.name());
         p.put("strategy", pool.strategy());
+        p.put("retries", pool.retriesMade());
+        p.put("retries_denied_by_budget", pool.retriesDenied());
         long halfLife = pool.halfLifeNanos();
         ArrayNode backends = p.putArray("backends");
         for (Backend b : pool.backends()) {
@@ -50,6 +52,7 @@ final class PoolsApi {
             n.put("address", b.addressText());
             n.put("weight", b.endpoint().weight());
             n.put("healthy", b.available());
+            n.put("circuit_state", s.breaker().state(now).label());
             n.put("in_flight", s.inFlight());
             n.put("requests", s.requests());
             n.put("failures", s.failures());

@@ -199,6 +199,24 @@ public final class CircuitBreaker {
         }
     }
 
+    /**
+     * Closes the breaker whatever its state, with an empty window: active health checks found the backend
+     * healthy again after taking it down, and their word is fresher than the breaker's open period.
+     */
+    public void reset(String reason) {
+        for (;;) {
+            int s = state.get();
+            if (s == CLOSED) {
+                return;
+            }
+            if (state.compareAndSet(s, CLOSED)) {
+                resetWindow(config.window());
+                listener.changed(STATES[s], State.CLOSED, reason);
+                return;
+            }
+        }
+    }
+
     private boolean open(int from, long nowNanos, long forNanos, String reason) {
         openUntil = nowNanos + forNanos;
         if (!state.compareAndSet(from, OPEN)) {

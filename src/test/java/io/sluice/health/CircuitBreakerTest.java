@@ -132,6 +132,21 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void resetClosesFromAnyState() {
+        breaker.reset("nothing to do");
+        openIt(0);
+        breaker.reset("checks pass");
+        assertThat(breaker.state(0)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.tryAcquire(0)).isTrue();
+        openIt(0);
+        assertThat(breaker.tryAcquire(30 * SECOND)).isTrue();
+        breaker.reset("checks pass");
+        assertThat(breaker.state(30 * SECOND)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(changes).containsExactly("Closed->Open", "Open->Closed", "Closed->Open", "Open->HalfOpen",
+                "HalfOpen->Closed");
+    }
+
+    @Test
     void statusesCountAsConfigured() {
         assertThat(breaker.countsAsFailure(500)).isTrue();
         assertThat(breaker.countsAsFailure(503)).isTrue();

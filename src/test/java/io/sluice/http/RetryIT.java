@@ -1,7 +1,6 @@
 package io.sluice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +8,6 @@ import io.sluice.Sluice;
 import io.sluice.config.CircuitBreakerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.RetryConfig;
-import io.sluice.config.TimeoutsConfig;
 import io.sluice.demo.DemoBackend;
 import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
@@ -294,12 +292,4 @@ class RetryIT {
                 HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(res.body());
     }
-
-    @SuppressWarnings("unused")
-    private static void awaitOutcomes(List<Outcome> list, int n) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> list.size() >= n);
-    }
-
-    @SuppressWarnings("unused")
-    private static final TimeoutsConfig UNUSED = TimeoutsConfig.DEFAULTS;
 }
