@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.sluice.admin.AdminServer;
 import io.sluice.config.Config;
 import io.sluice.config.ListenerConfig;
+import io.sluice.health.HealthChecker;
 import io.sluice.http.HttpListener;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.BackendRegistry;
@@ -45,6 +46,7 @@ public final class Sluice implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private AdminServer admin;
+    private HealthChecker healthChecker;
     private volatile boolean stopped;
     private int threads;
 
@@ -75,6 +77,8 @@ public final class Sluice implements AutoCloseable {
                 bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
                 listeners.add(l);
             }
+            healthChecker = new HealthChecker(workers);
+            healthChecker.apply(snapshot.get());
             if (config.admin().enabled()) {
                 admin = new AdminServer(config.admin(), snapshot::get, clock);
                 bindOrExplain(() -> admin.start(boss), config.admin().bind().toString());
@@ -163,6 +167,9 @@ public final class Sluice implements AutoCloseable {
         }
         if (admin != null) {
             admin.stop();
+        }
+        if (healthChecker != null) {
+            healthChecker.close();
         }
         proxy.startDraining();
         try {

@@ -301,6 +301,8 @@ public final class HealthChecker implements AutoCloseable {
                             checks(n), r.reason());
                 }
                 case UP -> {
+                    // Passing checks are fresher news than an open breaker's timer (as Envoy un-ejects).
+                    state.breaker().reset("health checks pass again");
                     state.setHealthBit(BackendState.FAILED_ACTIVE_CHECK, false);
                     int n = Math.max(streak, check.healthyThreshold());
                     log.info("{}: up again after {} passed health {} in a row", state.label(), n, checks(n));
