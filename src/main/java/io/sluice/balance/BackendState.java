@@ -279,15 +279,6 @@ public final class BackendState {
         return healthBits.get();
     }
 
-    /**
-     * True when the backend may take a request now: no health bit set; or only the breaker's bit, and the
-     * breaker lets this call through as a trial (see {@link CircuitBreaker#tryAcquire}).
-     */
-    public boolean admits(long nowNanos) {
-        int bits = healthBits.get();
-        return bits == 0 || (bits == BREAKER_OPEN && breaker.tryAcquire(nowNanos));
-    }
-
     /** True unless an operator drained the backend: what panic mode looks at. */
     public boolean notDrained() {
         return (healthBits.get() & ADMIN_DRAINED) == 0;

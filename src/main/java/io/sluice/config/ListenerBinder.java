@@ -178,7 +178,8 @@ final class ListenerBinder {
         return null;
     }
 
-    private static String urlPath(Binder b, YamlNode n, String path) {
+    /** A path that starts with "/"; null (after an error) otherwise. Health checks use it too. */
+    static String urlPath(Binder b, YamlNode n, String path) {
         String p = b.text(n, path, "a path starting with /");
         if (p != null && !p.startsWith("/")) {
             b.error(path, n, "a path must start with \"/\", got \"" + p + "\"");

@@ -219,12 +219,8 @@ final class ResilienceBinder {
     }
 
     private static String checkPath(Binder b, YamlNode n, String path) {
-        String p = b.text(n, path, "a path starting with /");
+        String p = ListenerBinder.urlPath(b, n, path);
         if (p == null) {
-            return null;
-        }
-        if (!p.startsWith("/")) {
-            b.error(path, n, "a path must start with \"/\", got \"" + p + "\"");
             return null;
         }
         if (!p.matches("\\S+") || p.chars().anyMatch(Character::isISOControl)) {

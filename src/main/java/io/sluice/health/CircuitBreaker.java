@@ -251,9 +251,4 @@ public final class CircuitBreaker {
     public long windowCalls() {
         return Math.min(calls.get(), config.window());
     }
-
-    /** When an open breaker lets its first trial through, in {@link System#nanoTime()} terms. */
-    public long openUntil() {
-        return openUntil;
-    }
 }
