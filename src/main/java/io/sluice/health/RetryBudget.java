@@ -79,7 +79,7 @@ public final class RetryBudget {
     /** The slot of this second, cleared first when it last held an older second. */
     private int slot(long nowNanos) {
         long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
-        int i = (int) Math.floorMod(epoch, SLOTS);
+        int i = Math.floorMod(epoch, SLOTS);
         long seen = epochs.get(i);
         if (seen < epoch && epochs.compareAndSet(i, seen, epoch)) {
             requests.set(i, 0);
