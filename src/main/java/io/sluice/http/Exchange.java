@@ -393,8 +393,9 @@ final class Exchange {
     private void complete() {
         done = true;
         releaseReplay();
-        client.flush();
+        // Reported before the last bytes leave: whoever sees the response end can see its outcome.
         report(FailureKind.NONE);
+        client.flush();
         Channel ch = upstream;
         UpstreamHandler uh = upstreamHandler;
         upstream = null;
