@@ -1,11 +1,17 @@
 package io.sluice;
 
 import io.netty.channel.EventLoopGroup;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.admin.AdminContext;
 import io.sluice.admin.AdminServer;
 import io.sluice.config.Config;
 import io.sluice.config.ListenerConfig;
 import io.sluice.health.HealthChecker;
 import io.sluice.http.HttpListener;
+import io.sluice.observe.History;
+import io.sluice.observe.MetricsCollector;
+import io.sluice.observe.Telemetry;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.BackendRegistry;
 import io.sluice.runtime.OutcomeListener;
@@ -42,6 +48,9 @@ public final class Sluice implements AutoCloseable {
     private final AtomicReference<RuntimeSnapshot> snapshot = new AtomicReference<>();
     private final ProxyContext proxy;
     private final LongSupplier clock;
+    private final Telemetry telemetry;
+    private final History history;
+    private final PrometheusRegistry metrics;
     private final List<HttpListener> listeners = new ArrayList<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -55,7 +64,13 @@ public final class Sluice implements AutoCloseable {
         this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
         registry.markStarted();
         this.clock = b.clock;
-        this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock);
+        this.telemetry = new Telemetry(config);
+        this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock, telemetry);
+        this.history = new History(snapshot::get);
+        this.metrics = new PrometheusRegistry();
+        metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
+                proxy::upstreamConnections, clock));
+        JvmMetrics.builder().register(metrics);
     }
 
     public static Builder builder() {
@@ -79,8 +94,12 @@ public final class Sluice implements AutoCloseable {
             }
             healthChecker = new HealthChecker(workers);
             healthChecker.apply(snapshot.get());
+            if (config.metrics().enabled()) {
+                history.start();
+            }
             if (config.admin().enabled()) {
-                admin = new AdminServer(config.admin(), snapshot::get, clock);
+                admin = new AdminServer(config.admin(),
+                        new AdminContext(snapshot::get, clock, metrics, history, proxy::draining));
                 bindOrExplain(() -> admin.start(boss), config.admin().bind().toString());
             }
         } catch (RuntimeException | InterruptedException e) {
@@ -115,6 +134,26 @@ public final class Sluice implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException("no listener named " + name);
+    }
+
+    /** Open client connections of the named listener (0 for an unknown name). */
+    private int openConnections(String listener) {
+        for (HttpListener l : listeners) {
+            if (l.config().name().equals(listener)) {
+                return l.openConnections();
+            }
+        }
+        return 0;
+    }
+
+    /** The per-second history of pools and backends (what {@code /_metrics/history} serves). */
+    public History history() {
+        return history;
+    }
+
+    /** The Prometheus registry that {@code /metrics} exposes; a library user may register more. */
+    public PrometheusRegistry metricsRegistry() {
+        return metrics;
     }
 
     /** The admin listener's address, or null when it is disabled. */
@@ -181,6 +220,8 @@ public final class Sluice implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        history.close();
+        telemetry.close();
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -1,6 +1,7 @@
 package io.sluice.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -19,7 +20,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.function.LongSupplier;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,18 +37,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String POOLS = "/api/pools";
     private static final String STRATEGY = "/strategy";
 
+    private static final String BACKENDS = "/backends/";
+
     private final Supplier<RuntimeSnapshot> snapshot;
-    private final LongSupplier clock;
+    private final AdminContext context;
     private final byte[] token;
     private final PoolsApi pools = new PoolsApi(JSON);
+    private final BackendsApi backends = new BackendsApi(JSON);
+    private final MetricsApi metrics;
 
     /**
      * @param token bearer token that mutating calls must present, or null when none is configured
-     * @param clock the data path's clock, for breaker states
      */
-    AdminHandler(Supplier<RuntimeSnapshot> snapshot, String token, LongSupplier clock) {
-        this.snapshot = snapshot;
-        this.clock = clock;
+    AdminHandler(AdminContext context, String token) {
+        this.context = context;
+        this.snapshot = context.snapshot();
+        this.metrics = new MetricsApi(JSON, context);
         this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -73,36 +78,123 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!req.decoderResult().isSuccess()) {
             return text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
         }
-        String path = new QueryStringDecoder(req.uri()).path();
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        String path = query.path();
         HttpMethod method = req.method();
         boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
-        if (path.equals("/_health")) {
-            return read ? json(HttpResponseStatus.OK, HealthDoc.build(JSON, snapshot.get(), clock.getAsLong()))
-                    : notAllowed("GET, HEAD");
-        }
-        if (path.equals(POOLS) || path.equals(POOLS + "/")) {
-            return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
-        }
-        if (path.startsWith(POOLS + "/") && path.endsWith(STRATEGY)) {
-            String pool = QueryStringDecoder.decodeComponent(
-                    path.substring(POOLS.length() + 1, path.length() - STRATEGY.length()));
-            if (!method.equals(HttpMethod.PUT)) {
-                return notAllowed("PUT");
+        switch (path) {
+            case "/_health" -> {
+                if (!read) {
+                    return notAllowed("GET, HEAD");
+                }
+                ObjectNode doc = HealthDoc.build(JSON, snapshot.get(), context.clock().getAsLong());
+                return json(HealthDoc.everyPoolUp(snapshot.get()) ? HttpResponseStatus.OK
+                        : HttpResponseStatus.SERVICE_UNAVAILABLE, doc);
             }
-            if (!authorized(req)) {
-                FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "this call needs Authorization: Bearer <admin.token>\n");
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                return r;
+            case "/_ready" -> {
+                if (!read) {
+                    return notAllowed("GET, HEAD");
+                }
+                if (context.draining().getAsBoolean()) {
+                    return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n");
+                }
+                return HealthDoc.everyPoolUp(snapshot.get()) ? text(HttpResponseStatus.OK, "ready\n")
+                        : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "a pool has no healthy backend\n");
             }
-            byte[] body = new byte[req.content().readableBytes()];
-            req.content().getBytes(req.content().readerIndex(), body);
-            PoolsApi.Reply reply = pools.putStrategy(snapshot.get(), pool, body);
-            if (reply.status() == 200) {
-                log.info("pool {}: strategy is now {}", pool, reply.body().get("strategy").asText());
+            case "/_live" -> {
+                return read ? text(HttpResponseStatus.OK, "live\n") : notAllowed("GET, HEAD");
             }
-            return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
+            case "/metrics" -> {
+                if (!read) {
+                    return notAllowed("GET, HEAD");
+                }
+                MetricsApi.Body b = metrics.prometheus(req.headers().get(HttpHeaderNames.ACCEPT));
+                return bytes(HttpResponseStatus.OK, b.bytes(), b.contentType());
+            }
+            case "/_metrics" -> {
+                return read ? json(HttpResponseStatus.OK, metrics.summary()) : notAllowed("GET, HEAD");
+            }
+            case "/_metrics/history" -> {
+                if (!read) {
+                    return notAllowed("GET, HEAD");
+                }
+                List<String> w = query.parameters().get("window");
+                try {
+                    return json(HttpResponseStatus.OK, metrics.history(w == null || w.isEmpty() ? null : w.get(0)));
+                } catch (IllegalArgumentException e) {
+                    return text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n");
+                }
+            }
+            case "/api/listeners" -> {
+                return read ? json(HttpResponseStatus.OK, backends.listeners(snapshot.get())) : notAllowed("GET, HEAD");
+            }
+            case POOLS, POOLS + "/" -> {
+                return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
+            }
+            default -> {
+                if (path.startsWith(POOLS + "/")) {
+                    return poolCall(req, path.substring(POOLS.length() + 1));
+                }
+                return text(HttpResponseStatus.NOT_FOUND,
+                        "not found; try GET /_health, /metrics, /_metrics, /api/pools or /dashboard\n");
+            }
         }
-        return text(HttpResponseStatus.NOT_FOUND, "not found; try GET /_health or GET /api/pools\n");
+    }
+
+    /**
+     * The mutating calls under {@code /api/pools/}: {@code {pool}/strategy} (PUT),
+     * {@code {pool}/backends/{address}/drain} and {@code /undrain} (POST), {@code .../weight} (PUT).
+     */
+    private FullHttpResponse poolCall(FullHttpRequest req, String rest) throws Exception {
+        HttpMethod method = req.method();
+        String pool;
+        String action;
+        String address = null;
+        int b = rest.indexOf(BACKENDS);
+        if (b >= 0) {
+            pool = rest.substring(0, b);
+            String tail = rest.substring(b + BACKENDS.length());
+            int slash = tail.lastIndexOf('/');
+            if (slash <= 0) {
+                return text(HttpResponseStatus.NOT_FOUND, "use /api/pools/{pool}/backends/{address}/drain, /undrain or /weight\n");
+            }
+            address = QueryStringDecoder.decodeComponent(tail.substring(0, slash));
+            action = tail.substring(slash + 1);
+        } else if (rest.endsWith(STRATEGY)) {
+            pool = rest.substring(0, rest.length() - STRATEGY.length());
+            action = "strategy";
+        } else {
+            return text(HttpResponseStatus.NOT_FOUND, "not found\n");
+        }
+        pool = QueryStringDecoder.decodeComponent(pool);
+        HttpMethod wanted = switch (action) {
+            case "strategy", "weight" -> HttpMethod.PUT;
+            case "drain", "undrain" -> HttpMethod.POST;
+            default -> null;
+        };
+        if (wanted == null) {
+            return text(HttpResponseStatus.NOT_FOUND, "unknown action \"" + action + "\"; use drain, undrain or weight\n");
+        }
+        if (!method.equals(wanted)) {
+            return notAllowed(wanted.name());
+        }
+        if (!authorized(req)) {
+            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "this call needs Authorization: Bearer <admin.token>\n");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            return r;
+        }
+        byte[] body = new byte[req.content().readableBytes()];
+        req.content().getBytes(req.content().readerIndex(), body);
+        PoolsApi.Reply reply = switch (action) {
+            case "strategy" -> pools.putStrategy(snapshot.get(), pool, body);
+            case "weight" -> backends.weight(snapshot.get(), pool, address, body);
+            default -> backends.drain(snapshot.get(), pool, address, action.equals("drain"));
+        };
+        if (reply.status() == 200) {
+            log.info("admin: pool {}{}: {} ({})", pool, address == null ? "" : " backend " + address, action,
+                    reply.body());
+        }
+        return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
     }
 
     /** True when no token is configured or the request carries it; compared in constant time. */
@@ -129,9 +221,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return bytes(status, body.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+    }
+
+    private static FullHttpResponse bytes(HttpResponseStatus status, byte[] bytes, String contentType) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         return r;
     }

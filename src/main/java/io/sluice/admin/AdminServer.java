@@ -11,7 +11,6 @@ import io.sluice.runtime.RuntimeSnapshot;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,24 +21,22 @@ public final class AdminServer {
     private static final int MAX_ADMIN_BODY = 64 * 1024;
 
     private final AdminConfig config;
-    private final Supplier<RuntimeSnapshot> snapshot;
-    private final LongSupplier clock;
+    private final AdminContext context;
     private Channel channel;
 
     public AdminServer(AdminConfig config, Supplier<RuntimeSnapshot> snapshot) {
-        this(config, snapshot, System::nanoTime);
+        this(config, AdminContext.basic(snapshot, System::nanoTime));
     }
 
-    /** @param clock the data path's clock (see {@code Sluice.Builder#clock}), for breaker states */
-    public AdminServer(AdminConfig config, Supplier<RuntimeSnapshot> snapshot, LongSupplier clock) {
+    /** An admin server reading what {@code context} offers. */
+    public AdminServer(AdminConfig config, AdminContext context) {
         this.config = Objects.requireNonNull(config, "config");
-        this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.context = Objects.requireNonNull(context, "context");
     }
 
     /** Binds the admin socket; blocks until bound. */
     public void start(EventLoopGroup group) throws InterruptedException {
-        AdminHandler handler = new AdminHandler(snapshot, config.token(), clock);
+        AdminHandler handler = new AdminHandler(context, config.token());
         channel = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())

@@ -17,6 +17,16 @@ final class HealthDoc {
     private HealthDoc() {
     }
 
+    /** True when every pool has at least one backend taking requests: what readiness asks. */
+    static boolean everyPoolUp(RuntimeSnapshot snap) {
+        for (PoolRuntime pool : snap.pools()) {
+            if (pool.healthyCount() == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos) {
         ObjectNode root = json.createObjectNode();
         ArrayNode backends = json.createArrayNode();

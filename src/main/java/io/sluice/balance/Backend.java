@@ -16,11 +16,20 @@ public final class Backend {
 
     /** Resolves the endpoint's host now, so that connecting never resolves names on an event loop. */
     public Backend(Endpoint endpoint, BackendState state) {
+        this(endpoint, state, endpoint.address().resolve());
+    }
+
+    private Backend(Endpoint endpoint, BackendState state, InetSocketAddress resolved) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.state = Objects.requireNonNull(state, "state");
-        this.socketAddress = endpoint.address().resolve();
+        this.socketAddress = resolved;
         this.addressText = endpoint.address().toString();
         this.weight = endpoint.weight();
+    }
+
+    /** The same backend, state and resolved address with another weight (no name lookup). */
+    public Backend withWeight(int newWeight) {
+        return new Backend(new Endpoint(endpoint.pool(), endpoint.address(), newWeight), state, socketAddress);
     }
 
     /** The address to connect to, resolved when this backend was built (unresolved if the name was unknown). */

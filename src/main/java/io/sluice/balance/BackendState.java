@@ -3,6 +3,8 @@ package io.sluice.balance;
 import io.sluice.config.CircuitBreakerConfig;
 import io.sluice.health.ActiveHealth;
 import io.sluice.health.CircuitBreaker;
+import io.sluice.observe.LatencyHistogram;
+import io.sluice.observe.StatusCounts;
 import java.util.Objects;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -82,6 +84,8 @@ public final class BackendState {
     private final AtomicInteger healthBits = new AtomicInteger();
     private final CircuitBreaker breaker;
     private final ActiveHealth activeHealth = new ActiveHealth();
+    private final StatusCounts attempts = new StatusCounts();
+    private final LatencyHistogram connectTime = new LatencyHistogram();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private volatile long lastSampleNanos;
@@ -130,6 +134,16 @@ public final class BackendState {
     /** What active health checks found about this backend. */
     public ActiveHealth activeHealth() {
         return activeHealth;
+    }
+
+    /** Attempts sent to this backend by the status it answered (none for local failures), with their latency. */
+    public StatusCounts attempts() {
+        return attempts;
+    }
+
+    /** How long new connections to this backend took to open. */
+    public LatencyHistogram connectTime() {
+        return connectTime;
     }
 
     /** "pool/host:port", for log lines. */

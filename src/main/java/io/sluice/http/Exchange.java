@@ -26,6 +26,7 @@ import io.sluice.health.CircuitBreaker;
 import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
+import io.sluice.runtime.RouteRuntime;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,12 @@ final class Exchange {
     private final ChannelHandlerContext client;
     private final ProxyContext proxy;
     private final HttpRequest request;
+    private final RouteRuntime route;
+    private final boolean metrics;
     private PoolRuntime pool;
+    private long bytesOut;
+    private long connectNanos;
+    private boolean finished;
     private final long maxBody;
     private final HeadersConfig headers;
     private final boolean hasBody;
@@ -87,12 +93,14 @@ final class Exchange {
     private int status;
 
     Exchange(FrontendHandler fe, ChannelHandlerContext client, ProxyContext proxy, HttpRequest request,
-             PoolRuntime pool, long maxBody, HeadersConfig headers) {
+             RouteRuntime route, long maxBody, HeadersConfig headers) {
         this.fe = fe;
         this.client = client;
         this.proxy = proxy;
         this.request = request;
-        this.pool = pool;
+        this.route = route;
+        this.pool = route.pool();
+        this.metrics = proxy.telemetry().metrics();
         this.attempts = fe.attempts(pool, request);
         this.maxBody = maxBody;
         this.headers = headers;
@@ -155,6 +163,7 @@ final class Exchange {
         boolean close = hasBody && !requestComplete;
         FullHttpResponse r = Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, close || !mayKeepAlive());
         r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        finished(503);
         finishLocally(r);
     }
 
@@ -162,6 +171,7 @@ final class Exchange {
         ChannelFuture f = upstreams.connect(backend, (int) Math.min(Integer.MAX_VALUE, pool.connectTimeoutMillis()),
                 pool.idleTimeoutNanos());
         int id = ++connectId;
+        connectNanos = metrics ? proxy.nanoTime() : 0;
         if (f.isDone()) {
             onConnected(f, id);
         } else {
@@ -177,6 +187,9 @@ final class Exchange {
             return;
         }
         if (f.isSuccess()) {
+            if (metrics) {
+                backend.state().connectTime().record(proxy.nanoTime() - connectNanos);
+            }
             attach(f.channel(), false);
         } else if (f.cause() instanceof ConnectTimeoutException) {
             fail(FailureKind.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT);
@@ -295,6 +308,9 @@ final class Exchange {
         }
         if (msg instanceof HttpContent c) {
             boolean last = c instanceof LastHttpContent;
+            if (!interim) {
+                bytesOut += c.content().readableBytes();
+            }
             client.write(c, client.voidPromise());
             if (last) {
                 if (interim) {
@@ -395,6 +411,7 @@ final class Exchange {
         releaseReplay();
         // Reported before the last bytes leave: whoever sees the response end can see its outcome.
         report(FailureKind.NONE);
+        finished(status);
         client.flush();
         Channel ch = upstream;
         UpstreamHandler uh = upstreamHandler;
@@ -453,6 +470,7 @@ final class Exchange {
         releaseReplay();
         closeUpstream();
         report(FailureKind.CLIENT_ABORT);
+        finished(0);
     }
 
     /**
@@ -471,9 +489,11 @@ final class Exchange {
         releaseReplay();
         report(kind);
         if (responseStarted) {
+            finished(status); // cut short: the client saw this status and a truncated body
             client.close();
             return;
         }
+        finished(errorStatus.code());
         boolean close = !requestComplete || !mayKeepAlive() || errorStatus.code() == 413;
         finishLocally(Responses.error(errorStatus, close));
     }
@@ -553,11 +573,26 @@ final class Exchange {
         long now = proxy.nanoTime();
         Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attempts.retries());
         backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
+        if (metrics) {
+            backend.state().attempts().record(status, o.latencyNanos());
+        }
         if (kind != FailureKind.CLIENT_ABORT) {
             CircuitBreaker breaker = backend.state().breaker();
             breaker.onOutcome(kind.countsAgainstBackend() || breaker.countsAsFailure(status), now);
         }
         proxy.outcomes().onOutcome(o);
+    }
+
+    /** Counts the request once, with the status the client got (0 for none). */
+    private void finished(int clientStatus) {
+        if (finished || !metrics) {
+            return;
+        }
+        finished = true;
+        long nanos = proxy.nanoTime() - fe.requestNanos();
+        fe.stats().record(clientStatus, nanos, bodyBytes, bytesOut);
+        route.requests().record(clientStatus, nanos);
+        pool.requests().record(clientStatus, nanos);
     }
 
     private void releaseReplay() {

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.config.Config;
+import io.sluice.observe.ListenerStats;
 import io.sluice.runtime.PoolRuntime;
+import io.sluice.runtime.RouteRuntime;
 import io.sluice.runtime.Router;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.net.InetSocketAddress;
@@ -33,6 +35,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private final ProxyContext proxy;
     private final String listener;
     private final RequestTimer timer;
+    private final ListenerStats stats;
+    private long requestNanos;
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
     private String clientIp;
@@ -51,6 +55,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         this.listener = listener;
         this.timer = timer;
         this.attempts = new Attempts(proxy);
+        this.stats = proxy.telemetry().listener(listener);
     }
 
     @Override
@@ -104,6 +109,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     private void onRequest(HttpRequest req) {
         timer.headersReceived();
+        requestNanos = proxy.nanoTime();
         DecoderResult dr = req.decoderResult();
         if (dr.isFailure()) {
             ReferenceCountUtil.release(req);
@@ -130,13 +136,13 @@ final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         Router router = snap.router(listener);
-        PoolRuntime pool = router == null ? null : router.route(req);
-        if (pool == null) {
+        RouteRuntime route = router == null ? null : router.match(req);
+        if (route == null) {
             respondLocally(req, HttpResponseStatus.NOT_FOUND);
             ReferenceCountUtil.release(req);
             return;
         }
-        exchange = new Exchange(this, ctx, proxy, req, pool, maxBody, config.headers());
+        exchange = new Exchange(this, ctx, proxy, req, route, maxBody, config.headers());
         exchange.start();
     }
 
@@ -169,6 +175,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
      * a body that follows is read and dropped before the next request.
      */
     private void respondLocally(HttpRequest req, HttpResponseStatus status) {
+        countLocal(status.code());
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !proxy.draining();
         FullHttpResponse r = Responses.error(status, !keepAlive);
         if (!keepAlive) {
@@ -182,7 +189,25 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Answers with an error and closes the connection: the request's framing cannot be trusted. */
     private void respondAndClose(HttpResponseStatus status) {
+        countLocal(status.code());
         respondAndClose(Responses.error(status, true));
+    }
+
+    /** Counts a request answered here, without an exchange (bad request, no route). */
+    private void countLocal(int status) {
+        if (proxy.telemetry().metrics()) {
+            stats.record(status, proxy.nanoTime() - requestNanos, 0, 0);
+        }
+    }
+
+    /** This listener's counts. */
+    ListenerStats stats() {
+        return stats;
+    }
+
+    /** When the current request's head arrived, on the proxy's clock. */
+    long requestNanos() {
+        return requestNanos;
     }
 
     /** Sends this response, then closes the connection; nothing more is read. */

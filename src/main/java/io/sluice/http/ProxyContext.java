@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.observe.Telemetry;
 import io.sluice.runtime.OutcomeListener;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.util.Objects;
@@ -21,6 +22,7 @@ public final class ProxyContext {
     private final UpstreamPools upstreams = new UpstreamPools();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final LongSupplier clock;
+    private final Telemetry telemetry;
     private volatile boolean draining;
 
     public ProxyContext(AtomicReference<RuntimeSnapshot> snapshot, OutcomeListener outcomes) {
@@ -32,9 +34,21 @@ public final class ProxyContext {
      *              {@link System#nanoTime()} terms (a fake one in tests); timeouts run on real time
      */
     public ProxyContext(AtomicReference<RuntimeSnapshot> snapshot, OutcomeListener outcomes, LongSupplier clock) {
+        this(snapshot, outcomes, clock, new Telemetry(snapshot.get().config()));
+    }
+
+    /** @param telemetry where requests are counted, logged and traced */
+    public ProxyContext(AtomicReference<RuntimeSnapshot> snapshot, OutcomeListener outcomes, LongSupplier clock,
+                        Telemetry telemetry) {
         this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+    }
+
+    /** Where requests are counted, logged and traced. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     /** The data path's clock now. */
@@ -53,6 +67,11 @@ public final class ProxyContext {
 
     UpstreamPools upstreams() {
         return upstreams;
+    }
+
+    /** Upstream connections open now, busy or idle in the pools. */
+    public int upstreamConnections() {
+        return upstreams.openConnections();
     }
 
     /** Open client connections across all listeners. */

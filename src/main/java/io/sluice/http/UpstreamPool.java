@@ -3,6 +3,7 @@ package io.sluice.http;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keep-alive connections to backends for one event loop: idle connections per backend address, reused
@@ -32,9 +34,11 @@ final class UpstreamPool {
     private final Bootstrap bootstrap;
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean sweepScheduled;
+    private final AtomicInteger open;
 
-    UpstreamPool(EventLoop loop) {
+    UpstreamPool(EventLoop loop, AtomicInteger open) {
         this.loop = loop;
+        this.open = open;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(Transport.clientChannel())
@@ -142,7 +146,13 @@ final class UpstreamPool {
                         ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, idleTimeoutNanos));
                     }
                 })
-                .connect(address);
+                .connect(address)
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        open.incrementAndGet();
+                        f.channel().closeFuture().addListener(c -> open.decrementAndGet());
+                    }
+                });
     }
 
     EventLoop loop() {

@@ -11,6 +11,7 @@ import io.sluice.config.PoolConfig;
 import io.sluice.config.RetryConfig;
 import io.sluice.config.TimeoutsConfig;
 import io.sluice.health.RetryBudget;
+import io.sluice.observe.StatusCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +26,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class PoolRuntime {
     private final PoolConfig config;
-    private final List<Backend> backends;
     private final BalanceOptions options;
     private final long connectTimeoutMillis;
     private final long responseTimeoutNanos;
@@ -36,10 +36,11 @@ public final class PoolRuntime {
     private final RetryBudget retryBudget;
     private final LongAdder retries;
     private final LongAdder retriesDenied;
+    private final StatusCounts requests;
     private volatile Active active;
 
-    /** A strategy and the picker it built over this pool's backends. */
-    private record Active(Strategy strategy, Picker picker) {
+    /** A strategy, the backends (with the weights in force) and the picker it built over them. */
+    private record Active(Strategy strategy, List<Backend> backends, Picker picker) {
     }
 
     PoolRuntime(PoolConfig config, BackendRegistry registry, PoolRuntime previous) {
@@ -52,10 +53,10 @@ public final class PoolRuntime {
             b.state().breaker().configure(config.breaker());
             list.add(b);
         }
-        this.backends = List.copyOf(list);
+        List<Backend> backends = List.copyOf(list);
         Strategy strategy = Strategies.create(config.strategy(), options);
         Picker old = previous != null ? previous.picker() : null;
-        this.active = new Active(strategy, strategy.newPicker(old, backends));
+        this.active = new Active(strategy, backends, strategy.newPicker(old, backends));
         TimeoutsConfig t = config.timeouts();
         this.connectTimeoutMillis = Math.max(1, t.connect().toMillis());
         this.responseTimeoutNanos = t.response().toNanos();
@@ -69,6 +70,12 @@ public final class PoolRuntime {
                 : new RetryBudget(retry.budgetPercent(), retry.budgetMinRetries());
         this.retries = previous != null ? previous.retries : new LongAdder();
         this.retriesDenied = previous != null ? previous.retriesDenied : new LongAdder();
+        this.requests = previous != null ? previous.requests : new StatusCounts();
+    }
+
+    /** Client requests this pool served, by the status the client got, with their durations. */
+    public StatusCounts requests() {
+        return requests;
     }
 
     public RetryConfig retry() {
@@ -111,6 +118,7 @@ public final class PoolRuntime {
      */
     public boolean panic() {
         int threshold = config.panicThreshold();
+        List<Backend> backends = active.backends();
         int n = backends.size();
         if (threshold == 0 || n == 0) {
             return false;
@@ -122,7 +130,7 @@ public final class PoolRuntime {
     /** Backends with no health bit set. */
     public int healthyCount() {
         int n = 0;
-        for (Backend b : backends) {
+        for (Backend b : active.backends()) {
             if (b.available()) {
                 n++;
             }
@@ -138,8 +146,9 @@ public final class PoolRuntime {
         return config;
     }
 
+    /** The backends, in configuration order, with the weights in force. */
     public List<Backend> backends() {
-        return backends;
+        return active.backends();
     }
 
     public Picker picker() {
@@ -159,7 +168,46 @@ public final class PoolRuntime {
      */
     public synchronized void swapStrategy(String name) {
         Strategy s = Strategies.create(name, options);
-        active = new Active(s, s.newPicker(active.picker(), backends));
+        Active a = active;
+        active = new Active(s, a.backends(), s.newPicker(a.picker(), a.backends()));
+    }
+
+    /**
+     * Gives one backend another weight while requests flow: a new picker is built over the same backends
+     * (their live state kept) and published in one write. Lasts until the pool is rebuilt from the config.
+     *
+     * @return false when the pool has no backend with this address
+     */
+    public synchronized boolean setWeight(String address, int weight) {
+        if (weight < 1) {
+            throw new IllegalArgumentException("weight must be at least 1");
+        }
+        Active a = active;
+        List<Backend> next = new ArrayList<>(a.backends().size());
+        boolean found = false;
+        for (Backend b : a.backends()) {
+            if (b.addressText().equals(address)) {
+                next.add(b.withWeight(weight));
+                found = true;
+            } else {
+                next.add(b);
+            }
+        }
+        if (found) {
+            List<Backend> list = List.copyOf(next);
+            active = new Active(a.strategy(), list, a.strategy().newPicker(a.picker(), list));
+        }
+        return found;
+    }
+
+    /** The backend with this "host:port" address, or null. */
+    public Backend backend(String address) {
+        for (Backend b : active.backends()) {
+            if (b.addressText().equals(address)) {
+                return b;
+            }
+        }
+        return null;
     }
 
     public long connectTimeoutMillis() {

@@ -27,21 +27,36 @@ public final class Router {
             if (pool == null) {
                 throw new IllegalArgumentException("route to unknown pool " + rc.pool());
             }
-            routes[i] = new Route(rc.match(), pool);
+            routes[i] = new Route(rc.match(), new RouteRuntime(i, pool));
         }
         return new Router(routes);
     }
 
     /** The pool for this request, or null when no route matches. */
     public PoolRuntime route(HttpRequest request) {
+        RouteRuntime r = match(request);
+        return r == null ? null : r.pool();
+    }
+
+    /** The first route that matches this request, or null when none does. */
+    public RouteRuntime match(HttpRequest request) {
         String uri = request.uri();
         int pathStart = pathStart(uri);
         for (Route r : routes) {
             if (r.matches(request, uri, pathStart)) {
-                return r.pool;
+                return r.runtime;
             }
         }
         return null;
+    }
+
+    /** The routes in order. */
+    public java.util.List<RouteRuntime> routes() {
+        java.util.List<RouteRuntime> out = new java.util.ArrayList<>(routes.length);
+        for (Route r : routes) {
+            out.add(r.runtime);
+        }
+        return out;
     }
 
     /** Index where the path begins: 0 for origin-form, after the authority for absolute-form. */
@@ -58,7 +73,7 @@ public final class Router {
     }
 
     private static final class Route {
-        private final PoolRuntime pool;
+        private final RouteRuntime runtime;
         private final String host;          // exact, lower case; or null
         private final String hostSuffix;    // ".example.com" for "*.example.com"; or null
         private final String pathPrefix;
@@ -67,8 +82,8 @@ public final class Router {
         private final String[] headerNames;
         private final String[] headerValues;
 
-        Route(MatchConfig m, PoolRuntime pool) {
-            this.pool = pool;
+        Route(MatchConfig m, RouteRuntime runtime) {
+            this.runtime = runtime;
             String h = m.host() == null ? null : m.host().toLowerCase(Locale.ROOT);
             if (h != null && h.startsWith("*.")) {
                 this.host = null;

@@ -54,6 +54,11 @@ public final class RuntimeSnapshot {
         return config.pools().stream().map(p -> pools.get(p.name())).toList();
     }
 
+    /** Every listener's router, by listener name. */
+    public Map<String, Router> routers() {
+        return routers;
+    }
+
     /** The router of the named listener, or null. */
     public Router router(String listener) {
         return routers.get(listener);

@@ -1,0 +1,47 @@
+package io.sluice.observe;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One listener's client traffic: requests by status class with their durations, body bytes in and out,
+ * and connections accepted. Thread-safe and lock-free.
+ */
+public final class ListenerStats {
+    private final String name;
+    private final StatusCounts requests = new StatusCounts();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+
+    public ListenerStats(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Counts one finished request. */
+    public void record(int status, long nanos, long in, long out) {
+        requests.record(status, nanos);
+        if (in > 0) {
+            bytesIn.add(in);
+        }
+        if (out > 0) {
+            bytesOut.add(out);
+        }
+    }
+
+    public StatusCounts requests() {
+        return requests;
+    }
+
+    /** Request body bytes read from clients. */
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    /** Response body bytes sent to clients. */
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+}

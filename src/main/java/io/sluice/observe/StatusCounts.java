@@ -1,0 +1,56 @@
+package io.sluice.observe;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Requests counted by status class — 1xx to 5xx, and "none" for a request that got no status (the client
+ * left, or the connection was cut) — with their durations. Thread-safe and lock-free.
+ */
+public final class StatusCounts {
+    /** Labels of the classes, by index: none, 1xx, 2xx, 3xx, 4xx, 5xx. */
+    public static final String[] CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final LongAdder[] byClass = new LongAdder[CLASSES.length];
+    private final LatencyHistogram latency = new LatencyHistogram();
+
+    public StatusCounts() {
+        for (int i = 0; i < byClass.length; i++) {
+            byClass[i] = new LongAdder();
+        }
+    }
+
+    /** The class index of a status: 0 for none, 1-5 for 1xx-5xx. */
+    public static int classOf(int status) {
+        int c = status / 100;
+        return c >= 1 && c <= 5 ? c : 0;
+    }
+
+    /** Counts one request with its status (0 for none) and duration. */
+    public void record(int status, long nanos) {
+        byClass[classOf(status)].increment();
+        latency.record(nanos);
+    }
+
+    /** Requests of one class. */
+    public long count(int classIndex) {
+        return byClass[classIndex].sum();
+    }
+
+    /** Every request counted. */
+    public long total() {
+        long n = 0;
+        for (LongAdder a : byClass) {
+            n += a.sum();
+        }
+        return n;
+    }
+
+    /** Requests that failed: 5xx or no status at all. */
+    public long failures() {
+        return byClass[5].sum() + byClass[0].sum();
+    }
+
+    public LatencyHistogram latency() {
+        return latency;
+    }
+}
