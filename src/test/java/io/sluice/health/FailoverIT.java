@@ -9,16 +9,10 @@ import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.demo.DemoBackend;
 import io.sluice.testing.RawHttp;
+import io.sluice.testing.Load;
 import io.sluice.testing.TestConfigs;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,51 +30,6 @@ class FailoverIT {
     private static HealthCheckConfig check() {
         return HealthCheckConfig.DEFAULTS.withPath("/health").withInterval(INTERVAL)
                 .withTimeout(Duration.ofMillis(200)).withThresholds(RISE, FALL);
-    }
-
-    /** Steady GETs from a few keep-alive clients; every answer that is not a 200 is an error. */
-    private static final class Load implements AutoCloseable {
-        final Map<String, LongAdder> servedBy = new ConcurrentHashMap<>();
-        final List<String> errors = new CopyOnWriteArrayList<>();
-        final LongAdder requests = new LongAdder();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(InetSocketAddress proxy, int clients) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // bounded whatever happens
-            for (int i = 0; i < clients; i++) {
-                Thread t = new Thread(() -> {
-                    try (RawHttp c = new RawHttp(proxy)) {
-                        while (!stop.get() && System.nanoTime() < deadline) {
-                            RawHttp.Response r = c.send(GET).read();
-                            requests.increment();
-                            if (r.status() != 200) {
-                                errors.add(r.status() + " " + r.body().strip());
-                            } else {
-                                servedBy.computeIfAbsent(r.header("X-Served-By"), k -> new LongAdder()).increment();
-                            }
-                        }
-                    } catch (Exception e) {
-                        errors.add(e.toString());
-                    }
-                }, "load-" + i);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        long served(String name) {
-            LongAdder a = servedBy.get(name);
-            return a == null ? 0 : a.sum();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
-        }
     }
 
     @Test
@@ -103,8 +52,8 @@ class FailoverIT {
                         .until(() -> !victim.state().activeHealth().healthy());
                 long downMillis = (System.nanoTime() - killed) / 1_000_000;
                 assertThat(victim.available()).isFalse();
-                long beforeRestart = load.requests.sum();
-                await().atMost(Duration.ofSeconds(10)).until(() -> load.requests.sum() > beforeRestart + 200);
+                long beforeRestart = load.requests();
+                await().atMost(Duration.ofSeconds(10)).until(() -> load.requests() > beforeRestart + 200);
                 long servedWhileDown = load.served("b2");
 
                 long restarted = System.nanoTime();
@@ -115,8 +64,11 @@ class FailoverIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> load.served("b2") > servedWhileDown + 50);
                 System.out.printf("failover: down after %d ms (limit %d), back after %d ms (limit %d), "
                                 + "%d requests, served %s, errors %s%n", downMillis, INTERVAL.toMillis() * FALL,
-                        upMillis, INTERVAL.toMillis() * RISE, load.requests.sum(), load.servedBy, load.errors);
+                        upMillis, INTERVAL.toMillis() * RISE, load.requests(), load.servedBy(), load.errors());
                 assertThat(victim.available()).isTrue();
+                load.close();
+                assertThat(load.errors()).as("what the clients saw go wrong").isEmpty();
+                assertThat(load.requests()).isGreaterThan(500);
             }
             assertThat(victim.state().activeHealth().transitions()).isEqualTo(2);
         } finally {
