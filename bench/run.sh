@@ -7,7 +7,7 @@
 # medians and ratios to nginx. Not a test: it never fails on numbers. See bench/README.md.
 #
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
-#   PROXIES="nginx haproxy sluice" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
+#   PROXIES="nginx haproxy sluice sluice-bare" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
 #   REBUILD=1 (rebuild target/sluice.jar even if it exists; by default it is built only when missing)
@@ -22,7 +22,7 @@ CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
 WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
-PROXIES="${PROXIES:-nginx haproxy sluice}"
+PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 PAUSE="${PAUSE:-1}"
@@ -34,7 +34,7 @@ REBUILD="${REBUILD:-0}"
 OTHER_WARN="${OTHER_WARN:-15}"
 
 BACKEND_PORT=18081
-declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084)
+declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085)
 declare -A PID=()        # proxy name -> pid of the process we started
 declare -A SKIP=()       # proxy name -> why it is not measured
 STARTED=()               # every pid we started, for cleanup
@@ -119,7 +119,7 @@ CLK_TCK="$(getconf CLK_TCK)"
 # ---------------------------------------------------------------------------------------------- helpers
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}"; do
+for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}" "${PORT[sluice-bare]}"; do
   port_in_use "$p" && die "127.0.0.1:$p is already in use; stop whatever listens there first"
 done
 
@@ -269,51 +269,63 @@ EOF
   fi
 fi
 
-# Sluice
+# Sluice: "sluice" as a user runs it, with metrics on and an access log written to a file; "sluice-bare"
+# with metrics off and no access log, so that the difference is what observability costs.
 SLUICE_TRANSPORT="unknown"
-if want sluice; then
-  if [ "$SLUICE_JAR" = target/sluice.jar ] && { [ ! -f "$SLUICE_JAR" ] || [ "$REBUILD" = 1 ]; }; then
-    log "bench: building Sluice (./mvnw -B -q -DskipTests package)"
-    if ! ./mvnw -B -q -DskipTests package >&2; then log "bench: Sluice build failed"; fi
-  fi
-  if [ ! -f "$SLUICE_JAR" ]; then
-    SKIP[sluice]="not built ($SLUICE_JAR missing)"
-  elif ! command -v "$JAVA" >/dev/null 2>&1; then
-    SKIP[sluice]="no java ('$JAVA' not found)"
-  else
-    mkdir -p "$TMP/sluice"
-    cat > "$TMP/sluice/sluice.yaml" <<EOF
+start_sluice() { # name port extra-yaml
+  local name="$1" port="$2" extra="$3"
+  mkdir -p "$TMP/$name"
+  cat > "$TMP/$name/sluice.yaml" <<EOF
 workers: 1
 listeners:
   - name: bench
-    bind: 127.0.0.1:${PORT[sluice]}
+    bind: 127.0.0.1:${port}
     routes: [ { pool: backend } ]
 pools:
   - name: backend
     backends: [ { address: "127.0.0.1:$BACKEND_PORT" } ]
 admin: { enabled: false }
+$extra
 EOF
-    # shellcheck disable=SC2086
-    taskset -c "$PROXY_CPU" "$JAVA" -XX:+UseParallelGC -Xms256m -Xmx256m $SLUICE_JAVA_OPTS \
-      -jar "$SLUICE_JAR" run -c "$TMP/sluice/sluice.yaml" > "$TMP/sluice/sluice.log" 2>&1 &
-    PID[sluice]=$!
-    STARTED+=("${PID[sluice]}")
-    if ! wait_http "${PID[sluice]}" "${PORT[sluice]}" "$SLUICE_START_TIMEOUT"; then
-      if kill -0 "${PID[sluice]}" 2>/dev/null; then
-        SKIP[sluice]="no answer on 127.0.0.1:${PORT[sluice]} within ${SLUICE_START_TIMEOUT}s"
-      else
-        SKIP[sluice]="failed to start (process exited)"
-      fi
-      log "bench: Sluice ${SKIP[sluice]}; its log:"; show_log "$TMP/sluice/sluice.log"
+  # shellcheck disable=SC2086
+  taskset -c "$PROXY_CPU" "$JAVA" -XX:+UseParallelGC -Xms256m -Xmx256m $SLUICE_JAVA_OPTS \
+    -jar "$SLUICE_JAR" run -c "$TMP/$name/sluice.yaml" > "$TMP/$name/sluice.log" 2>&1 &
+  PID[$name]=$!
+  STARTED+=("${PID[$name]}")
+  if ! wait_http "${PID[$name]}" "$port" "$SLUICE_START_TIMEOUT"; then
+    if kill -0 "${PID[$name]}" 2>/dev/null; then
+      SKIP[$name]="no answer on 127.0.0.1:$port within ${SLUICE_START_TIMEOUT}s"
+    else
+      SKIP[$name]="failed to start (process exited)"
     fi
-    t="$(grep -o '[a-z_]* transport' "$TMP/sluice/sluice.log" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
-    [ -n "$t" ] && SLUICE_TRANSPORT="$t"
+    log "bench: $name ${SKIP[$name]}; its log:"; show_log "$TMP/$name/sluice.log"
   fi
+  local t
+  t="$(grep -o '[a-z_]* transport' "$TMP/$name/sluice.log" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
+  [ -n "$t" ] && SLUICE_TRANSPORT="$t"
+}
+if want sluice || want sluice-bare; then
+  if [ "$SLUICE_JAR" = target/sluice.jar ] && { [ ! -f "$SLUICE_JAR" ] || [ "$REBUILD" = 1 ]; }; then
+    log "bench: building Sluice (./mvnw -B -q -DskipTests package)"
+    if ! ./mvnw -B -q -DskipTests package >&2; then log "bench: Sluice build failed"; fi
+  fi
+  for name in sluice sluice-bare; do
+    want "$name" || continue
+    if [ ! -f "$SLUICE_JAR" ]; then
+      SKIP[$name]="not built ($SLUICE_JAR missing)"
+    elif ! command -v "$JAVA" >/dev/null 2>&1; then
+      SKIP[$name]="no java ('$JAVA' not found)"
+    elif [ "$name" = sluice ]; then
+      start_sluice sluice "${PORT[sluice]}" "access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
+    else
+      start_sluice sluice-bare "${PORT[sluice-bare]}" "metrics: { enabled: false }"
+    fi
+  done
 fi
 
 ACTIVE=()
 for name in $PROXIES; do
-  [ -n "${PORT[$name]:-}" ] || die "unknown proxy '$name' in PROXIES (known: nginx haproxy sluice)"
+  [ -n "${PORT[$name]:-}" ] || die "unknown proxy '$name' in PROXIES (known: nginx haproxy sluice sluice-bare)"
   if [ -z "${SKIP[$name]:-}" ] && check_proxy "$name"; then ACTIVE+=("$name"); fi
   [ -n "${SKIP[$name]:-}" ] && log "bench: $name: ${SKIP[$name]}; going on without it"
 done
@@ -412,7 +424,7 @@ measure() {  # $1 round, $2 proxy
 
 echo "warm-up:" | tee -a "$RESULTS"
 for name in "${ACTIVE[@]}"; do
-  w="$WARMUP"; [ "$name" = sluice ] && w="$WARMUP_SLUICE"
+  w="$WARMUP"; case "$name" in sluice*) w="$WARMUP_SLUICE" ;; esac
   if run_wrk "${PORT[$name]}" "$w" "$TMP/warmup-$name.txt" > "$TMP/warmup-$name.res"; then
     awk -v n="$name" -v w="$w" '{ printf "  %-8s %s, %s req/s, errors %s\n", n, w, $1, $5 }' "$TMP/warmup-$name.res" | tee -a "$RESULTS"
   else
@@ -443,18 +455,23 @@ col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
   echo "medians over $ROUNDS round(s); ratios are to nginx (req/s: higher is better; CPU/req: lower is better)."
   echo "CPU_us/req is the proxy's own CPU; sirq_us is kernel irq/softirq time on the proxy's core per request;"
   echo "core% is the proxy's use of its core; other%/steal% are CPU used by unrelated processes / the hypervisor."
-  printf '%-8s %8s %8s %8s %11s %8s %6s %7s %7s %7s %13s %13s\n' proxy req/s p50_ms p99_ms CPU_us/req sirq_us core% other% steal% errors rps_vs_nginx cpu_vs_nginx
+  printf '%-11s %8s %8s %8s %11s %8s %6s %7s %7s %7s %13s %13s\n' proxy req/s p50_ms p99_ms CPU_us/req sirq_us core% other% steal% errors rps_vs_nginx cpu_vs_nginx
   ng_rps="$(col nginx 3)"; ng_cpu="$(col nginx 6)"
   for name in $PROXIES; do
-    if [ -n "${SKIP[$name]:-}" ]; then printf '%-8s %s\n' "$name" "not measured: ${SKIP[$name]}"; continue; fi
+    if [ -n "${SKIP[$name]:-}" ]; then printf '%-11s %s\n' "$name" "not measured: ${SKIP[$name]}"; continue; fi
     rps="$(col "$name" 3)"
-    if [ "$rps" = NA ]; then printf '%-8s %s\n' "$name" "no successful run"; continue; fi
+    if [ "$rps" = NA ]; then printf '%-11s %s\n' "$name" "no successful run"; continue; fi
     awk -v n="$name" -v rps="$rps" -v p50="$(col "$name" 4)" -v p99="$(col "$name" 5)" -v cpu="$(col "$name" 6)" \
         -v core="$(col "$name" 7)" -v oth="$(col "$name" 10)" -v stl="$(col "$name" 11)" -v sirq="$(col "$name" 12)" -v bad="$(col "$name" 9)" -v nr="$ng_rps" -v nc="$ng_cpu" 'BEGIN {
       rr = (nr == "NA" || nr == 0) ? "NA" : sprintf("%.2f", rps / nr)
       cr = (nc == "NA" || nc == 0) ? "NA" : sprintf("%.2f", cpu / nc)
-      printf "%-8s %8.0f %8.3f %8.3f %11.2f %8.2f %5.0f%% %6.0f%% %6.0f%% %7d %13s %13s\n", n, rps, p50, p99, cpu, sirq, core, oth, stl, bad, rr, cr }'
+      printf "%-11s %8.0f %8.3f %8.3f %11.2f %8.2f %5.0f%% %6.0f%% %6.0f%% %7d %13s %13s\n", n, rps, p50, p99, cpu, sirq, core, oth, stl, bad, rr, cr }'
   done
+  if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
+    awk -v on="$(col sluice 6)" -v off="$(col sluice-bare 6)" 'BEGIN {
+      if (on != "NA" && off != "NA" && off > 0)
+        printf "\nobservability cost: sluice (metrics + access log) %.2f us/req vs sluice-bare (both off) %.2f us/req: %+.1f%% CPU per request\n", on, off, (on / off - 1) * 100 }'
+  fi
   echo
   echo "results: $RESULTS"
 } | tee -a "$RESULTS"
