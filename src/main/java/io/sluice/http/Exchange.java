@@ -125,7 +125,7 @@ final class Exchange {
     }
 
     void start() {
-        long now = proxy.nanoTime();
+        long now = fe.requestNanos(); // read when the request head arrived, just before this
         pool.retryBudget().onRequest(now);
         Backend first = attempts.first(now);
         pool = attempts.pool();
