@@ -13,7 +13,8 @@ import java.util.List;
  */
 final class ConfigBinder {
     private static final List<String> FULL_KEYS = List.of("listeners", "pools");
-    private static final List<String> SHARED_KEYS = List.of("admin", "limits", "headers", "workers");
+    private static final List<String> SHARED_KEYS = List.of("admin", "limits", "headers", "workers", "access_log",
+            "tracing", "metrics");
     private static final List<String> TOP_KEYS;
 
     static {
@@ -52,6 +53,9 @@ final class ConfigBinder {
         LimitsConfig limits = SettingsBinder.limits(b, value(top, "limits"), "limits");
         HeadersConfig headers = SettingsBinder.headers(b, value(top, "headers"), "headers");
         int workers = or(b.integer(value(top, "workers"), "workers", 0, 4096), 0);
+        AccessLogConfig accessLog = ObserveBinder.accessLog(b, value(top, "access_log"), "access_log");
+        TracingConfig tracing = ObserveBinder.tracing(b, value(top, "tracing"), "tracing");
+        MetricsConfig metrics = ObserveBinder.metrics(b, value(top, "metrics"), "metrics");
 
         Refs refs = new Refs();
         List<ListenerConfig> listeners = new ArrayList<>();
@@ -83,7 +87,8 @@ final class ConfigBinder {
             refs.bind(admin.bind(), "admin.bind", adminBind);
         }
         refs.check(b);
-        return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers) : null;
+        return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers, accessLog,
+                tracing, metrics) : null;
     }
 
     /** Reports {@code key} when it is absent or an empty list (other mistakes are reported elsewhere). */
