@@ -12,6 +12,7 @@ import io.sluice.http.HttpListener;
 import io.sluice.observe.History;
 import io.sluice.observe.MetricsCollector;
 import io.sluice.observe.Telemetry;
+import io.sluice.observe.Tracing;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.BackendRegistry;
 import io.sluice.runtime.OutcomeListener;
@@ -64,7 +65,7 @@ public final class Sluice implements AutoCloseable {
         this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
         registry.markStarted();
         this.clock = b.clock;
-        this.telemetry = new Telemetry(config);
+        this.telemetry = new Telemetry(config, b.tracing);
         this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock, telemetry);
         this.history = new History(snapshot::get);
         this.metrics = new PrometheusRegistry();
@@ -242,6 +243,7 @@ public final class Sluice implements AutoCloseable {
         private Config config;
         private OutcomeListener outcomes = OutcomeListener.NONE;
         private LongSupplier clock = System::nanoTime;
+        private Tracing tracing;
 
         private Builder() {
         }
@@ -267,6 +269,16 @@ public final class Sluice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Tracing to use instead of the one the configuration describes, e.g.
+         * {@code Tracing.forTests(inMemoryExporter, 1.0, "test")}; Sluice closes it at shutdown.
+         */
+        public Builder tracing(Tracing value) {
+            this.tracing = Objects.requireNonNull(value, "tracing");
+            return this;
+        }
+
+        /** @throws IllegalStateException when the access log file cannot be opened */
         public Sluice build() {
             Objects.requireNonNull(config, "config");
             return new Sluice(this);

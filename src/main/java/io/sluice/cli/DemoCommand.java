@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.config.AccessLogConfig;
 import io.sluice.config.AdminConfig;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.Config;
@@ -57,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
                 List.of(PoolConfig.builder("demo").backends(backends)
                         .healthCheck(HealthCheckConfig.every(Duration.ofSeconds(2)).withPath("/health")).build()),
                 new AdminConfig(true, new HostPort("127.0.0.1", adminPort), null),
-                LimitsConfig.DEFAULTS, new HeadersConfig(true, true), 0);
+                LimitsConfig.DEFAULTS, new HeadersConfig(true, true), 0).withAccessLog(AccessLogConfig.STDOUT);
         System.out.printf("""
 
                 Sluice demo

@@ -23,11 +23,17 @@ import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.RetryConfig;
 import io.sluice.health.CircuitBreaker;
+import io.sluice.observe.AccessLog;
+import io.sluice.observe.AttemptTrace;
+import io.sluice.observe.RequestLog;
+import io.sluice.observe.RequestTrace;
+import io.sluice.observe.Tracing;
 import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -55,7 +61,10 @@ final class Exchange {
     private PoolRuntime pool;
     private long bytesOut;
     private long connectNanos;
+    private long lastAttemptNanos;
     private boolean finished;
+    private RequestTrace trace;
+    private AttemptTrace attemptTrace;
     private final long maxBody;
     private final HeadersConfig headers;
     private final boolean hasBody;
@@ -134,6 +143,10 @@ final class Exchange {
             return;
         }
         keepBody = Retries.retryableAfterSend(request.method(), pool.retry()) && pool.retry().maxRetries() > 0;
+        Tracing tracing = proxy.telemetry().tracing();
+        if (tracing.enabled()) {
+            trace = tracing.startRequest(request, fe.clientIp(), fe.listenerName());
+        }
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
                 first.addressText());
         upstreams = proxy.upstreams().get(client.channel().eventLoop());
@@ -148,6 +161,10 @@ final class Exchange {
         requestSent = false;
         staleRetried = false;
         attemptNanos = now;
+        if (trace != null) {
+            attemptTrace = trace.startAttempt(request, b.endpoint().address().host(), b.endpoint().address().port(),
+                    attempts.retries());
+        }
         b.state().requestStarted();
         Channel ch = upstreams.poll(b.socketAddress());
         if (ch != null) {
@@ -573,8 +590,13 @@ final class Exchange {
         long now = proxy.nanoTime();
         Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attempts.retries());
         backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
+        lastAttemptNanos = o.latencyNanos();
         if (metrics) {
             backend.state().attempts().record(status, o.latencyNanos());
+        }
+        if (attemptTrace != null) {
+            attemptTrace.end(status, kind == FailureKind.NONE ? null : kind.name().toLowerCase(Locale.ROOT));
+            attemptTrace = null;
         }
         if (kind != FailureKind.CLIENT_ABORT) {
             CircuitBreaker breaker = backend.state().breaker();
@@ -583,16 +605,30 @@ final class Exchange {
         proxy.outcomes().onOutcome(o);
     }
 
-    /** Counts the request once, with the status the client got (0 for none). */
+    /** Counts, traces and logs the request once, with the status the client got (0 for none). */
     private void finished(int clientStatus) {
-        if (finished || !metrics) {
+        if (finished) {
             return;
         }
         finished = true;
         long nanos = proxy.nanoTime() - fe.requestNanos();
-        fe.stats().record(clientStatus, nanos, bodyBytes, bytesOut);
-        route.requests().record(clientStatus, nanos);
-        pool.requests().record(clientStatus, nanos);
+        if (metrics) {
+            fe.stats().record(clientStatus, nanos, bodyBytes, bytesOut);
+            route.requests().record(clientStatus, nanos);
+            pool.requests().record(clientStatus, nanos);
+        }
+        if (trace != null) {
+            trace.end(clientStatus, pool.name(), route.index());
+        }
+        AccessLog log = proxy.telemetry().accessLog();
+        if (log.enabled()) {
+            log.log(new RequestLog(fe.requestMillis(), fe.clientIp(), request.method().name(), request.uri(),
+                    request.protocolVersion().text(), clientStatus, bodyBytes, bytesOut, nanos,
+                    backend == null ? null : backend.addressText(), lastAttemptNanos, attempts.retries(),
+                    fe.listenerName(), route.index(), pool.name(),
+                    trace != null && trace.sampled() ? trace.traceId() : null,
+                    request.headers().get(HttpHeaderNames.USER_AGENT), request.headers().get(HttpHeaderNames.REFERER)));
+        }
     }
 
     private void releaseReplay() {

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.config.Config;
+import io.sluice.observe.AccessLog;
 import io.sluice.observe.ListenerStats;
+import io.sluice.observe.RequestLog;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
 import io.sluice.runtime.Router;
@@ -37,6 +39,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private final RequestTimer timer;
     private final ListenerStats stats;
     private long requestNanos;
+    private long requestMillis;
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
     private String clientIp;
@@ -110,20 +113,23 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private void onRequest(HttpRequest req) {
         timer.headersReceived();
         requestNanos = proxy.nanoTime();
+        if (proxy.telemetry().accessLog().enabled()) {
+            requestMillis = System.currentTimeMillis();
+        }
         DecoderResult dr = req.decoderResult();
         if (dr.isFailure()) {
             ReferenceCountUtil.release(req);
-            respondAndClose(statusFor(dr.cause()));
+            respondAndClose(req, statusFor(dr.cause()));
             return;
         }
         if (req.protocolVersion().majorVersion() != 1) {
             ReferenceCountUtil.release(req);
-            respondAndClose(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
+            respondAndClose(req, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
             return;
         }
         if (req.protocolVersion().minorVersion() >= 1 && !req.headers().contains(HttpHeaderNames.HOST)) {
             ReferenceCountUtil.release(req);
-            respondAndClose(HttpResponseStatus.BAD_REQUEST);
+            respondAndClose(req, HttpResponseStatus.BAD_REQUEST);
             return;
         }
         RuntimeSnapshot snap = proxy.snapshot();
@@ -132,7 +138,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         long length = HttpUtil.getContentLength(req, -1L);
         if (length > maxBody) {
             ReferenceCountUtil.release(req);
-            respondAndClose(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            respondAndClose(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
             return;
         }
         Router router = snap.router(listener);
@@ -175,7 +181,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
      * a body that follows is read and dropped before the next request.
      */
     private void respondLocally(HttpRequest req, HttpResponseStatus status) {
-        countLocal(status.code());
+        countLocal(req, status.code());
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !proxy.draining();
         FullHttpResponse r = Responses.error(status, !keepAlive);
         if (!keepAlive) {
@@ -188,16 +194,33 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     /** Answers with an error and closes the connection: the request's framing cannot be trusted. */
-    private void respondAndClose(HttpResponseStatus status) {
-        countLocal(status.code());
+    private void respondAndClose(HttpRequest req, HttpResponseStatus status) {
+        countLocal(req, status.code());
         respondAndClose(Responses.error(status, true));
     }
 
-    /** Counts a request answered here, without an exchange (bad request, no route). */
-    private void countLocal(int status) {
+    /** Counts and logs a request answered here, without an exchange (bad request, no route). */
+    private void countLocal(HttpRequest req, int status) {
+        long nanos = proxy.nanoTime() - requestNanos;
         if (proxy.telemetry().metrics()) {
-            stats.record(status, proxy.nanoTime() - requestNanos, 0, 0);
+            stats.record(status, nanos, 0, 0);
         }
+        AccessLog log = proxy.telemetry().accessLog();
+        if (log.enabled()) {
+            log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
+                    req.protocolVersion().text(), status, 0, 0, nanos, null, 0, 0, listener, -1, null, null,
+                    req.headers().get(HttpHeaderNames.USER_AGENT), req.headers().get(HttpHeaderNames.REFERER)));
+        }
+    }
+
+    /** The listener's name. */
+    String listenerName() {
+        return listener;
+    }
+
+    /** Wall-clock time the current request head arrived (set only while the access log is on). */
+    long requestMillis() {
+        return requestMillis;
     }
 
     /** This listener's counts. */

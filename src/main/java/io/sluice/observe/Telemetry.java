@@ -11,16 +11,41 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Telemetry implements AutoCloseable {
     private final boolean metrics;
+    private final AccessLog accessLog;
+    private final Tracing tracing;
     private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();
 
+    /** Metrics, access log and tracing as the configuration says. */
     public Telemetry(Config config) {
+        this(config, null);
+    }
+
+    /**
+     * @param tracing tracing to use instead of the configured one (a test's in-memory exporter), or null
+     * @throws IllegalStateException when the access log file cannot be opened
+     */
+    public Telemetry(Config config, Tracing tracing) {
         Objects.requireNonNull(config, "config");
         this.metrics = config.metrics().enabled();
+        try {
+            this.accessLog = AccessLog.create(config.accessLog());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        this.tracing = tracing != null ? tracing : Tracing.create(config.tracing());
     }
 
     /** True when requests are counted and timed. */
     public boolean metrics() {
         return metrics;
+    }
+
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** The counts of the named listener, made on first use. */
@@ -33,7 +58,10 @@ public final class Telemetry implements AutoCloseable {
         return listeners.values();
     }
 
+    /** Flushes and stops the access log and tracing; blocks for a few seconds at most. */
     @Override
     public void close() {
+        accessLog.close();
+        tracing.close();
     }
 }
