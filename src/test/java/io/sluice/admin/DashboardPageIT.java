@@ -69,6 +69,21 @@ class DashboardPageIT {
     }
 
     @Test
+    void worksWithAServerThatHasOnlyHealthAndPools() throws Exception {
+        try (FakeAdmin fake = FakeAdmin.start().legacy()) {
+            String dom = Chromium.dumpDom(fake.url("/dashboard"), 4000);
+            String body = Chromium.tag(dom, "data-state", "ok");
+            assertThat(body).as("body; DOM was:%n%s", dom).isNotNull().startsWith("<body");
+            assertThat(Chromium.attr(body, "data-error")).as("a script error").isNull();
+            assertThat(Chromium.values(dom, "data-backend")).containsExactlyElementsOf(BACKENDS);
+            assertThat(Chromium.attr(Chromium.tag(dom, "data-chart", "rps"), "data-points")).isEqualTo("0");
+            assertThat(dom).contains("No history from this server").contains("does not report listeners")
+                    .contains("least_ewma");
+            assertThat(Chromium.element(dom, "data-backend", "web/10.0.1.13:8080")).contains(">DOWN<");
+        }
+    }
+
+    @Test
     void screenshot() throws Exception {
         Path png = Path.of(System.getProperty("sluice.dashboard.screenshot", "target/dashboard.png"));
         try (FakeAdmin fake = FakeAdmin.start()) {

@@ -55,6 +55,7 @@ final class FakeAdmin implements AutoCloseable {
     private final long start = System.currentTimeMillis();
     private final AtomicInteger healthAnswers = new AtomicInteger();
     private volatile int failAfter = Integer.MAX_VALUE;
+    private volatile boolean legacy;
 
     private FakeAdmin(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -70,6 +71,12 @@ final class FakeAdmin implements AutoCloseable {
     /** After this many {@code /_health} answers, every JSON endpoint answers 503 (the admin "goes away"). */
     FakeAdmin failAfter(int answers) {
         this.failAfter = answers;
+        return this;
+    }
+
+    /** Behave like a server from before the metrics and listeners endpoints: they answer 404. */
+    FakeAdmin legacy() {
+        this.legacy = true;
         return this;
     }
 
@@ -110,7 +117,8 @@ final class FakeAdmin implements AutoCloseable {
                 return;
             }
             long now = System.currentTimeMillis();
-            Object body = switch (path) {
+            boolean old = legacy && (path.startsWith("/_metrics") || path.equals("/api/listeners"));
+            Object body = old ? null : switch (path) {
                 case "/_health" -> health(now);
                 case "/api/pools" -> pools(now);
                 case "/api/listeners" -> listeners();
