@@ -1,0 +1,218 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Formats what {@code sluice status} prints: a table of pools and a table of backends, from the admin
+ * documents {@code /_health} (required), {@code /_metrics} and {@code /_metrics/history} (either may be null,
+ * as from a server that predates them). Any field may be missing; it is shown as {@code -}. Req/s and error
+ * rates are the average of the last few history slots, leaving out the newest, which may still be filling;
+ * p99 is from {@code /_metrics}. Stateless; thread-safe.
+ */
+final class StatusTable {
+    /** How many history slots "now" averages (seconds, at the 1 s resolution of a short window). */
+    static final int RECENT_SLOTS = 5;
+    private static final String NONE = "-";
+
+    private StatusTable() {
+    }
+
+    /** Req/s and request-weighted error rate over the recent slots of one history series. */
+    record Recent(double rps, double errorRate) {
+    }
+
+    static String render(JsonNode health, JsonNode metrics, JsonNode history) {
+        Map<String, JsonNode> poolSeries = new HashMap<>();
+        Map<String, JsonNode> backendSeries = new HashMap<>();
+        if (history != null) {
+            for (JsonNode s : history.path("series")) {
+                String kind = s.path("kind").asText("");
+                if (kind.equals("pool")) {
+                    poolSeries.put(s.path("pool").asText(), s);
+                } else if (kind.equals("backend")) {
+                    backendSeries.put(s.path("pool").asText() + "/" + s.path("backend").asText(), s);
+                }
+            }
+        }
+        Map<String, JsonNode> backendMetrics = new HashMap<>();
+        if (metrics != null) {
+            for (JsonNode m : metrics.path("backends")) {
+                backendMetrics.put(m.path("pool").asText() + "/" + m.path("address").asText(), m);
+            }
+        }
+
+        StringBuilder out = new StringBuilder();
+        Table pools = new Table("POOL", "HEALTHY", ">REQ/S", ">ERRORS", "NOTES");
+        for (JsonNode p : health.path("pools")) {
+            String name = p.path("name").asText(NONE);
+            Recent r = recent(poolSeries.get(name));
+            List<String> notes = new ArrayList<>();
+            if (p.path("panic").asBoolean(false)) {
+                notes.add("PANIC (routing to all backends)");
+            }
+            if (p.path("retries").isNumber()) {
+                String denied = p.path("retries_denied_by_budget").asLong(0) > 0
+                        ? " (" + p.path("retries_denied_by_budget").asLong() + " denied by budget)" : "";
+                notes.add("retries " + p.path("retries").asLong() + denied);
+            }
+            if (p.path("fallback_pool").isTextual()) {
+                notes.add("fallback " + p.path("fallback_pool").asText());
+            }
+            pools.row(name, count(p.path("healthy_count")) + "/" + count(p.path("total_count")),
+                    r == null ? NONE : rps(r.rps()), r == null ? NONE : percent(r.errorRate()), String.join(", ", notes));
+        }
+        if (pools.size() > 0) {
+            pools.appendTo(out);
+            out.append('\n');
+        }
+
+        Table backends = new Table("POOL", "BACKEND", "HEALTH", "BREAKER", ">WEIGHT", ">IN-FLIGHT", ">REQ/S",
+                ">ERRORS", ">P99");
+        for (JsonNode b : health.path("backends")) {
+            String key = b.path("pool").asText(NONE) + "/" + b.path("address").asText(NONE);
+            Recent r = recent(backendSeries.get(key));
+            JsonNode m = backendMetrics.get(key);
+            backends.row(b.path("pool").asText(NONE), b.path("address").asText(NONE), health(b),
+                    b.path("circuit_state").asText(NONE), count(b.path("weight")), count(b.path("active_connections")),
+                    r == null ? NONE : rps(r.rps()), r == null ? NONE : percent(r.errorRate()),
+                    m == null ? NONE : millis(m.path("p99_ms")));
+        }
+        if (backends.size() == 0) {
+            out.append("no backends\n");
+        } else {
+            backends.appendTo(out);
+        }
+        out.append('\n').append(count(health.path("healthy_count"))).append(" of ")
+                .append(count(health.path("total_count"))).append(" backends healthy");
+        if (metrics != null && metrics.path("total_requests").isNumber()) {
+            out.append("; ").append(metrics.path("total_requests").asLong()).append(" requests since start");
+            if (metrics.path("success_rate").isNumber()) {
+                out.append(", ").append(String.format(Locale.ROOT, "%.2f%%", metrics.path("success_rate").asDouble() * 100))
+                        .append(" succeeded");
+            }
+        }
+        out.append('\n');
+        if (metrics == null && history == null) {
+            out.append("(this server has no /_metrics or /_metrics/history: req/s, errors and p99 are not shown)\n");
+        } else if (metrics == null) {
+            out.append("(this server has no /_metrics: p99 is not shown)\n");
+        } else if (history == null) {
+            out.append("(this server has no /_metrics/history: req/s and errors are not shown)\n");
+        }
+        return out.toString();
+    }
+
+    /** The recent figures of one history series, or null when there is none or it is empty. */
+    static Recent recent(JsonNode series) {
+        if (series == null) {
+            return null;
+        }
+        JsonNode t = series.path("t");
+        int n = t.size();
+        if (n == 0) {
+            return null;
+        }
+        int end = n > 1 ? n - 1 : 1;
+        int start = Math.max(0, end - RECENT_SLOTS);
+        double sum = 0;
+        double failed = 0;
+        for (int i = start; i < end; i++) {
+            double rps = series.path("rps").path(i).asDouble(0);
+            sum += rps;
+            failed += rps * series.path("error_rate").path(i).asDouble(0);
+        }
+        return new Recent(sum / (end - start), sum > 0 ? failed / sum : 0);
+    }
+
+    private static String health(JsonNode b) {
+        if (!b.has("healthy")) {
+            return NONE;
+        }
+        if (b.path("healthy").asBoolean()) {
+            return "up";
+        }
+        List<String> why = new ArrayList<>();
+        for (JsonNode r : b.path("down_reasons")) {
+            why.add(r.asText());
+        }
+        return why.isEmpty() ? "DOWN" : "DOWN (" + String.join(", ", why) + ")";
+    }
+
+    private static String count(JsonNode n) {
+        return n.isNumber() ? Long.toString(n.asLong()) : NONE;
+    }
+
+    static String rps(double v) {
+        return String.format(Locale.ROOT, v < 100 ? "%.1f" : "%.0f", v);
+    }
+
+    static String percent(double v) {
+        if (v == 0) {
+            return "0%";
+        }
+        return String.format(Locale.ROOT, v < 0.1 ? "%.2f%%" : "%.1f%%", v * 100);
+    }
+
+    static String millis(JsonNode n) {
+        if (!n.isNumber()) {
+            return NONE;
+        }
+        double v = n.asDouble();
+        return String.format(Locale.ROOT, v < 10 ? "%.1f ms" : v < 1000 ? "%.0f ms" : "%.2f s", v < 1000 ? v : v / 1000);
+    }
+
+    /** Left-aligned columns, or right-aligned when the header starts with {@code >}; two spaces apart. */
+    private static final class Table {
+        private final String[] header;
+        private final boolean[] right;
+        private final List<String[]> rows = new ArrayList<>();
+
+        Table(String... header) {
+            this.header = new String[header.length];
+            this.right = new boolean[header.length];
+            for (int i = 0; i < header.length; i++) {
+                right[i] = header[i].startsWith(">");
+                this.header[i] = right[i] ? header[i].substring(1) : header[i];
+            }
+        }
+
+        void row(String... cells) {
+            rows.add(cells);
+        }
+
+        int size() {
+            return rows.size();
+        }
+
+        void appendTo(StringBuilder out) {
+            int[] width = new int[header.length];
+            for (int i = 0; i < header.length; i++) {
+                width[i] = header[i].length();
+                for (String[] r : rows) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            }
+            line(out, header, width);
+            for (String[] r : rows) {
+                line(out, r, width);
+            }
+        }
+
+        private void line(StringBuilder out, String[] cells, int[] width) {
+            StringBuilder l = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                if (i > 0) {
+                    l.append("  ");
+                }
+                String pad = " ".repeat(width[i] - cells[i].length());
+                l.append(right[i] ? pad + cells[i] : cells[i] + (i == cells.length - 1 ? "" : pad));
+            }
+            out.append(l.toString().stripTrailing()).append('\n');
+        }
+    }
+}

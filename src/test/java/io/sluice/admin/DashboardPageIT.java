@@ -1,0 +1,96 @@
+package io.sluice.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in a real headless Chromium against {@link FakeAdmin}, which serves the real page and canned
+ * documents in the admin API's shapes. Also writes a screenshot to {@code target/dashboard.png} (or to the
+ * path in the system property {@code sluice.dashboard.screenshot}).
+ */
+class DashboardPageIT {
+    private static final List<String> BACKENDS = List.of("web/10.0.1.11:8080", "web/10.0.1.12:8080",
+            "web/10.0.1.13:8080", "api/10.0.2.21:9000", "api/10.0.2.22:9000", "static/10.0.3.31:8000");
+
+    @BeforeAll
+    static void chromium() {
+        Chromium.requireBinary();
+    }
+
+    @Test
+    void rendersPoolsBackendsChartsAndRoutes() throws Exception {
+        try (FakeAdmin fake = FakeAdmin.start()) {
+            String dom = Chromium.dumpDom(fake.url("/dashboard"), 6000);
+            String body = Chromium.tag(dom, "data-state", "ok");
+            assertThat(body).as("body after the refreshes; DOM was:%n%s", dom).isNotNull().startsWith("<body");
+            assertThat(Chromium.attr(body, "data-error")).as("a script error").isNull();
+            assertThat(Integer.parseInt(Chromium.attr(body, "data-updated"))).isGreaterThanOrEqualTo(2);
+            assertThat(Chromium.tag(dom, "id", "banner")).contains(" hidden");
+
+            assertThat(Chromium.values(dom, "data-backend")).containsExactlyElementsOf(BACKENDS);
+            assertThat(Chromium.values(dom, "data-pool")).containsExactly("web", "api", "static");
+            String down = Chromium.element(dom, "data-backend", "web/10.0.1.13:8080");
+            assertThat(down).contains("data-health=\"down\"").contains(">DOWN<").contains("health check")
+                    .contains("breaker").contains(">OPEN<");
+            assertThat(Chromium.element(dom, "data-backend", "web/10.0.1.11:8080")).contains(">UP<").contains(">closed<");
+            assertThat(Chromium.element(dom, "data-backend", "api/10.0.2.22:9000")).contains(">half-open<");
+
+            for (String chart : List.of("rps", "error_rate", "latency")) {
+                String svg = Chromium.tag(dom, "data-chart", chart);
+                assertThat(Integer.parseInt(Chromium.attr(svg, "data-points"))).as(chart).isGreaterThan(0);
+                assertThat(Chromium.element(dom, "data-chart", chart)).contains("<path");
+            }
+            assertThat(Chromium.values(dom, "data-listener")).containsExactly("public", "internal");
+            assertThat(Chromium.values(dom, "data-route")).hasSize(6).contains("public/0", "internal/0");
+            assertThat(Chromium.element(dom, "data-route", "public/0")).contains("host api.example.com").contains("api");
+            assertThat(dom).contains("least_ewma").contains("2 / 3 up").contains("5 / 6");
+        }
+    }
+
+    @Test
+    void keepsTheLastDataAndSaysSoWhenTheAdminGoesAway() throws Exception {
+        try (FakeAdmin fake = FakeAdmin.start().failAfter(2)) {
+            String dom = Chromium.dumpDom(fake.url("/dashboard"), 6000);
+            String body = Chromium.tag(dom, "data-state", "unreachable");
+            assertThat(body).as("body; DOM was:%n%s", dom).isNotNull().startsWith("<body");
+            assertThat(Chromium.attr(body, "data-error")).isNull();
+            assertThat(Chromium.attr(body, "data-updated")).isEqualTo("2");
+            assertThat(Integer.parseInt(Chromium.attr(body, "data-failures"))).isGreaterThanOrEqualTo(1);
+            String banner = Chromium.element(dom, "id", "banner");
+            assertThat(banner).doesNotContain(" hidden").contains("Admin API unreachable").contains("HTTP 503");
+            assertThat(Chromium.values(dom, "data-backend")).containsExactlyElementsOf(BACKENDS);
+            assertThat(dom).contains(">Admin unreachable<");
+        }
+    }
+
+    @Test
+    void worksWithAServerThatHasOnlyHealthAndPools() throws Exception {
+        try (FakeAdmin fake = FakeAdmin.start().legacy()) {
+            String dom = Chromium.dumpDom(fake.url("/dashboard"), 4000);
+            String body = Chromium.tag(dom, "data-state", "ok");
+            assertThat(body).as("body; DOM was:%n%s", dom).isNotNull().startsWith("<body");
+            assertThat(Chromium.attr(body, "data-error")).as("a script error").isNull();
+            assertThat(Chromium.values(dom, "data-backend")).containsExactlyElementsOf(BACKENDS);
+            assertThat(Chromium.attr(Chromium.tag(dom, "data-chart", "rps"), "data-points")).isEqualTo("0");
+            assertThat(dom).contains("No history from this server").contains("does not report listeners")
+                    .contains("least_ewma");
+            assertThat(Chromium.element(dom, "data-backend", "web/10.0.1.13:8080")).contains(">DOWN<");
+        }
+    }
+
+    @Test
+    void screenshot() throws Exception {
+        Path png = Path.of(System.getProperty("sluice.dashboard.screenshot", "target/dashboard.png"));
+        try (FakeAdmin fake = FakeAdmin.start()) {
+            Chromium.screenshot(fake.url("/dashboard"), png, 1366, 768, 4000);
+        }
+        byte[] bytes = Files.readAllBytes(png);
+        assertThat(bytes.length).isGreaterThan(10_000);
+        assertThat(new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    }
+}
