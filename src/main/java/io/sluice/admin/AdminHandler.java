@@ -125,6 +125,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n");
                 }
             }
+            case "/dashboard", "/dashboard/" -> {
+                return read ? DashboardPage.response() : notAllowed("GET, HEAD");
+            }
             case "/api/listeners" -> {
                 return read ? json(HttpResponseStatus.OK, backends.listeners(snapshot.get())) : notAllowed("GET, HEAD");
             }
