@@ -9,6 +9,7 @@
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   PROXIES="nginx haproxy sluice sluice-bare" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
+#   SLUICE_EXTRA_YAML="..." (top-level YAML added to the "sluice" proxy's config instead of its access log)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
 #   REBUILD=1 (rebuild target/sluice.jar even if it exists; by default it is built only when missing)
 set -euo pipefail
@@ -316,7 +317,8 @@ if want sluice || want sluice-bare; then
     elif ! command -v "$JAVA" >/dev/null 2>&1; then
       SKIP[$name]="no java ('$JAVA' not found)"
     elif [ "$name" = sluice ]; then
-      start_sluice sluice "${PORT[sluice]}" "access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
+      observed="access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
+      start_sluice sluice "${PORT[sluice]}" "${SLUICE_EXTRA_YAML:-$observed}"
     else
       start_sluice sluice-bare "${PORT[sluice-bare]}" "metrics: { enabled: false }"
     fi
@@ -468,9 +470,15 @@ col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
       printf "%-11s %8.0f %8.3f %8.3f %11.2f %8.2f %5.0f%% %6.0f%% %6.0f%% %7d %13s %13s\n", n, rps, p50, p99, cpu, sirq, core, oth, stl, bad, rr, cr }'
   done
   if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
-    awk -v on="$(col sluice 6)" -v off="$(col sluice-bare 6)" 'BEGIN {
+    # Paired by round: the two Sluices run back to back in each round, so their ratio cancels most of the
+    # drift a noisy machine adds between rounds; the median of those ratios is the figure to read.
+    paired="$(awk '$2 == "sluice" { on[$1] = $6 } $2 == "sluice-bare" { off[$1] = $6 }
+      END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
+    awk -v on="$(col sluice 6)" -v off="$(col sluice-bare 6)" -v paired="$paired" 'BEGIN {
       if (on != "NA" && off != "NA" && off > 0)
-        printf "\nobservability cost: sluice (metrics + access log) %.2f us/req vs sluice-bare (both off) %.2f us/req: %+.1f%% CPU per request\n", on, off, (on / off - 1) * 100 }'
+        printf "\nobservability cost: sluice (metrics + access log) %.2f us/req vs sluice-bare (both off) %.2f us/req (medians: %+.1f%%);\n", on, off, (on / off - 1) * 100
+      if (paired != "NA")
+        printf "  median of the per-round ratios: %+.1f%% CPU per request\n", (paired - 1) * 100 }'
   fi
   echo
   echo "results: $RESULTS"

@@ -64,6 +64,7 @@ final class DemoCommand implements Callable<Integer> {
                 Sluice demo
                   proxy     http://127.0.0.1:%1$d/   (round robin over 3 backends, health-checked every 2 s)
                   admin     http://127.0.0.1:%2$d/_health
+                  dashboard http://127.0.0.1:%2$d/dashboard
                   backends  %3$s
 
                 Try:

@@ -1,52 +1,77 @@
 package io.sluice.observe;
 
-import ch.qos.logback.classic.AsyncAppender;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
-import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.status.Status;
 import io.sluice.config.AccessLogConfig;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The access log: one line per client request, to standard output or appended to a file, in the combined or
  * the JSON format ({@link AccessLogConfig}). Thread-safe; {@link #log} is meant for event loops.
  *
- * <p>{@link #log} never blocks and never formats: it hands the {@link RequestLog} itself to a Logback
- * {@code AsyncAppender}, whose one worker thread formats it ({@link AccessLogEncoder}) and writes it. The
- * record travels as the only argument of an empty message, so Logback has no placeholder to fill and does
- * not call {@code toString} on the caller's thread. When the queue is full the line is dropped, not waited
- * for, and counted in {@link #dropped()}.
- *
- * <p>Each instance has a Logback {@link LoggerContext} of its own (logger {@value #LOGGER}, additivity off):
- * the application's logging configuration neither sees these lines nor can detach the appender by being
- * reloaded, and two access logs (before and after a reload, or in tests) do not share a logger.
+ * <p>{@link #log} never blocks, never formats and never wakes anything up: it puts the {@link RequestLog} on
+ * a lock-free queue. One writer thread of the log's own drains the queue every {@value #BATCH_MILLIS} ms (or
+ * at once when it is half full), formats the lines and writes them through a buffer with one flush per
+ * batch, so a busy proxy pays one write call per batch rather than per request, and a line is on disk at
+ * most a tenth of a second after its request ended. Logback's {@code AsyncAppender} was tried first: it
+ * takes a lock, wakes its worker and writes (one system call) once per line. When the queue is full a line
+ * is dropped, not waited for, and counted in {@link #dropped()}.
  */
 public final class AccessLog implements AutoCloseable {
-    /** The name of the logger lines go through. */
-    public static final String LOGGER = "sluice.access";
     /** Lines waiting to be written before further ones are dropped. */
-    static final int QUEUE_SIZE = 8192;
+    static final int QUEUE_SIZE = 65_536;
+    /** How long the writer sleeps between batches. */
+    static final int BATCH_MILLIS = 100;
     /** How long {@link #close()} waits for queued lines to be written. */
-    private static final int FLUSH_MILLIS = 2000;
+    private static final long CLOSE_MILLIS = 2000;
 
-    private static final AccessLog DISABLED = new AccessLog(null, null, null);
+    private static final AccessLog DISABLED = new AccessLog();
 
-    private final LoggerContext context;
-    private final Logger logger;
-    private final DropCountingAppender async;
+    private final ConcurrentLinkedQueue<RequestLog> queue;
+    private final AtomicInteger queued;
+    private final LongAdder dropped = new LongAdder();
+    private final int capacity;
+    private final OutputStream out;
+    private final boolean ownsStream;
+    private final AccessLogConfig.Format format;
+    private final CombinedLine combined;
+    private final Thread writer;
+    private volatile boolean closing;
 
-    private AccessLog(LoggerContext context, Logger logger, DropCountingAppender async) {
-        this.context = context;
-        this.logger = logger;
-        this.async = async;
+    private AccessLog() {
+        this.queue = null;
+        this.queued = null;
+        this.capacity = 0;
+        this.out = null;
+        this.ownsStream = false;
+        this.format = null;
+        this.combined = null;
+        this.writer = null;
+    }
+
+    private AccessLog(AccessLogConfig c, ZoneId zone, int capacity, OutputStream target, boolean ownsStream) {
+        this.queue = new ConcurrentLinkedQueue<>();
+        this.queued = new AtomicInteger();
+        this.capacity = capacity;
+        this.out = new BufferedOutputStream(target, 64 * 1024);
+        this.ownsStream = ownsStream;
+        this.format = c.format();
+        this.combined = new CombinedLine(zone);
+        this.writer = new Thread(this::run, "sluice-access-log");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /**
@@ -65,103 +90,119 @@ public final class AccessLog implements AutoCloseable {
         if (!c.enabled()) {
             return DISABLED;
         }
-        LoggerContext ctx = new LoggerContext();
-        ctx.setName("sluice-access");
-        ctx.setMDCAdapter(new LogbackMDCAdapter()); // its own, empty: lines carry no MDC
-        ctx.getStatusManager().add(AccessLog::reportError);
-        ctx.start();
-
-        AccessLogEncoder encoder = new AccessLogEncoder(c.format(), zone);
-        encoder.setContext(ctx);
-        encoder.start();
-
-        OutputStreamAppender<ILoggingEvent> out;
         if (c.toStdout()) {
-            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-            console.setTarget("System.out");
-            out = console;
-        } else {
-            FileAppender<ILoggingEvent> file = new FileAppender<>();
-            file.setFile(c.target());
-            file.setAppend(true);
-            out = file;
+            return new AccessLog(c, zone, queueSize, new NonClosing(System.out), false);
         }
-        out.setName("sluice-access-out");
-        out.setContext(ctx);
-        out.setEncoder(encoder);
-        out.setImmediateFlush(true);
-        out.start();
-        if (!out.isStarted()) {
-            ctx.stop();
-            throw new IllegalArgumentException("cannot open the access log file " + c.target());
+        Path file = Path.of(c.target());
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            return new AccessLog(c, zone, queueSize, new FileOutputStream(file.toFile(), true), true);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot open the access log file " + c.target() + ": " + e.getMessage(), e);
         }
-
-        DropCountingAppender async = new DropCountingAppender();
-        async.setName("sluice-access");
-        async.setContext(ctx);
-        async.setQueueSize(queueSize);
-        async.setDiscardingThreshold(0); // never drop lines early because the queue is filling
-        async.setNeverBlock(true);
-        async.setIncludeCallerData(false);
-        async.setMaxFlushTime(FLUSH_MILLIS);
-        async.addAppender(out);
-        async.start();
-
-        Logger logger = ctx.getLogger(LOGGER);
-        logger.setAdditive(false);
-        logger.setLevel(Level.INFO);
-        logger.addAppender(async);
-        return new AccessLog(ctx, logger, async);
     }
 
     /** True when lines are written. */
     public boolean enabled() {
-        return logger != null;
+        return writer != null;
     }
 
     /** Queues one line for {@code r}; never blocks (a full queue drops the line). Does nothing when off. */
     public void log(RequestLog r) {
-        if (logger != null) {
-            logger.info("", Objects.requireNonNull(r, "r"));
+        if (writer == null) {
+            return;
+        }
+        Objects.requireNonNull(r, "r");
+        int n = queued.incrementAndGet();
+        if (n > capacity || closing) {
+            queued.decrementAndGet();
+            dropped.increment();
+            return;
+        }
+        queue.offer(r);
+        if (n == (capacity >> 1) + 1) {
+            LockSupport.unpark(writer); // a burst: write now rather than at the next tick
         }
     }
 
     /** Lines dropped because the queue was full. */
     public long dropped() {
-        return async == null ? 0 : async.dropped.sum();
+        return dropped.sum();
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                drain();
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS));
+            }
+            drain();
+        } finally {
+            try {
+                out.flush();
+                if (ownsStream) {
+                    out.close();
+                }
+            } catch (IOException e) {
+                System.err.println("sluice access log: cannot close " + e);
+            }
+        }
+    }
+
+    private void drain() {
+        RequestLog r;
+        boolean wrote = false;
+        while ((r = queue.poll()) != null) {
+            queued.decrementAndGet();
+            String line = format == AccessLogConfig.Format.JSON ? JsonLine.format(r) : combined.format(r);
+            try {
+                out.write(line.getBytes(StandardCharsets.UTF_8));
+                out.write('\n');
+                wrote = true;
+            } catch (IOException e) {
+                dropped.increment();
+            }
+        }
+        if (wrote) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                System.err.println("sluice access log: cannot write: " + e);
+            }
+        }
     }
 
     /** Writes what is queued (waiting up to two seconds), then closes the target. Blocks; not for event loops. */
     @Override
     public void close() {
-        if (context != null) {
-            context.stop();
+        if (writer == null || closing) {
+            return;
+        }
+        closing = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(CLOSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Logback's own errors (a full disk, a file removed): to stderr, as nothing else would show them. */
-    private static void reportError(Status s) {
-        if (s.getLevel() == Status.ERROR) {
-            System.err.println("sluice access log: " + s.getMessage()
-                    + (s.getThrowable() == null ? "" : ": " + s.getThrowable()));
+    /** Standard output, which the access log writes to but must not close. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(PrintStream out) {
+            super(out);
         }
-    }
-
-    /**
-     * An {@code AsyncAppender} that counts what it drops. Logback's own drops a line silently when the queue
-     * is full; this one looks first. With several event loops racing for the last free slot a drop can go
-     * uncounted; with one caller the count is exact.
-     */
-    private static final class DropCountingAppender extends AsyncAppender {
-        final LongAdder dropped = new LongAdder();
 
         @Override
-        protected void append(ILoggingEvent e) {
-            if (getRemainingCapacity() == 0) {
-                dropped.increment();
-                return;
-            }
-            super.append(e);
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 }

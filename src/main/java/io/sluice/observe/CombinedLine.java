@@ -13,10 +13,13 @@ import java.util.Objects;
  * duration_ms upstream upstream_ms retries route trace_id</pre>
  * A missing value is {@code -}; times are milliseconds with three decimals. In quoted fields {@code "} and
  * {@code \} are escaped with a backslash and control and non-ASCII characters written {@code \xHH}, so one
- * request is always one line. Immutable; thread-safe.
+ * request is always one line. Not thread-safe: it caches the last timestamp it formatted; the access log
+ * has one writer thread.
  */
 final class CombinedLine {
     private final DateTimeFormatter time;
+    private long cachedSecond = Long.MIN_VALUE;
+    private String cachedTime;
 
     CombinedLine(ZoneId zone) {
         this.time = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
@@ -26,7 +29,13 @@ final class CombinedLine {
     String format(RequestLog r) {
         StringBuilder sb = new StringBuilder(256);
         plain(sb, r.clientIp()).append(" - - [");
-        time.formatTo(Instant.ofEpochMilli(r.startMillis()), sb);
+        long second = Math.floorDiv(r.startMillis(), 1000);
+        if (second != cachedSecond) {
+            // Lines of one second share their timestamp: format it once (one writer thread uses this).
+            cachedTime = time.format(Instant.ofEpochSecond(second));
+            cachedSecond = second;
+        }
+        sb.append(cachedTime);
         sb.append("] \"");
         quoted(sb, r.method()).append(' ');
         quoted(sb, r.uri()).append(' ');

@@ -159,6 +159,9 @@ public final class MetricsCollector implements MultiCollector {
 
         out.metricSnapshot(gauge("sluice_upstream_open_connections", "Upstream connections open now, busy or idle")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(upstreamConnections.getAsInt()).build()).build());
+        out.metricSnapshot(counter("sluice_access_log_dropped_lines",
+                "Access log lines dropped because the writer could not keep up")
+                .dataPoint(CounterDataPointSnapshot.builder().value(telemetry.accessLog().dropped()).build()).build());
         PooledByteBufAllocatorMetric m = PooledByteBufAllocator.DEFAULT.metric();
         out.metricSnapshot(gauge("sluice_netty_pooled_memory_used_bytes",
                 "Memory Netty's pooled buffer allocator holds, by kind").unit(Unit.BYTES)
