@@ -11,7 +11,6 @@ import io.sluice.config.MatchConfig;
 import io.sluice.config.RouteConfig;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
-import java.io.IOException;
 
 /**
  * Operator actions on single backends — drain, undrain, weight — and the listener/route layout for the
@@ -46,13 +45,7 @@ final class BackendsApi {
         if (pool == null) {
             return error(404, "no pool named \"" + poolName + "\"");
         }
-        JsonNode doc;
-        try {
-            doc = json.readTree(body);
-        } catch (IOException e) {
-            doc = null;
-        }
-        JsonNode w = doc == null ? null : doc.get("weight");
+        JsonNode w = PoolsApi.field(json, body, "weight");
         if (w == null || !w.canConvertToInt() || !w.isIntegralNumber() || w.asInt() < 1 || w.asInt() > 1000) {
             return error(400, "the body must be JSON such as {\"weight\": 3}, with a weight from 1 to 1000");
         }
@@ -103,8 +96,6 @@ final class BackendsApi {
     }
 
     private PoolsApi.Reply error(int status, String message) {
-        ObjectNode n = json.createObjectNode();
-        n.put("error", message);
-        return new PoolsApi.Reply(status, n);
+        return PoolsApi.error(json, status, message);
     }
 }

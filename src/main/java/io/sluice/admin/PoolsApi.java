@@ -78,13 +78,7 @@ final class PoolsApi {
         if (pool == null) {
             return error(404, "no pool named \"" + poolName + "\"");
         }
-        JsonNode doc;
-        try {
-            doc = json.readTree(body);
-        } catch (IOException e) {
-            return error(400, "the body must be JSON such as {\"strategy\": \"least_ewma\"}");
-        }
-        JsonNode name = doc == null ? null : doc.get("strategy");
+        JsonNode name = field(json, body, "strategy");
         if (name == null || !name.isTextual()) {
             return error(400, "the body must be JSON such as {\"strategy\": \"least_ewma\"}");
         }
@@ -102,8 +96,23 @@ final class PoolsApi {
     }
 
     private Reply error(int status, String message) {
+        return error(json, status, message);
+    }
+
+    /** An error answer: {@code {"error": message}}. */
+    static Reply error(ObjectMapper json, int status, String message) {
         ObjectNode n = json.createObjectNode();
         n.put("error", message);
         return new Reply(status, n);
+    }
+
+    /** The named field of a JSON object body, or null when the body is not JSON or lacks it. */
+    static JsonNode field(ObjectMapper json, byte[] body, String name) {
+        try {
+            JsonNode doc = json.readTree(body);
+            return doc == null ? null : doc.get(name);
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

@@ -1,6 +1,9 @@
 package io.sluice.http;
 
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.sluice.balance.Backend;
 import io.sluice.balance.PickContext;
 import io.sluice.balance.Selection;
@@ -12,7 +15,7 @@ import java.util.Arrays;
  * Where the attempts of one request go: the pool serving it (a fallback pool may take over), the pick
  * context whose walk of candidates retries continue, and the backends already tried. One per client
  * connection, reset per request (a connection serves one request at a time), so a request allocates
- * nothing here. Confined to the connection's event loop.
+ * nothing here; and the request body sent so far, kept (up to 64 KiB) so that a retry can send it again. Confined to the connection's event loop.
  */
 final class Attempts {
     /** How many fallback hops one request may take (pool a falls back to b, b to c, ...). */
@@ -27,6 +30,10 @@ final class Attempts {
     private int triedCount;
     private int retries;
     private int fallbacks;
+    private final ReplayBuffer replay = new ReplayBuffer();
+    private boolean keepBody;
+    private boolean sentEmptyLast;
+    private boolean bodyDropped;
 
     Attempts(ProxyContext proxy) {
         this.proxy = proxy;
@@ -40,7 +47,52 @@ final class Attempts {
         triedCount = 0;
         retries = 0;
         fallbacks = 0;
+        replay.release();
+        keepBody = false;
+        sentEmptyLast = false;
+        bodyDropped = false;
         return this;
+    }
+
+    /** Whether body parts sent upstream are kept for a replay (the method may be sent twice and retries are on). */
+    void keepBody(boolean keep) {
+        this.keepBody = keep;
+    }
+
+    /**
+     * Writes one body part upstream, first keeping a copy when a retry may need to send it again; a part
+     * that cannot be kept (the method may not be sent twice, or the body outgrew the buffer) makes the
+     * request's body unreplayable.
+     */
+    void send(Channel ch, HttpContent c) {
+        boolean empty = !c.content().isReadable();
+        if (empty && c instanceof LastHttpContent l && l.trailingHeaders().isEmpty()) {
+            sentEmptyLast = true;
+        } else if (!empty || c instanceof LastHttpContent) {
+            if (!keepBody || !replay.keep(c)) {
+                keepBody = false;
+                bodyDropped = true;
+            }
+        }
+        ch.write(c, ch.voidPromise());
+    }
+
+    /** Writes again what earlier attempts sent of the body, for a retry or a stale connection's re-send. */
+    void replay(Channel ch) {
+        replay.replay(ch);
+        if (sentEmptyLast) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        }
+    }
+
+    /** True once a body part was sent that could not be kept: the request can no longer be replayed. */
+    boolean bodyDropped() {
+        return bodyDropped;
+    }
+
+    /** Lets go of the kept body parts (the exchange is over). */
+    void releaseBody() {
+        replay.release();
     }
 
     /** The pool serving the request: the routed one, or a fallback that took over. */
@@ -53,9 +105,26 @@ final class Attempts {
         return retries;
     }
 
-    /** Counts one more retry. */
-    void retrying() {
+    /**
+     * The backend for the next retry after {@code failed}, when the pool's rules allow one: retries are
+     * left, a backend can take it ({@link #retry}), and the retry budget agrees. The retry is then counted
+     * (here and in the pool); null, with the budget's refusal counted, when it may not happen.
+     */
+    Backend retryTarget(Backend failed, long now) {
+        if (retries >= pool.retry().maxRetries()) {
+            return null;
+        }
+        Backend next = retry(failed, now);
+        if (next == null) {
+            return null;
+        }
+        if (!pool.retryBudget().tryRetry(now)) {
+            pool.countRetryDenied();
+            return null;
+        }
+        pool.countRetry();
         retries++;
+        return next;
     }
 
     /** The first backend for the request, from its pool or a fallback pool; null when none can take it. */

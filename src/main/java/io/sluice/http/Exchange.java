@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,11 +20,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
-import io.sluice.config.RetryConfig;
 import io.sluice.health.CircuitBreaker;
-import io.sluice.observe.AccessLog;
 import io.sluice.observe.AttemptTrace;
-import io.sluice.observe.RequestLog;
 import io.sluice.observe.RequestTrace;
 import io.sluice.observe.Tracing;
 import io.sluice.runtime.FailureKind;
@@ -81,14 +77,11 @@ final class Exchange {
     private ArrayDeque<HttpContent> pending;
     private long bodyBytes;
     private long attemptNanos;
+    private int attemptIndex;
 
     /** Retry state: where attempts went, the body kept for a replay. */
     private final Attempts attempts;
     private int connectId;
-    private boolean keepBody;
-    private ReplayBuffer replay;
-    private boolean sentEmptyLast;
-    private boolean bodyDropped;
 
     private boolean requestComplete;
     private boolean requestSent;
@@ -142,7 +135,7 @@ final class Exchange {
             failBeforeBackend();
             return;
         }
-        keepBody = Retries.retryableAfterSend(request.method(), pool.retry()) && pool.retry().maxRetries() > 0;
+        attempts.keepBody(Retries.retryableAfterSend(request.method(), pool.retry()) && pool.retry().maxRetries() > 0);
         Tracing tracing = proxy.telemetry().tracing();
         if (tracing.enabled()) {
             trace = tracing.startRequest(request, fe.clientIp(), fe.listenerName());
@@ -161,9 +154,10 @@ final class Exchange {
         requestSent = false;
         staleRetried = false;
         attemptNanos = now;
+        attemptIndex = attempts.retries();
         if (trace != null) {
             attemptTrace = trace.startAttempt(request, b.endpoint().address().host(), b.endpoint().address().port(),
-                    attempts.retries());
+                    attemptIndex);
         }
         b.state().requestStarted();
         Channel ch = upstreams.poll(b.socketAddress());
@@ -223,16 +217,11 @@ final class Exchange {
         upstreamHandler.bind(this);
         ch.write(request, ch.voidPromise());
         // A retry sends again what earlier attempts sent, then what arrived since.
-        if (replay != null) {
-            replay.replay(ch);
-        }
-        if (sentEmptyLast) {
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-        }
+        attempts.replay(ch);
         if (pending != null) {
             HttpContent c;
             while ((c = pending.poll()) != null) {
-                send(ch, c);
+                attempts.send(ch, c);
             }
         }
         if (requestComplete) {
@@ -271,34 +260,13 @@ final class Exchange {
             pending.add(c);
             return;
         }
-        send(upstream, c);
+        attempts.send(upstream, c);
         if (last) {
             if (!fe.inReadBatch()) {
                 upstream.flush();
             }
             requestSent();
         }
-    }
-
-    /** Writes one body part upstream, first keeping a copy when a retry may need to send it again. */
-    private void send(Channel ch, HttpContent c) {
-        boolean empty = !c.content().isReadable();
-        if (empty && c instanceof LastHttpContent l && l.trailingHeaders().isEmpty()) {
-            sentEmptyLast = true;
-        } else if (!empty || c instanceof LastHttpContent) {
-            if (keepBody) {
-                if (replay == null) {
-                    replay = new ReplayBuffer();
-                }
-                if (!replay.keep(c)) {
-                    keepBody = false;
-                    bodyDropped = true;
-                }
-            } else {
-                bodyDropped = true;
-            }
-        }
-        ch.write(c, ch.voidPromise());
     }
 
     private void requestSent() {
@@ -368,34 +336,14 @@ final class Exchange {
             }
         }
         if (pool.retry().statuses().contains(code) && Retries.retryableAfterSend(request.method(), pool.retry())
-                && !bodyDropped && retry(FailureKind.NONE)) {
+                && !attempts.bodyDropped() && retry(FailureKind.NONE)) {
             ReferenceCountUtil.release(r);
             return false;
         }
         responseStarted = true;
-        HttpHeaders h = r.headers();
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
-        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
-        boolean bodyless = head || code == 204 || code == 304;
-        ForwardHeaders.stripHopByHop(h);
-        clientKeepAlive = mayKeepAlive();
-        if (chunked || (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH))) {
-            // Re-framed: chunked to an HTTP/1.1 client; to an HTTP/1.0 client the end of the body is the close.
-            if (http10) {
-                clientKeepAlive = false;
-            } else {
-                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
-        }
-        if (!clientKeepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        if (headers.backendServer()) {
-            h.set(ForwardHeaders.X_BACKEND_SERVER, backend.addressText());
-        }
-        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        clientKeepAlive = ForwardHeaders.toClient(r, head, http10, mayKeepAlive(),
+                headers.backendServer() ? backend.addressText() : null);
         client.write(r, client.voidPromise());
         return true;
     }
@@ -456,7 +404,7 @@ final class Exchange {
         Channel old = upstream;
         upstream = null;
         upstreamHandler = null;
-        if (!responseStarted && reused && !staleRetried && !bodyDropped && !interim) {
+        if (!responseStarted && reused && !staleRetried && !attempts.bodyDropped() && !interim) {
             // A pooled connection the backend had closed: go again on a fresh one, as the same attempt.
             staleRetried = true;
             cancelTimer();
@@ -498,7 +446,8 @@ final class Exchange {
     private void fail(FailureKind kind, HttpResponseStatus errorStatus) {
         cancelTimer();
         closeUpstream();
-        if (kind != FailureKind.CLIENT_ABORT && !responseStarted && mayRetry(kind) && retry(kind)) {
+        if (kind != FailureKind.CLIENT_ABORT && !responseStarted
+                && Retries.mayRetry(kind, pool.retry(), request.method(), attempts.bodyDropped()) && retry(kind)) {
             return;
         }
         done = true;
@@ -532,44 +481,25 @@ final class Exchange {
         }
     }
 
-    /** True when the pool retries this failure for this request, as far as method and body go. */
-    private boolean mayRetry(FailureKind kind) {
-        RetryConfig rc = pool.retry();
-        if (!Retries.retriesOn(kind, rc) || bodyDropped) {
-            return false;
-        }
-        return Retries.beforeSending(kind) || Retries.retryableAfterSend(request.method(), rc);
-    }
-
     /**
-     * Reports the failed attempt and starts the next one, after a backoff, when retries are left, the
-     * budget allows one and a backend is there to take it. False, with nothing changed, when the request
-     * cannot be retried.
+     * Reports the failed attempt and starts the next one, after a backoff, when the pool's rules allow a
+     * retry (see {@link Attempts#retryTarget}). False, with nothing changed, when the request cannot be
+     * retried.
      *
      * @param kind the attempt's local failure, or NONE when the backend answered with a retryable status
      */
     private boolean retry(FailureKind kind) {
-        RetryConfig rc = pool.retry();
-        if (attempts.retries() >= rc.maxRetries()) {
-            return false;
-        }
         long now = proxy.nanoTime();
-        Backend next = attempts.retry(backend, now);
+        Backend next = attempts.retryTarget(backend, now);
         pool = attempts.pool();
         if (next == null) {
-            return false;
-        }
-        if (!pool.retryBudget().tryRetry(now)) {
-            pool.countRetryDenied();
             return false;
         }
         if (kind == FailureKind.NONE) {
             closeUpstream(); // the retryable answer is dropped with its connection
         }
         report(kind);
-        pool.countRetry();
-        attempts.retrying();
-        long wait = Retries.backoffNanos(rc, attempts.retries(), ThreadLocalRandom.current());
+        long wait = Retries.backoffNanos(pool.retry(), attempts.retries(), ThreadLocalRandom.current());
         if (wait <= 0) {
             begin(next, now);
         } else {
@@ -588,7 +518,7 @@ final class Exchange {
         }
         reported = true;
         long now = proxy.nanoTime();
-        Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attempts.retries());
+        Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attemptIndex);
         backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
         lastAttemptNanos = o.latencyNanos();
         if (metrics) {
@@ -620,21 +550,13 @@ final class Exchange {
         if (trace != null) {
             trace.end(clientStatus, pool.name(), route.index());
         }
-        AccessLog log = proxy.telemetry().accessLog();
-        if (log.enabled()) {
-            log.log(new RequestLog(fe.requestMillis(), fe.clientIp(), request.method().name(), request.uri(),
-                    request.protocolVersion().text(), clientStatus, bodyBytes, bytesOut, nanos,
-                    backend == null ? null : backend.addressText(), lastAttemptNanos, attempts.retries(),
-                    fe.listenerName(), route.index(), pool.name(),
-                    trace != null && trace.sampled() ? trace.traceId() : null,
-                    request.headers().get(HttpHeaderNames.USER_AGENT), request.headers().get(HttpHeaderNames.REFERER)));
-        }
+        fe.accessLog(request, clientStatus, nanos, bodyBytes, bytesOut, backend == null ? null : backend.addressText(),
+                lastAttemptNanos, attempts.retries(), route.index(), pool.name(),
+                trace != null && trace.sampled() ? trace.traceId() : null);
     }
 
     private void releaseReplay() {
-        if (replay != null) {
-            replay.release();
-        }
+        attempts.releaseBody();
     }
 
     private void cancelTimer() {

@@ -4,6 +4,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.List;
@@ -90,5 +92,43 @@ final class ForwardHeaders {
         if (forwardedBy) {
             h.set(X_FORWARDED_BY, SLUICE);
         }
+    }
+
+    /**
+     * Rewrites a backend's response head for the client: hop-by-hop headers go; a body without a length is
+     * re-framed (chunked to an HTTP/1.1 client; to an HTTP/1.0 client its end is the connection's close);
+     * Connection says whether the connection stays open; X-Backend-Server is set when asked for; the
+     * version becomes HTTP/1.1.
+     *
+     * @param head           the request was a HEAD (the response has no body)
+     * @param http10         the client speaks HTTP/1.0
+     * @param mayKeepAlive   the client and the proxy allow the connection to stay open
+     * @param backendServer  the value of X-Backend-Server, or null for none
+     * @return whether the client connection stays open after this response
+     */
+    static boolean toClient(HttpResponse r, boolean head, boolean http10, boolean mayKeepAlive, String backendServer) {
+        HttpHeaders h = r.headers();
+        int code = r.status().code();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        boolean bodyless = head || code == 204 || code == 304;
+        stripHopByHop(h);
+        boolean keepAlive = mayKeepAlive;
+        if (chunked || (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH))) {
+            if (http10) {
+                keepAlive = false;
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (!keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        if (backendServer != null) {
+            h.set(X_BACKEND_SERVER, backendServer);
+        }
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return keepAlive;
     }
 }

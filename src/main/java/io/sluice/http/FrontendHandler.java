@@ -205,11 +205,18 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (proxy.telemetry().metrics()) {
             stats.record(status, nanos, 0, 0);
         }
+        accessLog(req, status, nanos, 0, 0, null, 0, 0, -1, null, null);
+    }
+
+    /** Writes the access-log line of a finished request on this connection, when the access log is on. */
+    void accessLog(HttpRequest req, int status, long nanos, long bytesIn, long bytesOut, String upstream,
+                   long upstreamNanos, int retries, int route, String pool, String traceId) {
         AccessLog log = proxy.telemetry().accessLog();
         if (log.enabled()) {
             log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
-                    req.protocolVersion().text(), status, 0, 0, nanos, null, 0, 0, listener, -1, null, null,
-                    req.headers().get(HttpHeaderNames.USER_AGENT), req.headers().get(HttpHeaderNames.REFERER)));
+                    req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream, upstreamNanos, retries,
+                    listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
+                    req.headers().get(HttpHeaderNames.REFERER)));
         }
     }
 

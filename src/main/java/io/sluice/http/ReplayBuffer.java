@@ -7,8 +7,8 @@ import java.util.ArrayList;
 /**
  * The request body parts already sent to a backend, kept (as retained duplicates) so that a retry can send
  * them again. Holds at most {@link #MAX_BYTES}; past that it lets everything go and reports itself
- * {@link #overflowed()}: a large streamed body is never replayed. Made only for requests whose body has
- * data, so a body-less request allocates nothing. Confined to the exchange's event loop.
+ * {@link #overflowed()}: a large streamed body is never replayed. One per client connection, emptied
+ * between requests. Confined to the connection's event loop.
  */
 final class ReplayBuffer {
     /** The most body a retry may replay: 64 KiB. */
@@ -46,12 +46,13 @@ final class ReplayBuffer {
         }
     }
 
-    /** Releases every kept part; idempotent. */
+    /** Releases every kept part and starts over empty; idempotent. */
     void release() {
         for (HttpContent c : parts) {
             c.release();
         }
         parts.clear();
         bytes = 0;
+        overflowed = false;
     }
 }

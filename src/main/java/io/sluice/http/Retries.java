@@ -42,6 +42,18 @@ final class Retries {
         };
     }
 
+    /**
+     * True when a pool with rules {@code rc} retries this failure of a request with this method, as far as
+     * method and body go: connect failures whatever the method; after sending, idempotent or listed methods
+     * whose body sent so far was kept whole ({@code bodyDropped} false).
+     */
+    static boolean mayRetry(FailureKind kind, RetryConfig rc, HttpMethod method, boolean bodyDropped) {
+        if (!retriesOn(kind, rc) || bodyDropped) {
+            return false;
+        }
+        return beforeSending(kind) || retryableAfterSend(method, rc);
+    }
+
     /** True for failures that happened before any request byte could reach the backend. */
     static boolean beforeSending(FailureKind kind) {
         return kind == FailureKind.CONNECT_REFUSED || kind == FailureKind.CONNECT_TIMEOUT;

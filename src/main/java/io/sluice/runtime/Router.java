@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.RouteConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,8 +52,8 @@ public final class Router {
     }
 
     /** The routes in order. */
-    public java.util.List<RouteRuntime> routes() {
-        java.util.List<RouteRuntime> out = new java.util.ArrayList<>(routes.length);
+    public List<RouteRuntime> routes() {
+        List<RouteRuntime> out = new ArrayList<>(routes.length);
         for (Route r : routes) {
             out.add(r.runtime);
         }
