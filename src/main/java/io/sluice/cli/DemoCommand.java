@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
 /** {@code sluice demo}: three demo backends and a proxy in front of them, all on 127.0.0.1. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start three demo backends (127.0.0.1:3001-3003) behind the proxy on 127.0.0.1:8080, "
-                + "with the admin listener on 127.0.0.1:9901. Ctrl-C stops everything.")
+                + "with the admin listener (API, /metrics, /dashboard) on 127.0.0.1:9901. The backends are "
+                + "health-checked every 2 s and each request is written to the access log on standard output. "
+                + "Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
     int port;
