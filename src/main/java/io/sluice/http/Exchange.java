@@ -471,7 +471,9 @@ final class Exchange {
     private void finishLocally(FullHttpResponse r) {
         boolean close = r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         clientKeepAlive = !close;
-        if (close) {
+        if (close && !requestComplete) {
+            fe.respondAndLinger(r); // the client is still sending: read and drop the rest, then close
+        } else if (close) {
             fe.respondAndClose(r);
         } else {
             client.writeAndFlush(r, client.voidPromise());

@@ -26,6 +26,7 @@ import io.sluice.runtime.Router;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: reads requests one at a time (pipelined ones wait their turn, answered in order),
@@ -34,6 +35,9 @@ import java.util.ArrayDeque;
  * event loop.
  */
 final class FrontendHandler extends ChannelDuplexHandler {
+    /** How long an answered connection keeps reading a request body it will drop, at most. */
+    static final long LINGER_MILLIS = 2000;
+
     private final ProxyContext proxy;
     private final String listener;
     private final RequestTimer timer;
@@ -51,6 +55,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean dispatching;
     private boolean discarding;
     private boolean closing;
+    private boolean lingering;
     private boolean reading;
 
     FrontendHandler(ProxyContext proxy, String listener, RequestTimer timer) {
@@ -83,7 +88,15 @@ final class FrontendHandler extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
-        if (closing) {
+        if (lingering) {
+            // Answered already: the rest of the request body is read and dropped, then the connection closes.
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last) {
+                lingering = false;
+                ctx.close();
+            }
+        } else if (closing) {
             ReferenceCountUtil.release(msg);
         } else if ((queue != null && !queue.isEmpty()) || busy()) {
             if (queue == null) {
@@ -138,7 +151,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
         long length = HttpUtil.getContentLength(req, -1L);
         if (length > maxBody) {
             ReferenceCountUtil.release(req);
-            respondAndClose(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            countLocal(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code());
+            respondAndLinger(Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true));
             return;
         }
         Router router = snap.router(listener);
@@ -247,6 +261,27 @@ final class FrontendHandler extends ChannelDuplexHandler {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * Sends this response (which says Connection: close) while the client is still sending its request
+     * body, then goes on reading and dropping that body until it ends, for at most {@value #LINGER_MILLIS} ms,
+     * before closing. Closing at once with unread bytes would make the kernel reset the connection, and the
+     * client could lose the answer (nginx's lingering close does the same).
+     */
+    void respondAndLinger(FullHttpResponse response) {
+        closing = true;
+        lingering = true;
+        releaseQueue();
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+            }
+        });
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.read();
+    }
+
     /** Called by the exchange when the request and its response are both done. */
     void exchangeDone(Exchange e, boolean keepAlive) {
         if (exchange == e) {
@@ -296,6 +331,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
+        if (lingering) {
+            ctx.read();
+            return;
+        }
         Exchange e = exchange;
         if (e != null) {
             e.flushUpstream();
