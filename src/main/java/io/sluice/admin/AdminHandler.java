@@ -87,8 +87,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (!read) {
                     return notAllowed("GET, HEAD");
                 }
-                ObjectNode doc = HealthDoc.build(JSON, snapshot.get(), context.clock().getAsLong());
-                return json(HealthDoc.everyPoolUp(snapshot.get()) ? HttpResponseStatus.OK
+                RuntimeSnapshot snap = snapshot.get(); // one snapshot for the document and its status
+                ObjectNode doc = HealthDoc.build(JSON, snap, context.clock().getAsLong());
+                return json(HealthDoc.everyPoolUp(snap) ? HttpResponseStatus.OK
                         : HttpResponseStatus.SERVICE_UNAVAILABLE, doc);
             }
             case "/_ready" -> {

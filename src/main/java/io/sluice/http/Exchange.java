@@ -543,6 +543,9 @@ final class Exchange {
             return;
         }
         finished = true;
+        if (!metrics && trace == null && !proxy.telemetry().accessLog().enabled()) {
+            return; // nothing counts, traces or logs requests: no clock read either
+        }
         long nanos = proxy.nanoTime() - fe.requestNanos();
         if (metrics) {
             fe.stats().record(clientStatus, nanos, bodyBytes, bytesOut);

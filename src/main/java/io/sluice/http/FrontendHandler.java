@@ -215,6 +215,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Counts and logs a request answered here, without an exchange (bad request, no route). */
     private void countLocal(HttpRequest req, int status) {
+        if (!proxy.telemetry().metrics() && !proxy.telemetry().accessLog().enabled()) {
+            return;
+        }
         long nanos = proxy.nanoTime() - requestNanos;
         if (proxy.telemetry().metrics()) {
             stats.record(status, nanos, 0, 0);
