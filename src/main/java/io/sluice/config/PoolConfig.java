@@ -19,10 +19,14 @@ import java.util.Objects;
  * @param fallbackPool   the pool that takes requests no backend of this one can take, or null
  * @param panicThreshold when fewer than this percentage of backends are healthy, balance over all of them
  *                       as if healthy (drained ones excepted); 0 (default) = never
+ * @param protocol       how Sluice talks to the backends: HTTP/1.1 (default), HTTP/2 over TLS, or h2c
+ * @param tls            TLS towards the backends; null for clear text (an {@code h2} pool always uses TLS,
+ *                       with {@link UpstreamTlsConfig#DEFAULTS} when this is null)
  */
 public record PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
                          HealthCheckConfig healthCheck, BalanceOptions balance, CircuitBreakerConfig breaker,
-                         RetryConfig retry, String fallbackPool, int panicThreshold) {
+                         RetryConfig retry, String fallbackPool, int panicThreshold,
+                         UpstreamProtocol protocol, UpstreamTlsConfig tls) {
     public PoolConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(strategy, "strategy");
@@ -37,6 +41,18 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         if (name.equals(fallbackPool)) {
             throw new IllegalArgumentException("a pool cannot be its own fallback");
         }
+        Objects.requireNonNull(protocol, "protocol");
+        if (protocol == UpstreamProtocol.H2 && tls == null) {
+            tls = UpstreamTlsConfig.DEFAULTS;
+        }
+        if (protocol == UpstreamProtocol.H2C && tls != null) {
+            throw new IllegalArgumentException("h2c is clear text; use h2 for HTTP/2 over TLS");
+        }
+    }
+
+    /** Whether Sluice talks TLS to the backends. */
+    public boolean secure() {
+        return tls != null;
     }
 
     /** A pool with default balancing, breaker and retries, no fallback and no panic mode. */
@@ -49,7 +65,7 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
     public PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
                       HealthCheckConfig healthCheck, BalanceOptions balance) {
         this(name, strategy, backends, timeouts, healthCheck, balance, CircuitBreakerConfig.DEFAULTS,
-                RetryConfig.DEFAULTS, null, 0);
+                RetryConfig.DEFAULTS, null, 0, UpstreamProtocol.HTTP1, null);
     }
 
     /** A builder starting from the defaults. */
@@ -69,6 +85,8 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         b.retry = retry;
         b.fallbackPool = fallbackPool;
         b.panicThreshold = panicThreshold;
+        b.protocol = protocol;
+        b.tls = tls;
         return b;
     }
 
@@ -84,6 +102,8 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         private RetryConfig retry = RetryConfig.DEFAULTS;
         private String fallbackPool;
         private int panicThreshold;
+        private UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
+        private UpstreamTlsConfig tls;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -136,9 +156,20 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
             return this;
         }
 
+        public Builder protocol(UpstreamProtocol value) {
+            this.protocol = value;
+            return this;
+        }
+
+        /** TLS towards the backends; null for clear text. */
+        public Builder tls(UpstreamTlsConfig value) {
+            this.tls = value;
+            return this;
+        }
+
         public PoolConfig build() {
             return new PoolConfig(name, strategy, backends, timeouts, healthCheck, balance, breaker, retry,
-                    fallbackPool, panicThreshold);
+                    fallbackPool, panicThreshold, protocol, tls);
         }
     }
 }

@@ -1,0 +1,11 @@
+package io.sluice.config;
+
+/** How Sluice talks to a pool's backends. */
+public enum UpstreamProtocol {
+    /** HTTP/1.1 with keep-alive (over TLS when the pool has {@code tls}). */
+    HTTP1,
+    /** HTTP/2 over TLS (ALPN h2), many requests multiplexed on each connection. */
+    H2,
+    /** HTTP/2 in clear text with prior knowledge. */
+    H2C
+}
