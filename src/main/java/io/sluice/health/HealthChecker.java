@@ -105,6 +105,9 @@ public final class HealthChecker implements AutoCloseable {
                 Key key = new Key(pool.name(), b.endpoint().address());
                 if (!wanted.containsKey(key)) { // listed twice: one state, so one probe
                     Probe probe = Objects.requireNonNull(probes.apply(check), "probe for " + check);
+                    if (probe == HTTP && pool.upstreamTls() != null) {
+                        probe = new HttpProbe(pool.upstreamTls(), pool.config().tls()); // HTTPS backends
+                    }
                     wanted.put(key, new Target(b, check, probe));
                 }
             }

@@ -15,7 +15,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
+import io.netty.handler.ssl.SslContext;
 import io.sluice.balance.Backend;
+import io.sluice.config.UpstreamTlsConfig;
+import io.sluice.tls.ClientTls;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.StatusSet;
 import java.time.Duration;
@@ -24,7 +27,8 @@ import java.time.Duration;
  * The HTTP health check: {@code GET {path} HTTP/1.1} with {@code Host} (the check's host, else the
  * backend's host:port), {@code User-Agent: sluice-health-check} and {@code Connection: close}. It passes
  * when the response status is one the check expects; only the response head is looked at, and the
- * connection is closed as soon as it has arrived. Stateless; thread-safe.
+ * connection is closed as soon as it has arrived. For an HTTPS pool it runs over TLS with the pool's
+ * settings, so a backend whose certificate fails verification fails its check. Immutable; thread-safe.
  */
 public final class HttpProbe implements Probe {
     static final String USER_AGENT = "sluice-health-check";
@@ -32,10 +36,28 @@ public final class HttpProbe implements Probe {
     private static final int MAX_HEADER_SIZE = 16 * 1024;
     private static final int MAX_CHUNK = 8 * 1024;
 
+    private final SslContext tls;
+    private final UpstreamTlsConfig tlsConfig;
+
+    /** A probe in clear text. */
+    public HttpProbe() {
+        this(null, null);
+    }
+
+    /** A probe over TLS with this context and settings (an HTTPS pool's), or clear text when null. */
+    public HttpProbe(SslContext tls, UpstreamTlsConfig tlsConfig) {
+        this.tls = tls;
+        this.tlsConfig = tlsConfig;
+    }
+
     @Override
     public void run(Backend backend, HealthCheckConfig check, EventLoop loop, Promise<Result> result) {
         String host = check.host() != null ? check.host() : backend.addressText();
         ProbeChannels.connect(backend, check, loop, result, true, p -> {
+            if (tls != null) {
+                p.addLast("tls", ClientTls.newHandler(tls, tlsConfig, p.channel().alloc(),
+                        backend.endpoint().address().host(), backend.socketAddress().getPort()));
+            }
             HttpDecoderConfig decoder = new HttpDecoderConfig()
                     .setMaxInitialLineLength(MAX_INITIAL_LINE)
                     .setMaxHeaderSize(MAX_HEADER_SIZE)

@@ -1,8 +1,6 @@
 package io.sluice.http;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,9 +15,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.sluice.balance.Backend;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
+import io.sluice.config.UpstreamProtocol;
 import io.sluice.health.CircuitBreaker;
 import io.sluice.observe.AttemptTrace;
 import io.sluice.observe.RequestTrace;
@@ -67,6 +67,10 @@ final class Exchange {
     private final boolean head;
     private final boolean http10;
     private final boolean requestKeepAlive;
+    private final boolean upgrade;
+    /** Set at a 101: the connections become this tunnel once the backend's read batch ends. */
+    private Tunnel tunnel;
+    private long tunnelLatency;
 
     private Backend backend;
     private UpstreamPool upstreams;
@@ -110,6 +114,7 @@ final class Exchange {
         this.head = HttpMethod.HEAD.equals(request.method());
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.requestKeepAlive = HttpUtil.isKeepAlive(request);
+        this.upgrade = !fe.h2() && ForwardHeaders.isWebSocketUpgrade(request);
     }
 
     /** Whether the response may leave the client connection open. */
@@ -141,7 +146,7 @@ final class Exchange {
             trace = tracing.startRequest(request, fe.clientIp(), fe.listenerName());
         }
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
-                first.addressText());
+                first.addressText(), fe.secure(), fe.h2(), upgrade);
         upstreams = proxy.upstreams().get(client.channel().eventLoop());
         begin(first, now);
     }
@@ -179,21 +184,20 @@ final class Exchange {
     }
 
     private void connect() {
-        ChannelFuture f = upstreams.connect(backend, (int) Math.min(Integer.MAX_VALUE, pool.connectTimeoutMillis()),
-                pool.idleTimeoutNanos());
+        Future<Channel> f = upstreams.connect(backend, pool);
         int id = ++connectId;
         connectNanos = metrics ? proxy.nanoTime() : 0;
         if (f.isDone()) {
             onConnected(f, id);
         } else {
-            f.addListener((ChannelFutureListener) cf -> onConnected(cf, id));
+            f.addListener(done -> onConnected(f, id));
         }
     }
 
-    private void onConnected(ChannelFuture f, int id) {
+    private void onConnected(Future<Channel> f, int id) {
         if (done || id != connectId) {
             if (f.isSuccess()) {
-                f.channel().close();
+                f.getNow().close();
             }
             return;
         }
@@ -201,7 +205,7 @@ final class Exchange {
             if (metrics) {
                 backend.state().connectTime().record(proxy.nanoTime() - connectNanos);
             }
-            attach(f.channel(), false);
+            attach(f.getNow(), false);
         } else if (f.cause() instanceof ConnectTimeoutException) {
             fail(FailureKind.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT);
         } else {
@@ -288,6 +292,10 @@ final class Exchange {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (tunnel != null) {
+            tunnel.beforeSplice(msg);
+            return;
+        }
         if (msg instanceof HttpResponse r && !onResponseHead(r)) {
             return; // released there: the exchange failed or goes on with a retry
         }
@@ -319,7 +327,10 @@ final class Exchange {
             return false;
         }
         int code = r.status().code();
-        if (code < 200 && code != 101) {
+        if (code == 101) {
+            return onSwitchingProtocols(r);
+        }
+        if (code < 200) {
             // 100 Continue and other interim answers go to the client; the final response follows.
             interim = true;
             ForwardHeaders.stripHopByHop(r.headers());
@@ -343,13 +354,48 @@ final class Exchange {
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         clientKeepAlive = ForwardHeaders.toClient(r, head, http10, mayKeepAlive(),
-                headers.backendServer() ? backend.addressText() : null);
+                headers.backendServer() ? backend.addressText() : null, pool.protocol() != UpstreamProtocol.HTTP1);
         client.write(r, client.voidPromise());
         return true;
     }
 
+    /** A 101: for a WebSocket upgrade it goes to the client and the connections become a tunnel. */
+    private boolean onSwitchingProtocols(HttpResponse r) {
+        if (!upgrade) {
+            ReferenceCountUtil.release(r);
+            fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY); // a switch nobody asked for
+            return false;
+        }
+        cancelTimer();
+        status = 101;
+        responseStarted = true;
+        tunnel = new Tunnel(this, client, upstream);
+        tunnelLatency = Math.max(1, proxy.nanoTime() - attemptNanos);
+        ForwardHeaders.switchingToClient(r, headers.backendServer() ? backend.addressText() : null);
+        client.write(r, client.voidPromise());
+        return false;
+    }
+
+    /** The tunnel closed: the exchange ends with what went through it. */
+    void tunnelClosed(long fromClient, long fromBackend) {
+        if (done) {
+            return;
+        }
+        done = true;
+        bodyBytes += fromClient;
+        bytesOut += fromBackend;
+        report(FailureKind.NONE);
+        finished(101);
+    }
+
     void onUpstreamReadComplete() {
         if (done) {
+            return;
+        }
+        if (tunnel != null && upstream != null) {
+            upstream = null; // the tunnel has the connection now
+            upstreamHandler = null;
+            tunnel.splice(proxy.snapshot().config().limits().idleTimeout().toNanos());
             return;
         }
         client.flush();
@@ -433,6 +479,9 @@ final class Exchange {
         cancelTimer();
         releasePending();
         releaseReplay();
+        if (tunnel != null) {
+            tunnel.abandon();
+        }
         closeUpstream();
         report(FailureKind.CLIENT_ABORT);
         finished(0);
@@ -453,6 +502,9 @@ final class Exchange {
         done = true;
         releasePending();
         releaseReplay();
+        if (tunnel != null) {
+            tunnel.abandon();
+        }
         report(kind);
         if (responseStarted) {
             finished(status); // cut short: the client saw this status and a truncated body
@@ -520,7 +572,8 @@ final class Exchange {
         }
         reported = true;
         long now = proxy.nanoTime();
-        Outcome o = new Outcome(backend.endpoint(), status, now - attemptNanos, kind, attemptIndex);
+        long latency = tunnelLatency > 0 ? tunnelLatency : now - attemptNanos; // a tunnel's is the time to its 101
+        Outcome o = new Outcome(backend.endpoint(), status, latency, kind, attemptIndex);
         backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
         lastAttemptNanos = o.latencyNanos();
         if (metrics) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.List;
 
@@ -24,15 +25,20 @@ final class ForwardHeaders {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString SLUICE = AsciiString.cached("sluice");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+    private static final AsciiString H2_SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+    private static final AsciiString H2_STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
 
     private ForwardHeaders() {
     }
 
     /**
      * Removes the hop-by-hop headers of a message: Connection and every header it names, Keep-Alive,
-     * Proxy-Connection, TE, Trailer, Transfer-Encoding and Upgrade.
+     * Proxy-Connection, TE, Trailer, Transfer-Encoding and Upgrade. {@code TE: trailers} stays: it says the
+     * client takes trailers, which gRPC needs end to end, and HTTP/2 allows it.
      */
     static void stripHopByHop(HttpHeaders h) {
+        String te = h.get(HttpHeaderNames.TE);
         List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
         if (!connection.isEmpty()) {
             for (String value : connection) {
@@ -42,12 +48,64 @@ final class ForwardHeaders {
         }
         h.remove(HttpHeaderNames.KEEP_ALIVE);
         h.remove(PROXY_CONNECTION);
-        h.remove(HttpHeaderNames.TE);
+        if (te != null) {
+            h.remove(HttpHeaderNames.TE);
+            if (hasToken(te, HttpHeaderValues.TRAILERS)) {
+                h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+            }
+        }
         h.remove(HttpHeaderNames.TRAILER);
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.remove(HttpHeaderNames.UPGRADE);
     }
 
+    /** Whether a comma-separated header value lists {@code token} (ignoring case, parameters and spaces). */
+    static boolean hasToken(String value, CharSequence token) {
+        int start = 0;
+        int len = value.length();
+        while (start < len) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? len : comma;
+            int semi = value.indexOf(';', start);
+            int stop = semi >= 0 && semi < end ? semi : end;
+            if (AsciiString.contentEqualsIgnoreCase(value.substring(start, stop).trim(), token)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    /** Whether the request asks to switch to WebSocket (Upgrade: websocket with Connection: upgrade). */
+    static boolean isWebSocketUpgrade(HttpMessage m) {
+        HttpHeaders h = m.headers();
+        String upgrade = h.get(HttpHeaderNames.UPGRADE);
+        if (upgrade == null || !hasToken(upgrade, HttpHeaderValues.WEBSOCKET)) {
+            return false;
+        }
+        for (String c : h.getAll(HttpHeaderNames.CONNECTION)) {
+            if (hasToken(c, HttpHeaderValues.UPGRADE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Puts back the two headers a protocol switch needs after the hop-by-hop ones were removed. */
+    static void keepUpgrade(HttpHeaders h) {
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    }
+
+    /** A backend's 101 for the client: hop-by-hop headers go, except the switch itself. */
+    static void switchingToClient(HttpResponse r, String backendServer) {
+        stripHopByHop(r.headers());
+        keepUpgrade(r.headers());
+        if (backendServer != null) {
+            r.headers().set(X_BACKEND_SERVER, backendServer);
+        }
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
     private static void removeListed(HttpHeaders h, String value) {
         int start = 0;
         int len = value.length();
@@ -66,10 +124,19 @@ final class ForwardHeaders {
      * Rewrites a client's request for the backend. The body framing is kept: a chunked body is sent
      * chunked again, a Content-Length body with its length. The request goes upstream as HTTP/1.1 so the
      * connection can be kept alive, with the backend's address as Host when an HTTP/1.0 client sent none.
+     * A WebSocket upgrade keeps its Upgrade and Connection headers.
+     *
+     * @param secure the client came over TLS (X-Forwarded-Proto: https)
+     * @param fromH2 the request came on an HTTP/2 stream (the codec's x-http2-* headers go)
+     * @param upgrade the request is a WebSocket upgrade
      */
     static void toUpstream(HttpMessage request, String clientIp, String localPort, boolean forwardedBy,
-                           String backendAddress) {
+                           String backendAddress, boolean secure, boolean fromH2, boolean upgrade) {
         HttpHeaders h = request.headers();
+        if (fromH2) {
+            h.remove(H2_SCHEME);
+            h.remove(H2_STREAM_ID);
+        }
         if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
             if (!h.contains(HttpHeaderNames.HOST)) {
@@ -81,9 +148,12 @@ final class ForwardHeaders {
         if (chunked) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
+        if (upgrade) {
+            keepUpgrade(h);
+        }
         String xff = h.get(X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, xff == null || xff.isEmpty() ? clientIp : xff + ", " + clientIp);
-        h.set(X_FORWARDED_PROTO, HTTP);
+        h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
         String host = h.get(HttpHeaderNames.HOST);
         if (host != null) {
             h.set(X_FORWARDED_HOST, host);
@@ -104,10 +174,15 @@ final class ForwardHeaders {
      * @param http10         the client speaks HTTP/1.0
      * @param mayKeepAlive   the client and the proxy allow the connection to stay open
      * @param backendServer  the value of X-Backend-Server, or null for none
+     * @param fromH2         the response came from an HTTP/2 backend (the codec's x-http2-* header goes)
      * @return whether the client connection stays open after this response
      */
-    static boolean toClient(HttpResponse r, boolean head, boolean http10, boolean mayKeepAlive, String backendServer) {
+    static boolean toClient(HttpResponse r, boolean head, boolean http10, boolean mayKeepAlive, String backendServer,
+                            boolean fromH2) {
         HttpHeaders h = r.headers();
+        if (fromH2) {
+            h.remove(H2_STREAM_ID);
+        }
         int code = r.status().code();
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
         boolean bodyless = head || code == 204 || code == 304;

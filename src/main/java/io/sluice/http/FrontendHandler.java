@@ -42,6 +42,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private final String listener;
     private final RequestTimer timer;
     private final ListenerStats stats;
+    private final boolean h2;
+    private final boolean secure;
+    private boolean active;
     private long requestNanos;
     private long requestMillis;
     private ChannelHandlerContext ctx;
@@ -58,10 +61,17 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean lingering;
     private boolean reading;
 
-    FrontendHandler(ProxyContext proxy, String listener, RequestTimer timer) {
+    /**
+     * @param timer  the connection's request timer; null on an HTTP/2 stream
+     * @param h2     the requests come on an HTTP/2 stream
+     * @param secure the client connection is TLS
+     */
+    FrontendHandler(ProxyContext proxy, String listener, RequestTimer timer, boolean h2, boolean secure) {
         this.proxy = proxy;
         this.listener = listener;
         this.timer = timer;
+        this.h2 = h2;
+        this.secure = secure;
         this.attempts = new Attempts(proxy);
         this.stats = proxy.telemetry().listener(listener);
     }
@@ -69,20 +79,30 @@ final class FrontendHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            activate(); // added after the protocol was chosen (ALPN, prior knowledge)
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        activate();
+        super.channelActive(ctx);
+    }
+
+    private void activate() {
+        if (active) {
+            return;
+        }
+        active = true;
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
         localPort = Integer.toString(((InetSocketAddress) ctx.channel().localAddress()).getPort());
-        proxy.register(ctx.channel());
-        if (proxy.draining()) {
+        if (proxy.draining() && !h2) {
             ctx.close();
             return;
         }
         ctx.read();
-        super.channelActive(ctx);
     }
 
     @Override
@@ -124,7 +144,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     private void onRequest(HttpRequest req) {
-        timer.headersReceived();
+        if (timer != null) {
+            timer.headersReceived();
+        }
         requestNanos = proxy.nanoTime();
         if (proxy.telemetry().accessLog().enabled()) {
             requestMillis = System.currentTimeMillis();
@@ -231,7 +253,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         AccessLog log = proxy.telemetry().accessLog();
         if (log.enabled()) {
             log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
-                    req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream, upstreamNanos, retries,
+                    h2 ? "HTTP/2.0" : req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream, upstreamNanos, retries,
                     listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
                     req.headers().get(HttpHeaderNames.REFERER)));
         }
@@ -301,7 +323,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        timer.awaitNext();
+        if (timer != null) {
+            timer.awaitNext();
+        }
         drainQueue();
     }
 
@@ -405,6 +429,16 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     String clientIp() {
         return clientIp;
+    }
+
+    /** Whether requests come on an HTTP/2 stream. */
+    boolean h2() {
+        return h2;
+    }
+
+    /** Whether the client connection is TLS. */
+    boolean secure() {
+        return secure;
     }
 
     String localPort() {

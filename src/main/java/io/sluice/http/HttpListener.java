@@ -4,40 +4,47 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SniHandler;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.runtime.Transport;
+import io.sluice.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One HTTP/1.1 listening socket: accepts clients up to the connection limit and gives each a pipeline of
- * request timer, HTTP codec and {@link FrontendHandler}. Thread-safe.
+ * One listening socket: accepts clients up to the connection limit and sets up each connection's protocol.
+ * A clear-text connection speaks HTTP/1.1, or HTTP/2 when its first bytes are the HTTP/2 preface (prior
+ * knowledge); a TLS connection picks its certificate by SNI and its protocol by ALPN. Either way every
+ * request reaches a {@link FrontendHandler} (one per HTTP/2 stream). Thread-safe.
  */
 public final class HttpListener {
     private static final int MAX_CHUNK = 64 * 1024;
     private static final int MAX_PIPELINE_DEPTH = 1024;
+    /** The largest ClientHello accepted, as Netty's SNI handler counts it. */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private final ListenerConfig config;
     private final ProxyContext proxy;
     private final AtomicInteger open = new AtomicInteger();
+    private final ServerTls tls;
     private Channel serverChannel;
+    private RedirectListener redirect;
 
     public HttpListener(ListenerConfig config, ProxyContext proxy) {
         this.config = Objects.requireNonNull(config, "config");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.tls = config.secure() ? ServerTls.build(config.tls(), config.http2().enabled()) : null;
     }
 
-    /** Binds the socket; blocks until bound. Call off the event loops. */
+    /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */
     public void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         LimitsConfig limits = proxy.snapshot().config().limits();
-        int maxHeader = (int) Math.min(Integer.MAX_VALUE, limits.maxHeaderSize());
-        long headerNanos = limits.headerTimeout().toNanos();
-        long idleNanos = limits.idleTimeout().toNanos();
         int maxConnections = limits.maxConnections();
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -56,24 +63,81 @@ public final class HttpListener {
                             return;
                         }
                         ch.closeFuture().addListener(f -> open.decrementAndGet());
-                        HttpDecoderConfig dc = new HttpDecoderConfig()
-                                .setMaxInitialLineLength(maxHeader)
-                                .setMaxHeaderSize(maxHeader)
-                                .setMaxChunkSize(MAX_CHUNK)
-                                .setAllowDuplicateContentLengths(true)
-                                .setUseRfc9112TransferEncoding(true);
-                        RequestTimer timer = new RequestTimer(headerNanos, idleNanos);
-                        ch.pipeline().addLast("timer", timer);
-                        ch.pipeline().addLast("codec", new HttpServerCodec(dc, MAX_PIPELINE_DEPTH));
-                        ch.pipeline().addLast("frontend", new FrontendHandler(proxy, config.name(), timer));
+                        proxy.register(ch);
+                        if (proxy.draining()) {
+                            ch.close();
+                            return;
+                        }
+                        initConnection(ch.pipeline(), limits);
                     }
                 });
         serverChannel = b.bind(config.bind().resolve()).sync().channel();
+        if (config.redirectHttpFrom() != null) {
+            redirect = new RedirectListener(config.redirectHttpFrom(), localAddress().getPort(), limits);
+            try {
+                redirect.bind(boss, workers);
+            } catch (RuntimeException | InterruptedException e) {
+                serverChannel.close().syncUninterruptibly();
+                throw e;
+            }
+        }
+    }
+
+    private void initConnection(ChannelPipeline p, LimitsConfig limits) {
+        if (tls != null) {
+            long handshakeMillis = Math.max(1, limits.headerTimeout().toMillis());
+            p.addLast("tls-sniff", new TlsSniffer());
+            p.addLast("sni", new SniHandler(tls.sniMapping(), MAX_CLIENT_HELLO, handshakeMillis));
+            p.addLast("alpn", new AlpnSwitch(this));
+        } else if (config.http2().enabled()) {
+            p.addLast("timer", newTimer(limits));
+            p.addLast("detect", new PriorKnowledgeDetector(this));
+        } else {
+            http1(p, newTimer(limits));
+        }
+    }
+
+    private static RequestTimer newTimer(LimitsConfig limits) {
+        return new RequestTimer(limits.headerTimeout().toNanos(), limits.idleTimeout().toNanos());
+    }
+
+    /** Makes the connection an HTTP/1.1 one: codec and front handler after what is already there. */
+    void http1(ChannelPipeline p) {
+        RequestTimer timer = p.get(RequestTimer.class);
+        http1(p, timer != null ? timer : newTimer(proxy.snapshot().config().limits()));
+    }
+
+    private void http1(ChannelPipeline p, RequestTimer timer) {
+        int maxHeader = (int) Math.min(Integer.MAX_VALUE, proxy.snapshot().config().limits().maxHeaderSize());
+        HttpDecoderConfig dc = new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxHeader)
+                .setMaxHeaderSize(maxHeader)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setAllowDuplicateContentLengths(true)
+                .setUseRfc9112TransferEncoding(true);
+        if (p.get(RequestTimer.class) == null) {
+            p.addLast("timer", timer);
+        }
+        p.addLast("codec", new HttpServerCodec(dc, MAX_PIPELINE_DEPTH));
+        p.addLast("frontend", new FrontendHandler(proxy, config.name(), timer, false, tls != null));
+    }
+
+    /** Makes the connection an HTTP/2 one: frame codec, stream multiplexer, one front handler per stream. */
+    void h2(ChannelPipeline p) {
+        if (p.get(RequestTimer.class) != null) {
+            p.remove(RequestTimer.class);
+        }
+        H2Front.install(p, proxy, config.name(), config.http2().maxConcurrentStreams(), tls != null);
     }
 
     /** The address actually bound (useful with port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The address of the HTTP listener that redirects to this one, or null. */
+    public InetSocketAddress redirectAddress() {
+        return redirect == null ? null : redirect.localAddress();
     }
 
     public ListenerConfig config() {
@@ -89,6 +153,9 @@ public final class HttpListener {
     public void stopAccepting() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (redirect != null) {
+            redirect.stop();
         }
     }
 }

@@ -9,7 +9,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.sluice.balance.Backend;
+import io.sluice.config.UpstreamProtocol;
+import io.sluice.runtime.PoolRuntime;
+import io.sluice.tls.ClientTls;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -23,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Keep-alive connections to backends for one event loop: idle connections per backend address, reused
  * last-in first-out, and new connections made on this loop. One sweep task closes connections idle past
  * their pool's idle timeout; it is scheduled for the earliest such deadline, so a busy pool schedules
- * nothing per request. Confined to its event loop; not thread-safe.
+ * nothing per request. HTTP/2 backends get one multiplexed connection per event loop instead
+ * ({@link H2Upstream}). Confined to its event loop; not thread-safe.
  */
 final class UpstreamPool {
     static final int MAX_IDLE_PER_BACKEND = 256;
@@ -35,10 +44,12 @@ final class UpstreamPool {
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean sweepScheduled;
     private final AtomicInteger open;
+    private final H2Upstream h2;
 
     UpstreamPool(EventLoop loop, AtomicInteger open) {
         this.loop = loop;
         this.open = open;
+        this.h2 = new H2Upstream(this);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(Transport.clientChannel())
@@ -71,6 +82,10 @@ final class UpstreamPool {
 
     /** Gives back a connection whose exchange ended cleanly; it waits idle for the next request. */
     void offer(InetSocketAddress address, Channel ch) {
+        if (ch instanceof Http2StreamChannel) {
+            ch.close(); // a stream serves one request; its connection stays with the HTTP/2 pool
+            return;
+        }
         ArrayDeque<Channel> q = idle.computeIfAbsent(address, a -> new ArrayDeque<>());
         if (!ch.isActive() || q.size() >= MAX_IDLE_PER_BACKEND) {
             ch.close();
@@ -130,29 +145,73 @@ final class UpstreamPool {
         }
     }
 
-    /** Opens a new connection to the backend on this loop. */
-    ChannelFuture connect(Backend backend, int connectTimeoutMillis, long idleTimeoutNanos) {
+    /**
+     * A new connection to the backend on this loop, ready for a request: connected and, for a TLS pool, past
+     * its handshake. For an HTTP/2 pool, a new stream on this loop's connection to the backend (made when
+     * there is none).
+     */
+    Future<Channel> connect(Backend backend, PoolRuntime pool) {
+        if (pool.protocol() != UpstreamProtocol.HTTP1) {
+            return h2.stream(backend, pool);
+        }
         InetSocketAddress address = backend.socketAddress();
-        UpstreamPool pool = this;
-        return bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        UpstreamPool self = this;
+        long idleTimeoutNanos = pool.idleTimeoutNanos();
+        SslContext tls = pool.upstreamTls();
+        ChannelFuture cf = bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis(pool))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", ClientTls.newHandler(tls, pool.config().tls(), ch.alloc(),
+                                    backend.endpoint().address().host(), address.getPort()));
+                        }
                         HttpDecoderConfig dc = new HttpDecoderConfig()
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK);
                         ch.pipeline().addLast("codec", new HttpClientCodec(dc, false, false));
-                        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, idleTimeoutNanos));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(self, address, idleTimeoutNanos));
                     }
                 })
-                .connect(address)
-                .addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        open.incrementAndGet();
-                        f.channel().closeFuture().addListener(c -> open.decrementAndGet());
+                .connect(address);
+        Promise<Channel> ready = loop.newPromise();
+        cf.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+                return;
+            }
+            counted(f.channel());
+            SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                ready.trySuccess(f.channel());
+            } else {
+                ssl.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        ready.trySuccess(f.channel());
+                    } else {
+                        UpstreamTlsFailures.log(address, h.cause());
+                        f.channel().close();
+                        ready.tryFailure(h.cause());
                     }
                 });
+            }
+        });
+        return ready;
+    }
+
+    static int connectTimeoutMillis(PoolRuntime pool) {
+        return (int) Math.min(Integer.MAX_VALUE, pool.connectTimeoutMillis());
+    }
+
+    /** Counts a new connection as open until it closes. */
+    void counted(Channel ch) {
+        open.incrementAndGet();
+        ch.closeFuture().addListener(c -> open.decrementAndGet());
+    }
+
+    Bootstrap bootstrap() {
+        return bootstrap;
     }
 
     EventLoop loop() {

@@ -10,6 +10,9 @@ import io.sluice.config.BackendConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.RetryConfig;
 import io.sluice.config.TimeoutsConfig;
+import io.sluice.config.UpstreamProtocol;
+import io.sluice.tls.ClientTls;
+import io.netty.handler.ssl.SslContext;
 import io.sluice.health.RetryBudget;
 import io.sluice.observe.StatusCounts;
 import java.util.ArrayList;
@@ -37,6 +40,7 @@ public final class PoolRuntime {
     private final LongAdder retries;
     private final LongAdder retriesDenied;
     private final StatusCounts requests;
+    private final SslContext upstreamTls;
     private volatile Active active;
 
     /** A strategy, the backends (with the weights in force) and the picker it built over them. */
@@ -71,6 +75,17 @@ public final class PoolRuntime {
         this.retries = previous != null ? previous.retries : new LongAdder();
         this.retriesDenied = previous != null ? previous.retriesDenied : new LongAdder();
         this.requests = previous != null ? previous.requests : new StatusCounts();
+        this.upstreamTls = config.secure() ? ClientTls.build(config.tls(), config.protocol()) : null;
+    }
+
+    /** How Sluice talks to this pool's backends. */
+    public UpstreamProtocol protocol() {
+        return config.protocol();
+    }
+
+    /** The TLS context for connections to the backends, or null for clear text. */
+    public SslContext upstreamTls() {
+        return upstreamTls;
     }
 
     /** Client requests this pool served, by the status the client got, with their durations. */

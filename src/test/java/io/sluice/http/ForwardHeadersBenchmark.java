@@ -71,7 +71,7 @@ public class ForwardHeadersBenchmark {
     @Benchmark
     public HttpRequest toUpstream() {
         HttpRequest r = fresh();
-        ForwardHeaders.toUpstream(r, "203.0.113.7", "8080", true, "127.0.0.1:20000");
+        ForwardHeaders.toUpstream(r, "203.0.113.7", "8080", true, "127.0.0.1:20000", false, false, false);
         return r;
     }
 

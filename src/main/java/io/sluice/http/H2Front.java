@@ -1,0 +1,51 @@
+package io.sluice.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.config.LimitsConfig;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP/2 side of a client connection. Each stream becomes a child channel with the HTTP/1-style codec
+ * and its own {@link FrontendHandler}, so a stream is one exchange through the same routing, balancing,
+ * retries and metrics as an HTTP/1.1 request. Flow control: stream channels do not read on their own, so a
+ * stream's window opens again only as its body is sent on upstream; responses are written as the stream's
+ * window allows (the stream channel's writability). The connection reads freely, as every stream has its
+ * own window. A connection with no open stream for the idle timeout is closed; closing (at shutdown) sends
+ * GOAWAY and lets open streams finish within the drain timeout. Stateless; thread-safe.
+ */
+final class H2Front {
+    private H2Front() {
+    }
+
+    static void install(ChannelPipeline p, ProxyContext proxy, String listener, int maxStreams, boolean secure) {
+        LimitsConfig limits = proxy.snapshot().config().limits();
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(maxStreams)
+                .maxHeaderListSize(Math.max(4096, limits.maxHeaderSize()));
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .gracefulShutdownTimeoutMillis(limits.drainTimeout().toMillis())
+                .build();
+        p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        p.addLast("h2", codec);
+        p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.config().setAutoRead(false);
+                ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, false));
+                ch.pipeline().addLast("whole", new FullRequestSplitter());
+                ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, null, true, secure));
+            }
+        }));
+        p.addLast("h2-idle-close", new H2IdleClose(codec));
+        p.channel().config().setAutoRead(true);
+    }
+}

@@ -1,0 +1,176 @@
+package io.sluice.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.sluice.balance.Backend;
+import io.sluice.runtime.PoolRuntime;
+import io.sluice.tls.ClientTls;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * HTTP/2 connections to backends for one event loop: one connection per backend address, shared by every
+ * request on this loop, each request on a stream of its own. A stream channel carries the same HTTP/1-style
+ * messages as an HTTP/1.1 connection (through Netty's stream-frame codec), so the exchange does not know
+ * which it has; trailers arrive as the last part's trailing headers. Streams past the backend's
+ * concurrency limit wait in the codec until others end. A connection that closed or got GOAWAY is replaced
+ * by the next request; one idle with no stream for the pool's idle timeout closes. Confined to its event
+ * loop; not thread-safe.
+ */
+final class H2Upstream {
+    private final UpstreamPool pool;
+    private final Map<InetSocketAddress, Future<Channel>> connections = new HashMap<>();
+
+    H2Upstream(UpstreamPool pool) {
+        this.pool = pool;
+    }
+
+    /** A new stream to the backend, on its connection (made first when there is none usable). */
+    Future<Channel> stream(Backend backend, PoolRuntime runtime) {
+        InetSocketAddress address = backend.socketAddress();
+        Future<Channel> conn = connections.get(address);
+        if (conn == null || (conn.isDone() && !usable(conn))) {
+            conn = connect(backend, runtime);
+            connections.put(address, conn);
+        }
+        Promise<Channel> stream = pool.loop().newPromise();
+        long idle = runtime.idleTimeoutNanos();
+        if (conn.isDone()) {
+            open(conn, stream, address, idle);
+        } else {
+            Future<Channel> c = conn;
+            conn.addListener(f -> open(c, stream, address, idle));
+        }
+        return stream;
+    }
+
+    private static boolean usable(Future<Channel> conn) {
+        if (!conn.isSuccess()) {
+            return false;
+        }
+        Channel ch = conn.getNow();
+        Http2FrameCodec codec = ch.pipeline().get(Http2FrameCodec.class);
+        return ch.isActive() && codec != null && !codec.connection().goAwayReceived()
+                && !codec.connection().goAwaySent();
+    }
+
+    private void open(Future<Channel> conn, Promise<Channel> stream, InetSocketAddress address, long idleNanos) {
+        if (!conn.isSuccess()) {
+            connections.remove(address, conn);
+            stream.tryFailure(conn.cause());
+            return;
+        }
+        new Http2StreamChannelBootstrap(conn.getNow())
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.config().setAutoRead(false);
+                        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, false));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, idleNanos));
+                    }
+                })
+                .open()
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        stream.trySuccess((Channel) f.getNow());
+                    } else {
+                        stream.tryFailure(f.cause());
+                    }
+                });
+    }
+
+    private Future<Channel> connect(Backend backend, PoolRuntime runtime) {
+        InetSocketAddress address = backend.socketAddress();
+        SslContext tls = runtime.upstreamTls();
+        long idleNanos = runtime.idleTimeoutNanos();
+        ChannelFuture cf = pool.bootstrap().clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, UpstreamPool.connectTimeoutMillis(runtime))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            p.addLast("tls", ClientTls.newHandler(tls, runtime.config().tls(), ch.alloc(),
+                                    backend.endpoint().address().host(), address.getPort()));
+                        }
+                        p.addLast("h2-idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                        Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
+                                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                                .encoderEnforceMaxConcurrentStreams(true)
+                                .build();
+                        p.addLast("h2", codec);
+                        p.addLast("h2-streams", new Http2MultiplexHandler(new RefusePushes()));
+                        p.addLast("h2-idle-close", new H2IdleClose(codec));
+                        ch.config().setAutoRead(true); // each stream has its own flow-control window
+                    }
+                })
+                .connect(address);
+        Promise<Channel> ready = pool.loop().newPromise();
+        cf.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+                return;
+            }
+            Channel ch = f.channel();
+            pool.counted(ch);
+            ch.closeFuture().addListener(c -> connections.remove(address, ready));
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                ready.trySuccess(ch);
+                return;
+            }
+            ssl.handshakeFuture().addListener(h -> {
+                if (!h.isSuccess()) {
+                    UpstreamTlsFailures.log(address, h.cause());
+                    ch.close();
+                    ready.tryFailure(h.cause());
+                } else if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                    SSLHandshakeException e = new SSLHandshakeException("backend did not agree to HTTP/2 (ALPN)");
+                    UpstreamTlsFailures.log(address, e);
+                    ch.close();
+                    ready.tryFailure(e);
+                } else {
+                    ready.trySuccess(ch);
+                }
+            });
+        });
+        return ready;
+    }
+
+    /** Server pushes are turned off in the settings; a stream a backend opens anyway is closed. */
+    private static final class RefusePushes extends ChannelInboundHandlerAdapter {
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+}

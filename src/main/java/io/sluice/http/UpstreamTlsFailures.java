@@ -1,0 +1,30 @@
+package io.sluice.http;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs failed TLS handshakes with backends (a wrong CA, a name that does not match, no HTTP/2 in ALPN):
+ * these are configuration errors an operator must see, so WARN, but at most one line every 10 seconds so a
+ * busy proxy does not flood its log; the rest go to DEBUG. Thread-safe.
+ */
+final class UpstreamTlsFailures {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamTlsFailures.class);
+    private static final long EVERY_NANOS = 10_000_000_000L;
+    private static final AtomicLong last = new AtomicLong(System.nanoTime() - EVERY_NANOS);
+
+    private UpstreamTlsFailures() {
+    }
+
+    static void log(InetSocketAddress backend, Throwable cause) {
+        long now = System.nanoTime();
+        long prev = last.get();
+        if (now - prev >= EVERY_NANOS && last.compareAndSet(prev, now)) {
+            log.warn("TLS with backend {} failed: {}", backend, cause.getMessage() != null ? cause.getMessage() : cause);
+        } else {
+            log.debug("TLS with backend {} failed: {}", backend, cause.toString());
+        }
+    }
+}
