@@ -212,7 +212,10 @@ public final class H2Backend implements AutoCloseable {
         return resets.get();
     }
 
-    /** {@code /stream} messages written so far, over all streams. */
+    /**
+     * {@code /stream} messages written so far, over all streams; counted just before each write, so once a
+     * client has received {@code msg-i} this is at least i + 1.
+     */
     public int streamMessagesSent() {
         return streamMessagesSent.get();
     }
@@ -343,8 +346,8 @@ public final class H2Backend implements AutoCloseable {
                         true));
                 return;
             }
+            streamMessagesSent.incrementAndGet(); // counted first, so a client that has msg-i sees i + 1 or more
             ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(grpcMessage("msg-" + i)), false));
-            streamMessagesSent.incrementAndGet();
             if (i + 1 >= n) {
                 sendMessage(ctx, n, n);
                 return;

@@ -82,6 +82,18 @@ class H2FixturesTest {
     }
 
     @Test
+    void bodiesLargerThanTheFlowControlWindowsEcho() throws Exception {
+        byte[] body = new byte[3 << 20];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) (i * 31);
+        }
+        H2Response r = done(client.request("PUT", "/echo", null, Map.of(), body));
+        assertThat(r.body()).isEqualTo(body);
+        assertThat(r.dataFrames().size()).isGreaterThan(1);
+        assertThat(r.trailer("x-echo-bytes")).isEqualTo(Integer.toString(body.length));
+    }
+
+    @Test
     void statusAndDefaultPaths() throws Exception {
         H2Response failed = done(client.get("/status/503"));
         assertThat(failed.status()).isEqualTo(503);
