@@ -147,6 +147,26 @@ public final class Sluice implements AutoCloseable {
         return 0;
     }
 
+    /** The address of the clear-text listener that redirects to the named https listener, or null. */
+    public InetSocketAddress redirectAddress(String name) {
+        for (HttpListener l : listeners) {
+            if (l.config().name().equals(name)) {
+                return l.redirectAddress();
+            }
+        }
+        throw new IllegalArgumentException("no listener named " + name);
+    }
+
+    /** Client connections open now, across all listeners (an HTTP/2 connection counts once). */
+    public int clientConnections() {
+        return proxy.clients().size();
+    }
+
+    /** Backend connections open now, busy or idle (an HTTP/2 one counts once, whatever its streams). */
+    public int upstreamConnections() {
+        return proxy.upstreamConnections();
+    }
+
     /** The per-second history of pools and backends (what {@code /_metrics/history} serves). */
     public History history() {
         return history;

@@ -98,6 +98,23 @@ public final class RawHttp implements AutoCloseable {
         return new Response(status, statusLine, headers, "");
     }
 
+    /**
+     * Reads raw bytes (ISO-8859-1 text) until a chunked message's end, trailers included: the last chunk
+     * "0" and the empty line after its trailer section. Fails when the connection ends first.
+     */
+    public String readChunkedMessageRaw() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1) {
+            sb.append((char) b);
+            int zero = sb.indexOf("\r\n0\r\n");
+            if (zero >= 0 && sb.indexOf("\r\n\r\n", zero + 2) >= 0) {
+                return sb.toString();
+            }
+        }
+        throw new IOException("connection closed before the chunked message ended: " + sb);
+    }
+
     /** True when the peer closed the connection: the next read sees end of stream (or a reset). */
     public boolean closedByPeer() {
         try {

@@ -4,6 +4,8 @@ import io.sluice.config.AdminConfig;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.Config;
 import io.sluice.config.HeadersConfig;
+import io.sluice.config.Http2Config;
+import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.HostPort;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
@@ -27,6 +29,9 @@ public final class TestConfigs {
     private int workers = 2;
     private String strategy = "round_robin";
     private String adminToken;
+    private ListenerTlsConfig tls;
+    private HostPort redirectFrom;
+    private Http2Config http2 = Http2Config.DEFAULTS;
 
     public static TestConfigs create() {
         return new TestConfigs();
@@ -87,6 +92,23 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Makes the listener "web" an https one with these TLS settings. */
+    public TestConfigs tls(ListenerTlsConfig value) {
+        this.tls = value;
+        return this;
+    }
+
+    /** A clear-text address that redirects to the https listener. */
+    public TestConfigs redirectFrom(HostPort value) {
+        this.redirectFrom = value;
+        return this;
+    }
+
+    public TestConfigs http2(Http2Config value) {
+        this.http2 = value;
+        return this;
+    }
+
     public TestConfigs workers(int n) {
         this.workers = n;
         return this;
@@ -98,7 +120,9 @@ public final class TestConfigs {
 
     public Config build() {
         List<RouteConfig> r = routes.isEmpty() ? List.of(new RouteConfig(MatchConfig.ANY, pools.get(0).name())) : routes;
-        return new Config(List.of(new ListenerConfig("web", new HostPort("127.0.0.1", 0), "http", r)), pools,
+        ListenerConfig web = new ListenerConfig("web", new HostPort("127.0.0.1", 0),
+                tls != null ? ListenerConfig.HTTPS : ListenerConfig.HTTP, r, tls, redirectFrom, http2);
+        return new Config(List.of(web), pools,
                 new AdminConfig(true, new HostPort("127.0.0.1", 0), adminToken), limits, headers, workers);
     }
 }
