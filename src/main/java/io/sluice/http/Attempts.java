@@ -7,8 +7,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.sluice.balance.Backend;
 import io.sluice.balance.PickContext;
 import io.sluice.balance.Selection;
+import io.sluice.health.CircuitBreaker;
+import io.sluice.runtime.FailureKind;
+import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -31,6 +35,8 @@ final class Attempts {
     private int retries;
     private int fallbacks;
     private final ReplayBuffer replay = new ReplayBuffer();
+    /** Body parts that arrived while the attempt had no backend connection yet. */
+    private final ArrayDeque<HttpContent> held = new ArrayDeque<>(4);
     private boolean keepBody;
     private boolean sentEmptyLast;
     private boolean bodyDropped;
@@ -48,6 +54,7 @@ final class Attempts {
         retries = 0;
         fallbacks = 0;
         replay.release();
+        releaseHeld();
         keepBody = false;
         sentEmptyLast = false;
         bodyDropped = false;
@@ -173,5 +180,45 @@ final class Attempts {
         request = null;
         Arrays.fill(tried, 0, triedCount, null);
         triedCount = 0;
+    }
+
+    /**
+     * Reports one finished attempt to everything that learns from it: the backend's live stats (in flight,
+     * latency estimate), its metrics, its circuit breaker (unless the client gave up) and the outcome
+     * listener.
+     */
+    void report(Backend b, PoolRuntime in, int status, long latencyNanos, FailureKind kind, int attemptIndex,
+                long now, boolean metrics) {
+        Outcome o = new Outcome(b.endpoint(), status, latencyNanos, kind, attemptIndex);
+        b.state().requestFinished(latencyNanos, o.failed(), now, in.halfLifeNanos());
+        if (metrics) {
+            b.state().attempts().record(status, latencyNanos);
+        }
+        if (kind != FailureKind.CLIENT_ABORT) {
+            CircuitBreaker breaker = b.state().breaker();
+            breaker.onOutcome(kind.countsAgainstBackend() || breaker.countsAsFailure(status), now);
+        }
+        proxy.outcomes().onOutcome(o);
+    }
+
+    /** Keeps a body part that arrived before the backend connection was ready. */
+    void hold(HttpContent c) {
+        held.add(c);
+    }
+
+    /** Sends the held body parts on the connection now ready, in order. */
+    void sendHeld(Channel ch) {
+        HttpContent c;
+        while ((c = held.poll()) != null) {
+            send(ch, c);
+        }
+    }
+
+    /** Drops the held body parts: the request ended without reaching a backend. */
+    void releaseHeld() {
+        HttpContent c;
+        while ((c = held.poll()) != null) {
+            c.release();
+        }
     }
 }

@@ -20,15 +20,12 @@ import io.sluice.balance.Backend;
 import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.UpstreamProtocol;
-import io.sluice.health.CircuitBreaker;
 import io.sluice.observe.AttemptTrace;
 import io.sluice.observe.RequestTrace;
 import io.sluice.observe.Tracing;
 import io.sluice.runtime.FailureKind;
-import io.sluice.runtime.Outcome;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
-import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +75,6 @@ final class Exchange {
     private UpstreamHandler upstreamHandler;
     private boolean reused;
     private boolean staleRetried;
-    private ArrayDeque<HttpContent> pending;
     private long bodyBytes;
     private long attemptNanos;
     private int attemptIndex;
@@ -222,12 +218,7 @@ final class Exchange {
         ch.write(request, ch.voidPromise());
         // A retry sends again what earlier attempts sent, then what arrived since.
         attempts.replay(ch);
-        if (pending != null) {
-            HttpContent c;
-            while ((c = pending.poll()) != null) {
-                attempts.send(ch, c);
-            }
-        }
+        attempts.sendHeld(ch);
         if (requestComplete) {
             requestSent();
         }
@@ -258,10 +249,7 @@ final class Exchange {
             return;
         }
         if (upstream == null) {
-            if (pending == null) {
-                pending = new ArrayDeque<>(4);
-            }
-            pending.add(c);
+            attempts.hold(c);
             return;
         }
         attempts.send(upstream, c);
@@ -419,7 +407,7 @@ final class Exchange {
     /** The response is through; the backend connection returns to the pool when it can be reused. */
     private void complete() {
         done = true;
-        releaseReplay();
+        attempts.releaseBody();
         // Reported before the last bytes leave: whoever sees the response end can see its outcome.
         report(FailureKind.NONE);
         finished(status);
@@ -477,8 +465,8 @@ final class Exchange {
         }
         done = true;
         cancelTimer();
-        releasePending();
-        releaseReplay();
+        attempts.releaseHeld();
+        attempts.releaseBody();
         if (tunnel != null) {
             tunnel.abandon();
         }
@@ -500,8 +488,8 @@ final class Exchange {
             return;
         }
         done = true;
-        releasePending();
-        releaseReplay();
+        attempts.releaseHeld();
+        attempts.releaseBody();
         if (tunnel != null) {
             tunnel.abandon();
         }
@@ -572,22 +560,12 @@ final class Exchange {
         }
         reported = true;
         long now = proxy.nanoTime();
-        long latency = tunnelLatency > 0 ? tunnelLatency : now - attemptNanos; // a tunnel's is the time to its 101
-        Outcome o = new Outcome(backend.endpoint(), status, latency, kind, attemptIndex);
-        backend.state().requestFinished(o.latencyNanos(), o.failed(), now, pool.halfLifeNanos());
-        lastAttemptNanos = o.latencyNanos();
-        if (metrics) {
-            backend.state().attempts().record(status, o.latencyNanos());
-        }
+        lastAttemptNanos = tunnelLatency > 0 ? tunnelLatency : now - attemptNanos; // a tunnel's: the time to its 101
+        attempts.report(backend, pool, status, lastAttemptNanos, kind, attemptIndex, now, metrics);
         if (attemptTrace != null) {
             attemptTrace.end(status, kind == FailureKind.NONE ? null : kind.name().toLowerCase(Locale.ROOT));
             attemptTrace = null;
         }
-        if (kind != FailureKind.CLIENT_ABORT) {
-            CircuitBreaker breaker = backend.state().breaker();
-            breaker.onOutcome(kind.countsAgainstBackend() || breaker.countsAsFailure(status), now);
-        }
-        proxy.outcomes().onOutcome(o);
     }
 
     /** Counts, traces and logs the request once, with the status the client got (0 for none). */
@@ -596,39 +574,13 @@ final class Exchange {
             return;
         }
         finished = true;
-        if (!metrics && trace == null && !proxy.telemetry().accessLog().enabled()) {
-            return; // nothing counts, traces or logs requests: no clock read either
-        }
-        long nanos = proxy.nanoTime() - fe.requestNanos();
-        if (metrics) {
-            fe.stats().record(clientStatus, nanos, bodyBytes, bytesOut);
-            route.requests().record(clientStatus, nanos);
-            pool.requests().record(clientStatus, nanos);
-        }
-        if (trace != null) {
-            trace.end(clientStatus, pool.name(), route.index());
-        }
-        fe.accessLog(request, clientStatus, nanos, bodyBytes, bytesOut, backend == null ? null : backend.addressText(),
-                lastAttemptNanos, attempts.retries(), route.index(), pool.name(),
-                trace != null && trace.sampled() ? trace.traceId() : null);
-    }
-
-    private void releaseReplay() {
-        attempts.releaseBody();
+        fe.requestDone(request, route, pool, clientStatus, bodyBytes, bytesOut, backend, lastAttemptNanos,
+                attempts.retries(), trace);
     }
 
     private void cancelTimer() {
         if (upstreamHandler != null) {
             upstreamHandler.disarmResponseTimeout();
-        }
-    }
-
-    private void releasePending() {
-        if (pending != null) {
-            HttpContent c;
-            while ((c = pending.poll()) != null) {
-                c.release();
-            }
         }
     }
 

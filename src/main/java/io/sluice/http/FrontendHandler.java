@@ -16,10 +16,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.balance.Backend;
 import io.sluice.config.Config;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.ListenerStats;
 import io.sluice.observe.RequestLog;
+import io.sluice.observe.RequestTrace;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
 import io.sluice.runtime.Router;
@@ -245,6 +247,29 @@ final class FrontendHandler extends ChannelDuplexHandler {
             stats.record(status, nanos, 0, 0);
         }
         accessLog(req, status, nanos, 0, 0, null, 0, 0, -1, null, null);
+    }
+
+    /**
+     * Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none).
+     * Reads no clock when nothing counts, traces or logs requests.
+     */
+    void requestDone(HttpRequest req, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
+                     Backend backend, long upstreamNanos, int retries, RequestTrace trace) {
+        boolean metrics = proxy.telemetry().metrics();
+        if (!metrics && trace == null && !proxy.telemetry().accessLog().enabled()) {
+            return;
+        }
+        long nanos = proxy.nanoTime() - requestNanos;
+        if (metrics) {
+            stats.record(status, nanos, bytesIn, bytesOut);
+            route.requests().record(status, nanos);
+            pool.requests().record(status, nanos);
+        }
+        if (trace != null) {
+            trace.end(status, pool.name(), route.index());
+        }
+        accessLog(req, status, nanos, bytesIn, bytesOut, backend == null ? null : backend.addressText(), upstreamNanos,
+                retries, route.index(), pool.name(), trace != null && trace.sampled() ? trace.traceId() : null);
     }
 
     /** Writes the access-log line of a finished request on this connection, when the access log is on. */
