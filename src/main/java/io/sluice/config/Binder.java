@@ -20,11 +20,6 @@ final class Binder {
     private final List<ConfigError> errors = new ArrayList<>();
     private final Path baseDir;
 
-    /** A binder that resolves relative file names against the current directory. */
-    Binder() {
-        this(Path.of(""));
-    }
-
     /** A binder that resolves relative file names against {@code baseDir}. */
     Binder(Path baseDir) {
         this.baseDir = baseDir.toAbsolutePath().normalize();

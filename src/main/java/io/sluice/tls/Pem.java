@@ -41,7 +41,7 @@ public final class Pem {
 
     /**
      * A problem with a PEM file; the message is complete and meant for the person who wrote the
-     * configuration.
+     * configuration. Immutable; thread-safe.
      */
     public static final class PemException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -51,7 +51,7 @@ public final class Pem {
         }
     }
 
-    /** A certificate chain (leaf first) and the private key of its leaf, both read and checked. */
+    /** A certificate chain (leaf first) and the private key of its leaf, both read and checked. Immutable. */
     public record KeyAndChain(PrivateKey key, List<X509Certificate> chain) {
         public KeyAndChain {
             Objects.requireNonNull(key, "key");

@@ -80,7 +80,7 @@ public final class TestCerts {
     public enum KeyType { EC, RSA, ED25519 }
 
     /**
-     * A certificate file and its private key file.
+     * A certificate file and its private key file. Immutable; thread-safe.
      *
      * @param cert PEM certificate (leaf only; the issuing CA is not appended)
      * @param key  PEM private key, PKCS#8, unencrypted
