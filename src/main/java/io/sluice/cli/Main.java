@@ -7,12 +7,15 @@ import io.sluice.config.Config;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.HostPort;
+import io.sluice.config.Http2Config;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
+import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.RetryConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.tls.Pem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,8 @@ import picocli.CommandLine.Option;
             "  sluice -c sluice.yaml                 run from a config file (same as 'sluice run -c')",
             "  sluice --port 8080 --backends 127.0.0.1:3001,127.0.0.1:3002",
             "                                        quick mode: one listener, one pool, no file",
+            "  sluice --port 8443 --tls-cert site.pem --tls-key site.key --backends 127.0.0.1:3001",
+            "                                        quick mode over HTTPS",
             "  sluice demo                           three demo backends behind a proxy on :8080",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
@@ -71,6 +76,14 @@ public final class Main implements Callable<Integer> {
             description = "Quick mode: retries of a failed request on another backend, 0-10 (default: ${DEFAULT-VALUE};"
                     + " 0 = off).")
     int retries;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Quick mode: serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "Quick mode: the certificate's PEM private key (PKCS#8); needs --tls-cert.")
+    Path tlsKey;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
             description = "Event-loop threads (default: one per core).")
@@ -158,15 +171,40 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             errors.add("--admin: " + e.getMessage());
         }
+        ListenerTlsConfig tls = tls(errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\nerror: ", errors));
         }
         PoolConfig pool = PoolConfig.builder("default").strategy(algorithm).backends(list)
                 .healthCheck(healthCheck()).retry(RetryConfig.DEFAULTS.withMaxRetries(retries)).build();
-        ListenerConfig listener = new ListenerConfig("default", new HostPort(bind, port), "http",
-                List.of(new RouteConfig(MatchConfig.ANY, "default")));
+        List<RouteConfig> routes = List.of(new RouteConfig(MatchConfig.ANY, "default"));
+        ListenerConfig listener = tls == null
+                ? new ListenerConfig("default", new HostPort(bind, port), ListenerConfig.HTTP, routes)
+                : new ListenerConfig("default", new HostPort(bind, port), ListenerConfig.HTTPS, routes, tls, null,
+                        Http2Config.DEFAULTS);
         return new Config(List.of(listener), List.of(pool), new AdminConfig(true, admin, null),
                 LimitsConfig.DEFAULTS, HeadersConfig.DEFAULTS, workers);
+    }
+
+    /** HTTPS from --tls-cert and --tls-key, both read and checked now; null when neither is given. */
+    private ListenerTlsConfig tls(List<String> errors) {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            errors.add(tlsCert == null ? "--tls-key needs --tls-cert, the certificate it belongs to"
+                    : "--tls-cert needs --tls-key, its private key");
+            return null;
+        }
+        Path cert = tlsCert.toAbsolutePath().normalize();
+        Path key = tlsKey.toAbsolutePath().normalize();
+        try {
+            Pem.keyAndChain(cert, key);
+        } catch (Pem.PemException e) {
+            errors.add("--tls-cert/--tls-key: " + e.getMessage());
+            return null;
+        }
+        return ListenerTlsConfig.of(cert, key);
     }
 
     /** Checks when an interval or a path is given (a path alone checks at the default interval); else none. */

@@ -1,6 +1,8 @@
 package io.sluice.config;
 
 import java.math.BigInteger;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,10 +13,22 @@ import java.util.Locale;
  * Reads typed values out of a {@link YamlNode} tree and collects every problem as a {@link ConfigError},
  * so that binding goes on after a mistake and all of them are reported together. Each reader returns null
  * when the value is absent (or written as an empty value) and also when it is wrong, after recording the
- * error; callers substitute their default and carry on. Not thread-safe; one per load.
+ * error; callers substitute their default and carry on. File names are resolved against a base directory,
+ * that of the configuration file. Not thread-safe; one per load.
  */
 final class Binder {
     private final List<ConfigError> errors = new ArrayList<>();
+    private final Path baseDir;
+
+    /** A binder that resolves relative file names against {@code baseDir}. */
+    Binder(Path baseDir) {
+        this.baseDir = baseDir.toAbsolutePath().normalize();
+    }
+
+    /** The directory relative file names are resolved against; absolute. */
+    Path baseDir() {
+        return baseDir;
+    }
 
     // ---- errors ----
 
@@ -245,6 +259,27 @@ final class Binder {
             return hp;
         } catch (IllegalArgumentException e) {
             error(path, s, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * A file name, resolved against {@link #baseDir()} when relative; only its spelling is checked here,
+     * not whether the file exists.
+     */
+    Path file(YamlNode n, String path, String what) {
+        String t = text(n, path, what);
+        if (t == null) {
+            return null;
+        }
+        if (t.isBlank()) {
+            error(path, n, "expected " + what + ", got an empty name");
+            return null;
+        }
+        try {
+            return baseDir.resolve(t.strip()).normalize();
+        } catch (InvalidPathException e) {
+            error(path, n, "bad file name \"" + t + "\": " + e.getReason());
             return null;
         }
     }

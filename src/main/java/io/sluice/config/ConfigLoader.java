@@ -27,7 +27,8 @@ public final class ConfigLoader {
     }
 
     /**
-     * Reads and parses a UTF-8 file, taking {@code ${NAME}} values from the process environment.
+     * Reads and parses a UTF-8 file, taking {@code ${NAME}} values from the process environment; relative
+     * file names in it are resolved against the directory the file is in.
      *
      * @throws ConfigException when the file cannot be read or has any error
      */
@@ -40,11 +41,13 @@ public final class ConfigLoader {
             throw new ConfigException(file.toString(), List.of(new ConfigError("", 0, 0, "cannot read " + file
                     + ": " + readProblem(e))));
         }
-        return parse(text, file.toString(), System::getenv);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), System::getenv, dir == null ? Path.of("") : dir);
     }
 
     /**
-     * Parses YAML text.
+     * Parses YAML text; relative file names in it (certificates, keys, CA bundles) are resolved against the
+     * current directory.
      *
      * @param yaml       the configuration text
      * @param sourceName where it came from (a file name), used in {@link ConfigException#getMessage()}; may be null
@@ -52,11 +55,26 @@ public final class ConfigLoader {
      * @throws ConfigException listing every error found
      */
     public static Config parse(String yaml, String sourceName, Function<String, String> env) throws ConfigException {
+        return parse(yaml, sourceName, env, Path.of(""));
+    }
+
+    /**
+     * Parses YAML text, resolving relative file names in it against {@code baseDir}.
+     *
+     * @param yaml       the configuration text
+     * @param sourceName where it came from (a file name), used in {@link ConfigException#getMessage()}; may be null
+     * @param env        looks up environment variables for {@code ${NAME}}; returns null for unset ones
+     * @param baseDir    the directory relative file names are resolved against, normally the config file's
+     * @throws ConfigException listing every error found
+     */
+    public static Config parse(String yaml, String sourceName, Function<String, String> env, Path baseDir)
+            throws ConfigException {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(env, "env");
+        Objects.requireNonNull(baseDir, "baseDir");
         String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
         YamlReader.Result read = YamlReader.read(text);
-        Binder binder = new Binder();
+        Binder binder = new Binder(baseDir);
         binder.addAll(read.errors());
         boolean unreadable = read.root() == null && !read.errors().isEmpty();
         Config config = null;

@@ -19,8 +19,10 @@ import java.util.Set;
  * {@link Binder} and {@link Refs} passed in).
  */
 final class ListenerBinder {
-    static final String PROTOCOL = "http";
-    private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "routes");
+    static final String PROTOCOL = ListenerConfig.HTTP;
+    private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS);
+    private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "tls",
+            "redirect_http_from", "http2", "routes");
     private static final List<String> ROUTE_KEYS = List.of("match", "pool");
     private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers");
     /** RFC 9110 token characters, as used by methods and header names. */
@@ -64,13 +66,60 @@ final class ListenerBinder {
         if (bind != null) {
             refs.bind(bind, child(path, "bind"), bindNode);
         }
-        String protocol = or(b.text(value(m, "protocol"), child(path, "protocol"), "a protocol name"), PROTOCOL);
-        if (!protocol.equals(PROTOCOL)) {
-            b.error(child(path, "protocol"), value(m, "protocol"), "unknown protocol `" + protocol
-                    + "`; only `http` is supported for now");
+        YamlNode protocolNode = value(m, "protocol");
+        String protocol = or(b.text(protocolNode, child(path, "protocol"), "a protocol name"), PROTOCOL);
+        if (!PROTOCOLS.contains(protocol)) {
+            b.error(child(path, "protocol"), protocolNode, "unknown protocol `" + protocol + "`"
+                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https)");
+            protocol = null;
+        }
+        boolean https = ListenerConfig.HTTPS.equals(protocol);
+        YamlNode.Entry tlsEntry = m.entry("tls");
+        ListenerTlsConfig tls = null;
+        if (tlsEntry != null && protocol != null && !https) {
+            b.error(child(path, "tls"), tlsEntry.line(), tlsEntry.column(), "`tls` applies only to https"
+                    + " listeners; add `protocol: https`");
+        } else if (tlsEntry != null) {
+            tls = TlsBinder.listenerTls(b, value(m, "tls"), child(path, "tls"));
+            if (tls == null && Binder.absent(tlsEntry.value())) {
+                b.error(child(path, "tls"), tlsEntry.line(), tlsEntry.column(), "`tls` has no value; give at least"
+                        + " certificates: [ { cert: FILE, key: FILE } ]");
+            }
+        } else if (https) {
+            b.error(child(path, "protocol"), protocolNode, "protocol `https` needs a `tls` block with the"
+                    + " certificates, e.g. tls: { certificates: [ { cert: example.pem, key: example.key } ] }");
+        }
+        HostPort redirect = redirect(b, m, path, https, protocol != null, refs);
+        Http2Config http2 = TlsBinder.http2(b, value(m, "http2"), child(path, "http2"));
+        if (tls != null && !http2.enabled() && tls.alpn().equals(List.of("h2"))) {
+            YamlNode.Entry e = m.entry("http2");
+            b.error(child(path, "http2"), e.line(), e.column(), "HTTP/2 is off, but tls.alpn offers only h2;"
+                    + " add http/1.1 to `alpn`, or turn HTTP/2 on");
         }
         List<RouteConfig> routes = routes(b, m, path, refs);
-        return b.errorCount() == before ? new ListenerConfig(name, bind, protocol, routes) : null;
+        return b.errorCount() == before
+                ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2) : null;
+    }
+
+    /** {@code redirect_http_from}: a clear-text address that redirects to an https listener. */
+    private static HostPort redirect(Binder b, YamlNode.Mapping m, String path, boolean https, boolean knownProtocol,
+                                     Refs refs) {
+        YamlNode.Entry e = m.entry("redirect_http_from");
+        if (e == null) {
+            return null;
+        }
+        String at = child(path, "redirect_http_from");
+        HostPort address = b.address(value(m, "redirect_http_from"), at, false);
+        if (address == null) {
+            return null;
+        }
+        refs.bind(address, at, e.value());
+        if (!https && knownProtocol) {
+            b.error(at, e.line(), e.column(), "`redirect_http_from` sends clear-text clients to this listener over"
+                    + " TLS, so it needs `protocol: https`");
+            return null;
+        }
+        return address;
     }
 
     private static List<RouteConfig> routes(Binder b, YamlNode.Mapping listener, String path, Refs refs) {

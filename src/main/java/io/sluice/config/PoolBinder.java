@@ -24,7 +24,8 @@ final class PoolBinder {
     static final String DEFAULT_STRATEGY = "round_robin";
     private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check",
             "hash_key", "hash_balance_factor", "ewma_half_life", "slow_start", "circuit_breaker", "retry",
-            "fallback_pool", "panic_threshold");
+            "fallback_pool", "panic_threshold", "protocol", "tls");
+    private static final List<String> UPSTREAM_PROTOCOLS = List.of("http1", "h2", "h2c");
     private static final List<String> BACKEND_KEYS = List.of("address", "url", "weight");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
 
@@ -63,7 +64,7 @@ final class PoolBinder {
             refs.pool(name, child(path, "name"), nameNode);
         }
         String strategy = strategy(b, value(m, "strategy"), child(path, "strategy"));
-        List<BackendConfig> backends = backends(b, value(m, "backends"), child(path, "backends"));
+        Backends backends = backends(b, value(m, "backends"), child(path, "backends"));
         TimeoutsConfig timeouts = timeouts(b, value(m, "timeouts"), child(path, "timeouts"));
         HealthCheckConfig healthCheck = ResilienceBinder.healthCheck(b, value(m, "health_check"),
                 child(path, "health_check"));
@@ -73,12 +74,89 @@ final class PoolBinder {
         RetryConfig retry = ResilienceBinder.retry(b, value(m, "retry"), child(path, "retry"));
         String fallback = fallback(b, value(m, "fallback_pool"), child(path, "fallback_pool"), name, refs);
         Integer panic = b.integer(value(m, "panic_threshold"), child(path, "panic_threshold"), 0, 100);
+        YamlNode protocolNode = value(m, "protocol");
+        UpstreamProtocol protocol = protocol(b, protocolNode, child(path, "protocol"));
+        UpstreamTlsConfig tls = tls(b, m, path, protocol, protocolNode, backends);
         if (b.errorCount() != before) {
             return null;
         }
-        return PoolConfig.builder(name).strategy(strategy).backends(backends).timeouts(timeouts)
+        return PoolConfig.builder(name).strategy(strategy).backends(backends.list()).timeouts(timeouts)
                 .healthCheck(healthCheck).balance(balance).breaker(breaker).retry(retry).fallbackPool(fallback)
-                .panicThreshold(or(panic, 0)).build();
+                .panicThreshold(or(panic, 0)).protocol(or(protocol, UpstreamProtocol.HTTP1)).tls(tls).build();
+    }
+
+    private static UpstreamProtocol protocol(Binder b, YamlNode n, String path) {
+        String t = b.text(n, path, "http1, h2 or h2c");
+        if (t == null) {
+            return null;
+        }
+        if (!UPSTREAM_PROTOCOLS.contains(t)) {
+            b.error(path, n, "unknown protocol `" + t + "`" + Suggest.didYouMean(t, UPSTREAM_PROTOCOLS)
+                    + " (allowed: http1 = HTTP/1.1, h2 = HTTP/2 over TLS, h2c = HTTP/2 in clear text)");
+            return null;
+        }
+        return UpstreamProtocol.valueOf(t.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * TLS towards the pool's backends, from {@code tls} ({@code true}, {@code false} or a map), the pool's
+     * protocol and the scheme of its backend URLs; null for clear text. Contradictions are errors.
+     */
+    private static UpstreamTlsConfig tls(Binder b, YamlNode.Mapping m, String path, UpstreamProtocol protocol,
+                                         YamlNode protocolNode, Backends backends) {
+        String at = child(path, "tls");
+        YamlNode.Entry e = m.entry("tls");
+        YamlNode n = value(m, "tls");
+        Boolean on = null;
+        UpstreamTlsConfig tls = null;
+        if (n instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.BOOL) {
+            on = (Boolean) s.value();
+            tls = on ? UpstreamTlsConfig.DEFAULTS : null;
+        } else if (e != null && Binder.absent(n)) {
+            b.error(at, e.line(), e.column(), "`tls` has no value; write true, false or a map (verify, ca, sni,"
+                    + " client_cert, client_key)");
+            return null;
+        } else if (n != null) {
+            YamlNode.Mapping tm = b.mapping(n, at, "a map of TLS settings (verify, ca, sni, client_cert,"
+                    + " client_key), or true/false");
+            if (tm == null) {
+                return null;
+            }
+            on = true;
+            tls = TlsBinder.upstreamTls(b, tm, at);
+        }
+        if (protocol == UpstreamProtocol.H2C && Boolean.TRUE.equals(on)) {
+            b.error(at, e.line(), e.column(), "protocol h2c is HTTP/2 in clear text, so it takes no `tls`; use"
+                    + " `protocol: h2` for HTTP/2 over TLS");
+            return null;
+        }
+        if (protocol == UpstreamProtocol.H2 && Boolean.FALSE.equals(on)) {
+            b.error(at, e.line(), e.column(), "protocol h2 is HTTP/2 over TLS; use `protocol: h2c` for HTTP/2 in"
+                    + " clear text, or remove `tls: false`");
+            return null;
+        }
+        if (backends.https() != null) {
+            Backends.Url url = backends.https();
+            if (Boolean.FALSE.equals(on)) {
+                b.error(at, e.line(), e.column(), "`tls: false`, but " + url.path() + " is an https:// URL; write"
+                        + " http://, or remove `tls: false`");
+                return null;
+            }
+            if (protocol == UpstreamProtocol.H2C) {
+                b.error(child(path, "protocol"), protocolNode, "protocol h2c is clear text, but " + url.path()
+                        + " is an https:// URL; use `protocol: h2`, or http:// URLs");
+                return null;
+            }
+            return tls != null ? tls : UpstreamTlsConfig.DEFAULTS;
+        }
+        if (backends.http() != null && (Boolean.TRUE.equals(on) || protocol == UpstreamProtocol.H2)) {
+            Backends.Url url = backends.http();
+            String why = Boolean.TRUE.equals(on) ? "`tls` is set" : "protocol h2 always uses TLS";
+            b.error(url.path(), url.at(), "an http:// URL in a pool that talks TLS to its backends (" + why
+                    + "); write https://, or give `address: host:port`");
+            return null;
+        }
+        return tls;
     }
 
     /**
@@ -138,32 +216,49 @@ final class PoolBinder {
         return s;
     }
 
-    /** A list of backends with distinct addresses; empty when absent. */
-    static List<BackendConfig> backends(Binder b, YamlNode n, String path) {
+    /**
+     * A pool's backends, with the first http:// and the first https:// URL among them (null when none), which
+     * decide whether the pool talks TLS.
+     */
+    record Backends(List<BackendConfig> list, Url http, Url https) {
+        /** A backend URL: its YAML path and node. */
+        record Url(String path, YamlNode at) {
+        }
+    }
+
+    /**
+     * A list of backends with distinct addresses; empty when absent. Backend URLs must agree on their scheme:
+     * all http:// or all https://.
+     */
+    static Backends backends(Binder b, YamlNode n, String path) {
         List<BackendConfig> out = new ArrayList<>();
         List<YamlNode> items = b.sequence(n, path, "a list of backends");
         if (items == null) {
-            return out;
+            return new Backends(out, null, null);
         }
         Map<HostPort, String> seen = new HashMap<>();
+        Backends.Url[] first = new Backends.Url[2];
         for (int i = 0; i < items.size(); i++) {
             String itemPath = index(path, i);
-            BackendConfig backend = backend(b, items.get(i), itemPath);
+            BackendConfig backend = backend(b, items.get(i), itemPath, first);
             if (backend == null) {
                 continue;
             }
-            String first = seen.putIfAbsent(backend.address(), itemPath);
-            if (first != null) {
-                b.error(itemPath, items.get(i), "backend " + backend.address() + " is already listed at " + first
+            String earlier = seen.putIfAbsent(backend.address(), itemPath);
+            if (earlier != null) {
+                b.error(itemPath, items.get(i), "backend " + backend.address() + " is already listed at " + earlier
                         + "; list it once and raise its weight instead");
             }
             out.add(backend);
         }
-        return out;
+        return new Backends(out, first[0], first[1]);
     }
 
-    /** {@code host:port} text, or a map with {@code address} or {@code url} and an optional {@code weight}. */
-    private static BackendConfig backend(Binder b, YamlNode n, String path) {
+    /**
+     * {@code host:port} text, or a map with {@code address} or {@code url} and an optional {@code weight}.
+     * {@code firstUrls} holds the first http:// URL [0] and https:// URL [1] seen so far.
+     */
+    private static BackendConfig backend(Binder b, YamlNode n, String path, Backends.Url[] firstUrls) {
         if (n instanceof YamlNode.Scalar s && !s.isNull()) {
             HostPort address = b.address(s, path, false);
             return address == null ? null : new BackendConfig(address, 1);
@@ -183,7 +278,21 @@ final class PoolBinder {
             b.error(child(path, "url"), e.line(), e.column(), "give either `address` or `url`, not both");
             address = null;
         } else if (url != null) {
-            address = fromUrl(b, url, child(path, "url"));
+            String urlPath = child(path, "url");
+            address = fromUrl(b, url, urlPath);
+            if (address != null) {
+                boolean https = b.text(url, urlPath, "a URL").strip().regionMatches(true, 0, "https:", 0, 6);
+                int mine = https ? 1 : 0;
+                Backends.Url other = firstUrls[1 - mine];
+                if (other != null) {
+                    b.error(urlPath, url, "backend URLs mix http:// and https:// (" + other.path() + " is "
+                            + (https ? "http://" : "https://") + "); a pool talks either TLS or clear text to all"
+                            + " its backends, so put them in two pools");
+                    address = null;
+                } else if (firstUrls[mine] == null) {
+                    firstUrls[mine] = new Backends.Url(urlPath, url);
+                }
+            }
         } else {
             YamlNode a = b.require(m, "address", path, "host:port of the backend server, e.g. 127.0.0.1:3001");
             address = b.address(a, child(path, "address"), false);
@@ -192,7 +301,7 @@ final class PoolBinder {
         return address == null ? null : new BackendConfig(address, or(weight, 1));
     }
 
-    /** The address of an {@code http://host[:port]} URL; https, paths and queries are refused. */
+    /** The address of an {@code http://host[:port]} or {@code https://host[:port]} URL; paths and queries are refused. */
     private static HostPort fromUrl(Binder b, YamlNode n, String path) {
         String text = b.text(n, path, "a URL such as http://127.0.0.1:3001");
         if (text == null) {
@@ -209,10 +318,8 @@ final class PoolBinder {
         String problem = null;
         if (scheme == null || uri.getHost() == null) {
             problem = "not an http URL: \"" + text + "\"; write e.g. http://127.0.0.1:3001";
-        } else if (scheme.equalsIgnoreCase("https")) {
-            problem = "https backends are not supported yet (\"" + text + "\"); use http://";
-        } else if (!scheme.equalsIgnoreCase("http")) {
-            problem = "unsupported scheme `" + scheme + "` in \"" + text + "\"; only http:// is supported";
+        } else if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            problem = "unsupported scheme `" + scheme + "` in \"" + text + "\"; use http:// or https://";
         } else if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
             problem = "a path in a backend URL is not supported (\"" + uri.getRawPath() + "\" in \"" + text
                     + "\"); give only http://host:port and use routes to choose by path";
@@ -225,7 +332,8 @@ final class PoolBinder {
             b.error(path, n, problem);
             return null;
         }
-        return new HostPort(stripBrackets(uri.getHost()), uri.getPort() < 0 ? 80 : uri.getPort());
+        int defaultPort = scheme.equalsIgnoreCase("https") ? 443 : 80;
+        return new HostPort(stripBrackets(uri.getHost()), uri.getPort() < 0 ? defaultPort : uri.getPort());
     }
 
     private static String stripBrackets(String host) {

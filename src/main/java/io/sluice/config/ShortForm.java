@@ -39,7 +39,7 @@ final class ShortForm {
             refs.bind(bind, "listen", listen);
         }
         String strategy = PoolBinder.strategy(b, value(top, "algorithm"), "algorithm");
-        List<BackendConfig> backends = PoolBinder.backends(b, value(top, "backends"), "backends");
+        PoolBinder.Backends backends = PoolBinder.backends(b, value(top, "backends"), "backends");
         Duration interval = interval(b, value(top, "health_check_interval"), "health_check_interval");
         YamlNode checkBlock = value(top, "health_check");
         HealthCheckConfig check = ResilienceBinder.healthCheck(b, checkBlock, "health_check");
@@ -53,8 +53,9 @@ final class ShortForm {
         if (b.errorCount() != before) {
             return null;
         }
-        PoolConfig pool = PoolConfig.builder(NAME).strategy(strategy).backends(backends)
-                .healthCheck(interval == null ? check : HealthCheckConfig.every(interval)).retry(retry).build();
+        PoolConfig pool = PoolConfig.builder(NAME).strategy(strategy).backends(backends.list())
+                .healthCheck(interval == null ? check : HealthCheckConfig.every(interval)).retry(retry)
+                .tls(backends.https() != null ? UpstreamTlsConfig.DEFAULTS : null).build();
         ListenerConfig listener = new ListenerConfig(NAME, bind, ListenerBinder.PROTOCOL,
                 List.of(new RouteConfig(MatchConfig.ANY, NAME)));
         return new Result(listener, pool, mb == null ? null : mb * MIB);

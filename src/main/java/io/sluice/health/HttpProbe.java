@@ -56,7 +56,7 @@ public final class HttpProbe implements Probe {
         ProbeChannels.connect(backend, check, loop, result, true, p -> {
             if (tls != null) {
                 p.addLast("tls", ClientTls.newHandler(tls, tlsConfig, p.channel().alloc(),
-                        backend.endpoint().address().host(), backend.socketAddress().getPort()));
+                        backend.endpoint().address().host(), backend.socketAddress().getPort(), check.timeout()));
             }
             HttpDecoderConfig decoder = new HttpDecoderConfig()
                     .setMaxInitialLineLength(MAX_INITIAL_LINE)

@@ -114,7 +114,7 @@ final class H2Upstream {
                         ChannelPipeline p = ch.pipeline();
                         if (tls != null) {
                             p.addLast("tls", ClientTls.newHandler(tls, runtime.config().tls(), ch.alloc(),
-                                    backend.endpoint().address().host(), address.getPort()));
+                                    backend.endpoint().address().host(), address.getPort(), java.time.Duration.ofMillis(runtime.connectTimeoutMillis())));
                         }
                         p.addLast("h2-idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
                         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()

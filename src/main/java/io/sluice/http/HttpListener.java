@@ -39,7 +39,7 @@ public final class HttpListener {
     public HttpListener(ListenerConfig config, ProxyContext proxy) {
         this.config = Objects.requireNonNull(config, "config");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
-        this.tls = config.secure() ? ServerTls.build(config.tls(), config.http2().enabled()) : null;
+        this.tls = config.secure() ? ServerTls.build(config) : null;
     }
 
     /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */

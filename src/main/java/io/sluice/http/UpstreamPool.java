@@ -165,7 +165,7 @@ final class UpstreamPool {
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
                             ch.pipeline().addLast("tls", ClientTls.newHandler(tls, pool.config().tls(), ch.alloc(),
-                                    backend.endpoint().address().host(), address.getPort()));
+                                    backend.endpoint().address().host(), address.getPort(), java.time.Duration.ofMillis(pool.connectTimeoutMillis())));
                         }
                         HttpDecoderConfig dc = new HttpDecoderConfig()
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)

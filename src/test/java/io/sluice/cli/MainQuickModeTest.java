@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.config.HealthCheckConfig;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.RetryConfig;
+import io.sluice.testing.TestCerts;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Quick mode's health-check and retry options, turned into the one pool it runs (no sockets). */
@@ -72,5 +78,35 @@ class MainQuickModeTest {
 
         assertThat(help).contains("--health-check-path=PATH", "--retries=N", "(default: 2; 0 = off)",
                 "without --health-check-interval, checks run every 10 seconds");
+    }
+
+    @Test
+    void tlsCertAndKeyMakeAnHttpsListener(@TempDir Path dir) {
+        TestCerts.Issued cert = TestCerts.ca(dir, "Test CA").issue(dir, "site", List.of("DNS:localhost"));
+
+        ListenerConfig l = parse("--tls-cert", cert.cert().toString(), "--tls-key", cert.key().toString())
+                .quickConfig().listeners().get(0);
+
+        assertThat(l.protocol()).isEqualTo(ListenerConfig.HTTPS);
+        assertThat(l.tls()).isEqualTo(ListenerTlsConfig.of(cert.cert().toAbsolutePath(), cert.key().toAbsolutePath()));
+        assertThat(parse().quickConfig().listeners().get(0).tls()).isNull();
+    }
+
+    @Test
+    void tlsOptionsGoTogetherAndTheFilesAreChecked(@TempDir Path dir) {
+        TestCerts.Ca ca = TestCerts.ca(dir, "Test CA");
+        TestCerts.Issued a = ca.issue(dir, "a", List.of("DNS:a.test"));
+        TestCerts.Issued b = ca.issue(dir, "b", List.of("DNS:b.test"));
+
+        assertThatThrownBy(parse("--tls-cert", a.cert().toString())::quickConfig)
+                .hasMessage("--tls-cert needs --tls-key, its private key");
+        assertThatThrownBy(parse("--tls-key", a.key().toString())::quickConfig)
+                .hasMessage("--tls-key needs --tls-cert, the certificate it belongs to");
+        assertThatThrownBy(parse("--tls-cert", a.cert().toString(), "--tls-key", b.key().toString())::quickConfig)
+                .hasMessageContaining("does not match the certificate");
+        assertThatThrownBy(parse("--tls-cert", dir.resolve("none.pem").toString(), "--tls-key",
+                a.key().toString())::quickConfig).hasMessageContaining("no such file: " + dir.resolve("none.pem"));
+        String help = Main.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        assertThat(help).contains("--tls-cert=FILE", "--tls-key=FILE", "serve HTTPS");
     }
 }

@@ -47,7 +47,7 @@ class ConfigErrorsTest {
                 tuple("workers", 27, 10));
         assertThat(e.errors()).extracting(ConfigError::message).satisfiesExactly(
                 m -> assertThat(m).contains("80800"),
-                m -> assertThat(m).contains("unknown protocol `https`"),
+                m -> assertThat(m).contains("protocol `https` needs a `tls` block"),
                 m -> assertThat(m).contains("must start with \"/\""),
                 m -> assertThat(m).contains("no pool named `apii`", "did you mean `api`", "known pools: web, api"),
                 m -> assertThat(m).contains("duplicate listener name `web`", "listeners[0].name (2:11)"),
@@ -209,11 +209,11 @@ class ConfigErrorsTest {
     }
 
     @Test
-    void backendUrlsMustBePlainHttp() {
+    void backendUrlsMustBeHttpOrHttpsWithoutAPath() {
         List<ConfigError> errors = errors("""
                 listen: "127.0.0.1:8080"
                 backends:
-                  - url: "https://127.0.0.1:3001"
+                  - url: "ftp://127.0.0.1:3001"
                   - url: "http://127.0.0.1:3002/api"
                   - { url: "http://127.0.0.1:3003", address: "127.0.0.1:3003" }
                   - 3004
@@ -222,7 +222,7 @@ class ConfigErrorsTest {
 
         assertThat(errors).extracting(ConfigError::path).containsExactly("backends[0].url", "backends[1].url",
                 "backends[2].url", "backends[3]", "backends[4].address", "backends[4].weight");
-        assertThat(errors.get(0).message()).contains("https", "not supported yet");
+        assertThat(errors.get(0).message()).contains("unsupported scheme `ftp`", "http:// or https://");
         assertThat(errors.get(1).message()).contains("path", "/api");
         assertThat(errors.get(2).message()).contains("either `address` or `url`");
         assertThat(errors.get(3).message()).contains("expected host:port, got the number 3004");
