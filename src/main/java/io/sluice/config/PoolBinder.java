@@ -77,6 +77,12 @@ final class PoolBinder {
         YamlNode protocolNode = value(m, "protocol");
         UpstreamProtocol protocol = protocol(b, protocolNode, child(path, "protocol"));
         UpstreamTlsConfig tls = tls(b, m, path, protocol, protocolNode, backends);
+        if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.HTTP && protocol != null
+                && protocol != UpstreamProtocol.HTTP1) {
+            b.error(child(path, "health_check"), value(m, "health_check"), "HTTP health checks speak HTTP/1.1, which"
+                    + " an HTTP/2-only backend may refuse; use `type: tcp` for " + protocol.name().toLowerCase(
+                    java.util.Locale.ROOT) + " pools (HTTP/2 probes are not built yet)");
+        }
         if (b.errorCount() != before) {
             return null;
         }

@@ -199,4 +199,21 @@ class UpstreamTlsConfigTest {
         assertThat(errors.get(0).message()).isEqualTo("no such file: " + files.file("nope.pem"));
         assertThat(errors.get(1).message()).contains("does not match the certificate");
     }
+
+    @Test
+    void http2PoolsTakeTcpHealthChecksOnly() throws ConfigException {
+        ConfigError e = onlyError("""
+                protocol: h2c
+                backends: [ "10.0.0.1:50051" ]
+                health_check: { type: http, path: /health }
+                """);
+        assertThat(e.path()).isEqualTo("pools[0].health_check");
+        assertThat(e.line()).isEqualTo(6);
+        assertThat(e.message()).contains("type: tcp");
+        assertThat(pool("""
+                protocol: h2
+                backends: [ "10.0.0.1:443" ]
+                health_check: { type: tcp }
+                """).healthCheck().type()).isEqualTo(HealthCheckConfig.Type.TCP);
+    }
 }

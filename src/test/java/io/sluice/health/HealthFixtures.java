@@ -76,9 +76,21 @@ final class HealthFixtures {
     }
 
     /** A loopback port nothing listens on (it was free a moment ago). */
+    /**
+     * A loopback port nothing listens on. It is taken below the kernel's ephemeral range (32768 and up on
+     * Linux), so no later bind to port 0 nor an outgoing connection's source port can take it while the
+     * test runs.
+     */
     static int refusedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < 100; i++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port below the ephemeral range");
     }
 }
