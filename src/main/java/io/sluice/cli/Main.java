@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
-            "Sluice: an HTTP load balancer and reverse proxy.",
+            "Sluice: an HTTP load balancer and reverse proxy (HTTP/1.1 and HTTP/2, TLS with SNI, gRPC, WebSocket).",
             "",
             "  sluice -c sluice.yaml                 run from a config file (same as 'sluice run -c')",
             "  sluice --port 8080 --backends 127.0.0.1:3001,127.0.0.1:3002",
