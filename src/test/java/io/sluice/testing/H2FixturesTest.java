@@ -191,7 +191,7 @@ class H2FixturesTest {
 
     @Test
     void echoOverTlsWithAlpnH2(@TempDir Path dir) throws Exception {
-        TestCert cert = TestCert.generate(dir);
+        TestCerts.Issued cert = TestCerts.selfSigned(dir, "localhost", java.util.List.of("DNS:localhost", "IP:127.0.0.1"));
         SslContext serverTls = H2Backend.serverTls(cert.cert(), cert.key());
         try (H2Backend tls = new H2Backend(serverTls);
              H2Client c = H2Client.connect("127.0.0.1", tls.port(), H2Client.tlsTrusting(cert.cert()), "localhost")) {

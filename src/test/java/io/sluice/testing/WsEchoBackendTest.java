@@ -151,9 +151,9 @@ class WsEchoBackendTest {
 
     @Test
     void echoOverWss(@TempDir Path dir) throws Exception {
-        TestCert cert = TestCert.generate(dir);
+        TestCerts.Issued cert = TestCerts.selfSigned(dir, "localhost", java.util.List.of("DNS:localhost", "IP:127.0.0.1"));
         try (WsEchoBackend tls = new WsEchoBackend(WsEchoBackend.serverTls(cert.cert(), cert.key()))) {
-            HttpClient http = HttpClient.newBuilder().sslContext(cert.jdkTrusting()).build();
+            HttpClient http = HttpClient.newBuilder().sslContext(TestCerts.trusting(cert.cert())).build();
             Collector c = new Collector();
             WebSocket ws = open(http, "wss://127.0.0.1:" + tls.port() + "/ws", c);
             ws.sendText("secure", true).get(10, TimeUnit.SECONDS);
