@@ -160,7 +160,7 @@ class TlsIT {
         try (io.sluice.testing.WsEchoBackend ws = new io.sluice.testing.WsEchoBackend();
              Sluice sluice = Sluice.builder().config(TestConfigs.create().tls(twoCertificates())
                      .pool("p", ws.port()).build()).build().start()) {
-            WebSocketIT.Collector c = new WebSocketIT.Collector();
+            io.sluice.testing.WsCollector c = new io.sluice.testing.WsCollector();
             WebSocket socket = HttpClient.newBuilder().sslContext(TestCerts.trusting(ca)).build().newWebSocketBuilder()
                     .buildAsync(URI.create("wss://localhost:" + sluice.listenerAddress("web").getPort() + "/ws"), c)
                     .get(10, TimeUnit.SECONDS);

@@ -7,8 +7,8 @@ import io.sluice.Sluice;
 import io.sluice.balance.BackendState;
 import io.sluice.config.LimitsConfig;
 import io.sluice.testing.TestConfigs;
+import io.sluice.testing.WsCollector;
 import io.sluice.testing.WsEchoBackend;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -16,10 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -30,56 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketIT {
 
-    /** Collects whole messages: text as String, binary as byte[]. */
-    static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public void onOpen(WebSocket ws) {
-            ws.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            binary.write(b, 0, b.length);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            closed.complete(-1);
-        }
-    }
-
     /** Sends {@code count} messages, text and binary in turn, each checked as it comes back. */
-    static void exchange(WebSocket ws, Collector c, int count) throws Exception {
+    static void exchange(WebSocket ws, WsCollector c, int count) throws Exception {
         for (int i = 0; i < count; i++) {
             if (i % 2 == 0) {
                 String msg = "text " + i + " " + "é".repeat(i % 50);
@@ -102,7 +50,7 @@ class WebSocketIT {
              Sluice sluice = Sluice.builder().config(TestConfigs.create().pool("p", backend.port()).build())
                      .build().start()) {
             BackendState state = sluice.snapshot().pool("p").backends().get(0).state();
-            Collector c = new Collector();
+            WsCollector c = new WsCollector();
             URI uri = URI.create("ws://127.0.0.1:" + sluice.listenerAddress("web").getPort() + "/chat?room=1");
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, c).get(10, TimeUnit.SECONDS);
             exchange(ws, c, 1000);
@@ -123,7 +71,7 @@ class WebSocketIT {
         try (WsEchoBackend backend = new WsEchoBackend();
              Sluice sluice = Sluice.builder().config(TestConfigs.create().pool("p", backend.port()).build())
                      .build().start()) {
-            Collector c = new Collector();
+            WsCollector c = new WsCollector();
             URI uri = URI.create("ws://127.0.0.1:" + sluice.listenerAddress("web").getPort() + "/ws");
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, c).get(10, TimeUnit.SECONDS);
             exchange(ws, c, 10);
@@ -141,7 +89,7 @@ class WebSocketIT {
         try (WsEchoBackend backend = new WsEchoBackend();
              Sluice sluice = Sluice.builder().config(TestConfigs.create().limits(limits).pool("p", backend.port())
                      .build()).build().start()) {
-            Collector c = new Collector();
+            WsCollector c = new WsCollector();
             URI uri = URI.create("ws://127.0.0.1:" + sluice.listenerAddress("web").getPort() + "/ws");
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, c).get(10, TimeUnit.SECONDS);
             exchange(ws, c, 4);

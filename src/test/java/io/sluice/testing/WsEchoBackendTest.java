@@ -2,7 +2,6 @@ package io.sluice.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,68 +31,14 @@ class WsEchoBackendTest {
         backend.close();
     }
 
-    /** Collects whole messages: text as String, binary as byte[]. */
-    private static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public void onOpen(WebSocket ws) {
-            ws.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            binary.write(b, 0, b.length);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            closed.completeExceptionally(error);
-        }
-
-        Object next() throws InterruptedException {
-            Object m = messages.poll(10, TimeUnit.SECONDS);
-            assertThat(m).as("an echo within 10 s").isNotNull();
-            return m;
-        }
-    }
-
-    private static WebSocket open(HttpClient http, String uri, Collector c) throws Exception {
+    private static WebSocket open(HttpClient http, String uri, WsCollector c) throws Exception {
         return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create(uri), c).get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void echoesTenTextAndTenBinaryMessages() throws Exception {
-        Collector c = new Collector();
+        WsCollector c = new WsCollector();
         WebSocket ws = open(HttpClient.newHttpClient(), "ws://127.0.0.1:" + backend.port() + "/ws?room=1", c);
         for (int i = 0; i < 10; i++) {
             ws.sendText("text-" + i, true).get(10, TimeUnit.SECONDS);
@@ -119,7 +60,7 @@ class WsEchoBackendTest {
 
     @Test
     void fragmentsComeBackAsOneMessage() throws Exception {
-        Collector c = new Collector();
+        WsCollector c = new WsCollector();
         WebSocket ws = open(HttpClient.newHttpClient(), "ws://127.0.0.1:" + backend.port() + "/", c);
         ws.sendText("first half, ", false).get(10, TimeUnit.SECONDS);
         ws.sendText("second half", true).get(10, TimeUnit.SECONDS);
@@ -130,7 +71,7 @@ class WsEchoBackendTest {
 
     @Test
     void closeCommandMakesTheBackendClose() throws Exception {
-        Collector c = new Collector();
+        WsCollector c = new WsCollector();
         WebSocket ws = open(HttpClient.newHttpClient(), "ws://127.0.0.1:" + backend.port() + "/ws", c);
         ws.sendText(WsEchoBackend.CLOSE_COMMAND, true).get(10, TimeUnit.SECONDS);
         assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
@@ -154,7 +95,7 @@ class WsEchoBackendTest {
         TestCerts.Issued cert = TestCerts.selfSigned(dir, "localhost", java.util.List.of("DNS:localhost", "IP:127.0.0.1"));
         try (WsEchoBackend tls = new WsEchoBackend(WsEchoBackend.serverTls(cert.cert(), cert.key()))) {
             HttpClient http = HttpClient.newBuilder().sslContext(TestCerts.trusting(cert.cert())).build();
-            Collector c = new Collector();
+            WsCollector c = new WsCollector();
             WebSocket ws = open(http, "wss://127.0.0.1:" + tls.port() + "/ws", c);
             ws.sendText("secure", true).get(10, TimeUnit.SECONDS);
             assertThat(c.next()).isEqualTo("secure");
