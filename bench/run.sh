@@ -358,9 +358,11 @@ jdk="$("$JAVA" -version 2>&1 | head -n1 || echo 'no java')"
 } | tee "$RESULTS"
 
 # ---------------------------------------------------------------------------------------------- runs
-children_cpu_s() {  # CPU seconds of this shell's reaped children; `times` must run in this shell, not in $(...)
+# Sets CHILD_CPU_S to the CPU seconds of this shell's reaped children. Call it as a plain command: in $(...)
+# `times` would run in a subshell, whose children are none.
+children_cpu_s() {
   times > "$TMP/times"
-  awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times"
+  CHILD_CPU_S="$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times")"
 }
 
 # wrk once; prints "rps p50_ms p99_ms requests errors wrk_cpu_s" (errors = non-2xx/3xx + socket errors;
@@ -368,14 +370,14 @@ children_cpu_s() {  # CPU seconds of this shell's reaped children; `times` must 
 # the shell runs traps only between commands, and a 10 s command substitution would hold off Ctrl-C.
 run_wrk() {
   local port=$1 dur=$2 out=$3 rc=0 before after
-  before="$(children_cpu_s)"
+  children_cpu_s; before="$CHILD_CPU_S"
   taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout 5s \
     "http://127.0.0.1:$port/" > "$out" 2>&1 &
   echo $! > "$TMP/wrk.pid"
   wait $! || rc=$?
   rm -f "$TMP/wrk.pid"
   [ "$rc" -eq 0 ] || return "$rc"
-  after="$(children_cpu_s)"
+  children_cpu_s; after="$CHILD_CPU_S"
   awk -v wrk_s="$(awk -v a="$before" -v b="$after" 'BEGIN { print b - a }')" '
     function ms(v,   n, u) { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
       if (u == "us") return n / 1000; if (u == "ms") return n; if (u == "s") return n * 1000
