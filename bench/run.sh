@@ -6,13 +6,31 @@
 # alike. Per run it records req/s, p50/p99 latency and the proxy's own CPU time per request, then prints
 # medians and ratios to nginx. Not a test: it never fails on numbers. See bench/README.md.
 #
+# MODE=h2 measures HTTPS + HTTP/2 instead: nginx and Sluice terminate TLS (one self-signed EC P-256
+# certificate made with openssl for the run) and speak HTTP/2 to h2load, HTTP/1.1 keep-alive to the same
+# backend. MODE="http1 h2" runs both, one after the other.
+#
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   PROXIES="nginx haproxy sluice sluice-bare" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   SLUICE_EXTRA_YAML="..." (top-level YAML added to the "sluice" proxy's config instead of its access log)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
 #   REBUILD=1 (rebuild target/sluice.jar even if it exists; by default it is built only when missing)
+#   MODE=http1 (or h2, or "http1 h2"). MODE=h2 only: H2_CLIENTS=10 H2_STREAMS=5 (h2load -c / -m; 50 requests
+#   in flight, as many as wrk's 50 connections) H2_TLS13_CIPHERS=TLS_AES_128_GCM_SHA256 (what h2load offers,
+#   so every proxy gets the same cipher) H2_PERCENTILES=0 (1: p50/p99 from h2load's per-request log) H2LOAD=h2load
 set -euo pipefail
+
+MODE="${MODE:-http1}"
+if [[ "$MODE" == *" "* ]]; then  # several modes: one run of this script per mode
+  rc=0
+  for m in $MODE; do MODE="$m" "${BASH_SOURCE[0]}" || rc=$?; done
+  exit "$rc"
+fi
+case "$MODE" in
+  http1|h2) ;;
+  *) printf 'bench: unknown MODE %s (known: http1 h2)\n' "$MODE" >&2; exit 1 ;;
+esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -23,7 +41,7 @@ CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
 WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
-PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"
+if [ "$MODE" = h2 ]; then PROXIES="${PROXIES:-nginx sluice sluice-bare}"; else PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"; fi
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 PAUSE="${PAUSE:-1}"
@@ -33,6 +51,11 @@ SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:-}"
 SLUICE_START_TIMEOUT="${SLUICE_START_TIMEOUT:-30}"
 REBUILD="${REBUILD:-0}"
 OTHER_WARN="${OTHER_WARN:-15}"
+H2_CLIENTS="${H2_CLIENTS:-10}"
+H2_STREAMS="${H2_STREAMS:-5}"
+H2_TLS13_CIPHERS="${H2_TLS13_CIPHERS:-TLS_AES_128_GCM_SHA256}"
+H2_PERCENTILES="${H2_PERCENTILES:-0}"
+H2LOAD="${H2LOAD:-h2load}"
 
 BACKEND_PORT=18081
 declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085)
@@ -61,10 +84,10 @@ running() {  # alive and not a zombie waiting to be reaped
 cleanup() {
   local rc=$? pid all=() i
   trap - EXIT INT TERM
-  # A running wrk is not in STARTED; run_wrk keeps its pid in a file.
-  if [ -n "$TMP" ] && [ -f "$TMP/wrk.pid" ]; then
-    pid="$(cat "$TMP/wrk.pid")"
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = wrk ] && kill -TERM "$pid" 2>/dev/null || true
+  # A running wrk or h2load is not in STARTED; run_wrk and run_h2load keep its pid in a file.
+  if [ -n "$TMP" ] && [ -f "$TMP/load.pid" ]; then
+    pid="$(cat "$TMP/load.pid")"
+    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in wrk|h2load) kill -TERM "$pid" 2>/dev/null || true ;; esac
   fi
   for pid in "${STARTED[@]}"; do
     kill -0 "$pid" 2>/dev/null && all+=($(descendants "$pid"))
@@ -91,8 +114,12 @@ trap 'exit 143' TERM
 install_tools() {
   local missing=() sudo=""
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
-  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  if [ "$MODE" = http1 ]; then
+    command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  else
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  fi
   command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
   command -v pgrep >/dev/null 2>&1 || missing+=(procps)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
@@ -111,10 +138,31 @@ install_tools() {
   fi
 }
 
+# Like install_tools for one package, but returns 1 where install_tools dies.
+try_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then command -v sudo >/dev/null 2>&1 || return 1; sudo="sudo"; fi
+  command -v apt-get >/dev/null 2>&1 || return 1
+  log "bench: installing $1 with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q "$1" >&2 && return 0
+  log "bench: install failed; running apt-get update and retrying"
+  $sudo apt-get update -q >&2 && $sudo apt-get install -y -q "$1" >&2
+}
+
 install_tools
+# MODE=h2 without h2load is skipped, not failed: the HTTP/1.1 mode does not need it.
+if [ "$MODE" = h2 ] && ! command -v "$H2LOAD" >/dev/null 2>&1; then
+  [ "$H2LOAD" = h2load ] && { try_install nghttp2-client || true; }
+  if ! command -v "$H2LOAD" >/dev/null 2>&1; then
+    log "bench: MODE=h2 needs h2load ('$H2LOAD' not found); install it with: sudo apt-get install -y nghttp2-client"
+    log "bench: skipping MODE=h2"
+    exit 0
+  fi
+fi
 export PATH="$PATH:/usr/sbin:/sbin"
 NGINX_BIN="$(command -v nginx)"
-HAPROXY_BIN="$(command -v haproxy)"
+HAPROXY_BIN="$(command -v haproxy || true)"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -124,13 +172,28 @@ for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}" "
   port_in_use "$p" && die "127.0.0.1:$p is already in use; stop whatever listens there first"
 done
 
-# Waits until 127.0.0.1:port answers HTTP. Returns 1 if the process died or time ran out.
+# curl to a proxy: plain http, or with MODE=h2 https and HTTP/2, checking the run's certificate.
+proxy_curl() {  # port, curl options...
+  local port=$1; shift
+  if [ "$MODE" = h2 ]; then
+    curl -s --http2 --cacert "$TMP/tls/cert.pem" "$@" "https://127.0.0.1:$port/"
+  else
+    curl -s "$@" "http://127.0.0.1:$port/"
+  fi
+}
+
+# Waits until 127.0.0.1:port answers HTTP (the backend), or the proxy on it does (proxy as 4th argument).
+# Returns 1 if the process died or time ran out.
 wait_http() {
-  local pid=$1 port=$2 timeout=$3 deadline
+  local pid=$1 port=$2 timeout=$3 proxy=${4:-} deadline
   deadline=$(( $(date +%s) + timeout ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     kill -0 "$pid" 2>/dev/null || return 1
-    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && return 0
+    if [ -n "$proxy" ]; then
+      proxy_curl "$port" -o /dev/null --max-time 1 && return 0
+    else
+      curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && return 0
+    fi
     sleep 0.2
   done
   return 1
@@ -138,9 +201,13 @@ wait_http() {
 
 # Checks that a proxy passes the backend's answer through: status 200 and the backend's body.
 check_proxy() {
-  local name=$1 out code
-  out="$(curl -s --max-time 3 -w '\n%{http_code}' "http://127.0.0.1:${PORT[$name]}/" || true)"
-  code="${out##*$'\n'}"
+  local name=$1 out code version
+  out="$(proxy_curl "${PORT[$name]}" --max-time 3 -w '\n%{http_code} %{http_version}' || true)"
+  code="${out##*$'\n'}"; version="${code#* }"; code="${code%% *}"
+  if [ "$MODE" = h2 ] && [ "$version" != 2 ]; then
+    SKIP[$name]="answers over HTTP/'${version}', not HTTP/2"
+    return 1
+  fi
   if [ "$code" = 200 ] && [[ "$out" == *"hello from backend"* ]]; then return 0; fi
   SKIP[$name]="answers status '${code}' without the backend's body"
   return 1
@@ -173,6 +240,18 @@ show_log() {  # last lines of a log, indented
 # ---------------------------------------------------------------------------------------------- setup
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")"
 chmod 755 "$TMP"   # nginx workers may run as nobody
+
+# MODE=h2: one self-signed certificate for every proxy; EC P-256, names localhost and 127.0.0.1, the key in
+# PKCS#8 (what openssl req writes, and what Sluice reads).
+if [ "$MODE" = h2 ]; then
+  mkdir -p "$TMP/tls"
+  if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" > "$TMP/tls/openssl.log" 2>&1; then
+    show_log "$TMP/tls/openssl.log"
+    die "openssl could not make the certificate"
+  fi
+fi
 
 nginx_conf() {  # $1 dir, $2 events/http body
   mkdir -p "$1/logs"
@@ -217,16 +296,35 @@ fi
 
 want() { [[ " $PROXIES " == *" $1 "* ]]; }
 
-# nginx proxy
+# nginx proxy; with MODE=h2 it terminates TLS and speaks HTTP/2 to the client ("http2 on" since nginx
+# 1.25.1, "listen ... http2" before), and keeps at least one idle upstream connection per stream in flight.
+NGINX_VERSION="$("$NGINX_BIN" -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
+NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]};"
+NGINX_KEEPALIVE=64
+if [ "$MODE" = h2 ]; then
+  if [ "$(printf '%s\n' 1.25.1 "$NGINX_VERSION" | sort -V | head -n1)" = 1.25.1 ]; then
+    NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} ssl;
+        http2 on;"
+  else
+    NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} ssl http2;"
+  fi
+  NGINX_LISTEN="$NGINX_LISTEN
+        ssl_certificate $TMP/tls/cert.pem;
+        ssl_certificate_key $TMP/tls/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        http2_max_concurrent_streams $(( H2_STREAMS > 128 ? H2_STREAMS : 128 ));"
+  inflight=$(( H2_CLIENTS * H2_STREAMS ))
+  [ "$inflight" -gt "$NGINX_KEEPALIVE" ] && NGINX_KEEPALIVE=$inflight
+fi
 if want nginx; then
   nginx_conf "$TMP/nginx-proxy" "    upstream backend {
         server 127.0.0.1:$BACKEND_PORT;
-        keepalive 64;
+        keepalive $NGINX_KEEPALIVE;
         keepalive_requests 10000000;
         keepalive_timeout 300s;
     }
     server {
-        listen 127.0.0.1:${PORT[nginx]};
+        $NGINX_LISTEN
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
@@ -235,13 +333,15 @@ if want nginx; then
     }"
   start_nginx "$TMP/nginx-proxy" "$PROXY_CPU"
   PID[nginx]=$NGINX_PID
-  if ! wait_http "${PID[nginx]}" "${PORT[nginx]}" 10; then
+  if ! wait_http "${PID[nginx]}" "${PORT[nginx]}" 10 proxy; then
     SKIP[nginx]="did not start"; show_log "$TMP/nginx-proxy/logs/error.log"
   fi
 fi
 
-# haproxy
-if want haproxy; then
+# haproxy (HTTP/1.1 mode only)
+if want haproxy && [ "$MODE" = h2 ]; then
+  SKIP[haproxy]="not part of MODE=h2 (nginx and Sluice only)"
+elif want haproxy; then
   mkdir -p "$TMP/haproxy"
   cat > "$TMP/haproxy/haproxy.cfg" <<EOF
 global
@@ -265,7 +365,7 @@ EOF
   taskset -c "$PROXY_CPU" "$HAPROXY_BIN" -db -f "$TMP/haproxy/haproxy.cfg" > "$TMP/haproxy/haproxy.log" 2>&1 &
   PID[haproxy]=$!
   STARTED+=("${PID[haproxy]}")
-  if ! wait_http "${PID[haproxy]}" "${PORT[haproxy]}" 10; then
+  if ! wait_http "${PID[haproxy]}" "${PORT[haproxy]}" 10 proxy; then
     SKIP[haproxy]="did not start"; show_log "$TMP/haproxy/haproxy.log"
   fi
 fi
@@ -274,13 +374,20 @@ fi
 # with metrics off and no access log, so that the difference is what observability costs.
 SLUICE_TRANSPORT="unknown"
 start_sluice() { # name port extra-yaml
-  local name="$1" port="$2" extra="$3"
+  local name="$1" port="$2" extra="$3" tls=""
   mkdir -p "$TMP/$name"
+  if [ "$MODE" = h2 ]; then
+    tls="
+    protocol: https
+    tls:
+      certificates:
+        - { cert: \"$TMP/tls/cert.pem\", key: \"$TMP/tls/key.pem\" }"
+  fi
   cat > "$TMP/$name/sluice.yaml" <<EOF
 workers: 1
 listeners:
   - name: bench
-    bind: 127.0.0.1:${port}
+    bind: 127.0.0.1:${port}${tls}
     routes: [ { pool: backend } ]
 pools:
   - name: backend
@@ -293,7 +400,7 @@ EOF
     -jar "$SLUICE_JAR" run -c "$TMP/$name/sluice.yaml" > "$TMP/$name/sluice.log" 2>&1 &
   PID[$name]=$!
   STARTED+=("${PID[$name]}")
-  if ! wait_http "${PID[$name]}" "$port" "$SLUICE_START_TIMEOUT"; then
+  if ! wait_http "${PID[$name]}" "$port" "$SLUICE_START_TIMEOUT" proxy; then
     if kill -0 "${PID[$name]}" 2>/dev/null; then
       SKIP[$name]="no answer on 127.0.0.1:$port within ${SLUICE_START_TIMEOUT}s"
     else
@@ -303,7 +410,7 @@ EOF
   fi
   local t
   t="$(grep -o '[a-z_]* transport' "$TMP/$name/sluice.log" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
-  [ -n "$t" ] && SLUICE_TRANSPORT="$t"
+  if [ -n "$t" ]; then SLUICE_TRANSPORT="$t"; fi  # not `[ ] &&`: as the last command it would fail the function under set -e
 }
 if want sluice || want sluice-bare; then
   if [ "$SLUICE_JAR" = target/sluice.jar ] && { [ ! -f "$SLUICE_JAR" ] || [ "$REBUILD" = 1 ]; }; then
@@ -343,6 +450,184 @@ RAW="$TMP/raw.txt"
 cpu_model="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 [ -n "$cpu_model" ] || cpu_model="$(uname -m)"
 jdk="$("$JAVA" -version 2>&1 | head -n1 || echo 'no java')"
+
+# Sets CHILD_CPU_S to the CPU seconds of this shell's reaped children. Call it as a plain command: in $(...)
+# `times` would run in a subshell, whose children are none.
+children_cpu_s() {
+  times > "$TMP/times"
+  CHILD_CPU_S="$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times")"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
+
+# ---------------------------------------------------------------------------------------------- MODE=h2
+# HTTPS + HTTP/2: h2load instead of wrk, its own run lines and summary; the setup above is shared.
+if [ "$MODE" = h2 ]; then
+  # h2load once; prints "rps requests ok_2xx failed non_2xx mean_ms sd_ms max_ms p50_ms p99_ms h2load_cpu_s
+  # tls_version cipher alpn" (failed is h2load's count: errors, resets, timeouts; p50/p99 are NA unless
+  # H2_PERCENTILES=1). Like run_wrk: call it in this shell with output to a file, never inside $(...).
+  run_h2load() {
+    local port=$1 dur=$2 out=$3 rc=0 before after pct="NA NA" logopt=()
+    [ "$H2_PERCENTILES" = 1 ] && logopt=(--log-file="$out.log")
+    children_cpu_s; before="$CHILD_CPU_S"
+    taskset -c "$LOAD_CPU" "$H2LOAD" -t1 -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$dur" \
+      --tls13-ciphers="$H2_TLS13_CIPHERS" "${logopt[@]}" "https://127.0.0.1:$port/" > "$out" 2>&1 &
+    echo $! > "$TMP/load.pid"
+    wait $! || rc=$?
+    rm -f "$TMP/load.pid"
+    [ "$rc" -eq 0 ] || return "$rc"
+    children_cpu_s; after="$CHILD_CPU_S"
+    if [ "$H2_PERCENTILES" = 1 ] && [ -s "$out.log" ]; then  # third column: microseconds to the end of the response
+      cut -f3 "$out.log" | sort -n | awk '{ a[NR] = $1 } END {
+        printf "%.3f %.3f\n", a[int((NR - 1) * 0.50) + 1] / 1000, a[int((NR - 1) * 0.99) + 1] / 1000 }' > "$out.pct"
+      pct="$(cat "$out.pct")"
+      rm -f "$out.log"
+    fi
+    awk -v cpu_s="$(awk -v a="$before" -v b="$after" 'BEGIN { print b - a }')" -v pct="$pct" '
+      function ms(v,   n, u) { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") return n / 1000; if (u == "ms") return n; if (u == "s") return n * 1000
+        if (u == "m") return n * 60000; if (u == "h") return n * 3600000; return n }
+      function counts(first,   i, w) { for (i = first; i < NF; i += 2) { w = $(i + 1); gsub(/,/, "", w); c[w] = $i } }
+      /^finished in / { rps = $4 }
+      /^requests: / { counts(2) }
+      /^status codes: / { counts(3) }
+      /^time for request:/ { mean = ms($6); sd = ms($7); max = ms($5) }
+      /^TLS Protocol:/ { tls = $3 }
+      /^Cipher:/ { cipher = $2 }
+      /^Application protocol:/ { alpn = $3 }
+      END {
+        if (rps == "" || c["done"] == "" || c["done"] == 0) exit 1
+        printf "%s %d %d %d %d %.3f %.3f %.3f %s %s %s %s %s\n", rps, c["done"], c["2xx"], c["failed"],
+          c["3xx"] + c["4xx"] + c["5xx"], mean, sd, max, pct, cpu_s, (tls == "" ? "-" : tls),
+          (cipher == "" ? "-" : cipher), (alpn == "" ? "-" : alpn) }
+    ' "$out"
+  }
+
+  measure_h2() {  # $1 round, $2 proxy; the same CPU accounting as measure
+    local round=$1 name=$2 pids bpids t0 t1 c0 c1 k0 k1 s0 s1
+    local rps req ok failed non2xx mean sd max p50 p99 h2_s tls cipher alpn
+    # shellcheck disable=SC2207
+    pids=($(descendants "${PID[$name]}"))
+    # shellcheck disable=SC2207
+    bpids=($(descendants "$BACKEND_PID"))
+    k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks)"
+    c0="$(cpu_ticks "${pids[@]}")"; t0="$(date +%s%N)"
+    if ! run_h2load "${PORT[$name]}" "$DURATION" "$TMP/h2load-$name-$round.txt" > "$TMP/res"; then
+      log "bench: round $round $name: h2load failed or completed no request:"; show_log "$TMP/h2load-$name-$round.txt"
+      return 0
+    fi
+    c1="$(cpu_ticks "${pids[@]}")"; t1="$(date +%s%N)"
+    k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks)"
+    kill -0 "${PID[$name]}" 2>/dev/null || log "bench: $name died during round $round"
+    read -r rps req ok failed non2xx mean sd max p50 p99 h2_s tls cipher alpn < "$TMP/res"
+    awk -v r="$round" -v n="$name" -v rps="$rps" -v req="$req" -v failed="$failed" -v non2xx="$non2xx" \
+        -v mean="$mean" -v sd="$sd" -v max="$max" -v p50="$p50" -v p99="$p99" \
+        -v tls="$tls" -v cipher="$cipher" -v alpn="$alpn" \
+        -v ticks="$((c1 - c0))" -v hz="$CLK_TCK" -v ns="$((t1 - t0))" \
+        -v known="$(( (c1 - c0) + (k1 - k0) ))" -v s0="$s0" -v s1="$s1" -v load_s="$h2_s" 'BEGIN {
+      split(s0, a, " "); split(s1, b, " ")
+      cpu_us = ticks * 1e6 / hz
+      other_pct = ((b[1] - a[1] - known) / hz - load_s) * 1e11 / ns; if (other_pct < 0) other_pct = 0
+      steal_pct = (b[2] - a[2]) / hz * 1e11 / ns
+      sirq_us = (b[3] - a[3]) * 1e6 / hz
+      printf "%d %s %.0f %.2f %.0f %d %d %d %.3f %.3f %.3f %s %s %.0f %.0f %.2f %s %s %s\n", r, n, rps,
+        cpu_us / req, cpu_us * 100000 / ns, req, failed, non2xx, mean, sd, max, p50, p99, other_pct, steal_pct,
+        sirq_us / req, tls, cipher, alpn }' >> "$RAW"
+    tail -n1 "$RAW" | awk -v lim="$OTHER_WARN" -v pct="$H2_PERCENTILES" '{
+      lat = sprintf("mean %6.3f ms  sd %6.3f ms", $9, $10)
+      if (pct == 1) lat = lat sprintf("  p50 %6.3f ms  p99 %6.3f ms", $12, $13)
+      printf "  round %s %-11s %6s req/s  %s  CPU %6.2f us/req (+%5.2f softirq)  core %3s%%  other %3s%%  steal %2s%%  failed %s  non-2xx %s\n",
+        $1, $2, $3, lat, $4, $16, $5, $14, $15, $7, $8
+      if ($7 > 0 || $8 > 0) printf "    warning: %s request(s) failed and %s answered other than 2xx; this run is not a fair comparison\n", $7, $8
+      if ($19 != "h2") printf "    warning: h2load negotiated \"%s\", not h2\n", $19
+      if ($14 > lim) printf "    warning: other processes used %s%% of a core during this run; its numbers are disturbed\n", $14
+      if ($15 > lim) printf "    warning: the hypervisor stole %s%% of a core during this run; its numbers are disturbed\n", $15 }' \
+      | tee -a "$RESULTS"
+  }
+
+  {
+    echo "Sluice whole-system benchmark, HTTPS + HTTP/2 (MODE=h2), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "machine:   $(nproc) cores, $cpu_model, Linux $(uname -r)"
+    echo "JDK:       $jdk"
+    echo "versions:  nginx/$NGINX_VERSION ($("$NGINX_BIN" -V 2>&1 | sed -n 's/^built with \([^ ]* [^ ]*\).*/\1/p' | head -n1)), $("$H2LOAD" --version 2>&1 | head -n1), $(openssl version | awk '{print $1"/"$2}')"
+    echo "transport: loopback TCP 127.0.0.1; client side TLS (self-signed EC P-256 certificate, TLS 1.2/1.3 allowed;"
+    echo "           h2load offers TLS 1.3 ciphers $H2_TLS13_CIPHERS) with ALPN h2; backend side HTTP/1.1 keep-alive,"
+    echo "           no TLS, 19-byte body from an nginx backend; proxies pinned to core $PROXY_CPU, backend + h2load to core $LOAD_CPU;"
+    echo "           Sluice netty transport: $SLUICE_TRANSPORT"
+    echo "load:      h2load -t1 -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION ($((H2_CLIENTS * H2_STREAMS)) requests in flight), $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE})"
+    [ "$H2_PERCENTILES" = 1 ] && echo "           p50/p99 from h2load's per-request log (--log-file), which costs h2load CPU on core $LOAD_CPU"
+    for name in $PROXIES; do
+      [ -n "${SKIP[$name]:-}" ] && echo "skipped:   $name: ${SKIP[$name]}"
+    done
+    true
+  } | tee "$RESULTS"
+
+  echo "warm-up:" | tee -a "$RESULTS"
+  for name in "${ACTIVE[@]}"; do
+    w="$WARMUP"; case "$name" in sluice*) w="$WARMUP_SLUICE" ;; esac
+    if run_h2load "${PORT[$name]}" "$w" "$TMP/warmup-$name.txt" > "$TMP/warmup-$name.res"; then
+      awk -v n="$name" -v w="$w" '{ printf "  %-11s %s, %s req/s, failed %s, non-2xx %s, %s %s %s\n", n, w, $1, $4, $5, $12, $13, $14 }' \
+        "$TMP/warmup-$name.res" | tee -a "$RESULTS"
+    else
+      log "bench: warm-up of $name failed:"; show_log "$TMP/warmup-$name.txt"
+    fi
+    sleep "$PAUSE"
+  done
+
+  echo "runs (order rotates each round):" | tee -a "$RESULTS"
+  n_active=${#ACTIVE[@]}
+  for round in $(seq 1 "$ROUNDS"); do
+    for i in $(seq 0 $((n_active - 1))); do
+      measure_h2 "$round" "${ACTIVE[$(( (i + round - 1) % n_active ))]}"
+      sleep "$PAUSE"
+    done
+  done
+
+  total() { awk -v n="$1" -v c="$2" '$2 == n { t += $c } END { print t + 0 }' "$RAW"; }
+  {
+    echo
+    echo "raw: round proxy req/s cpu_us_per_req proxy_core_pct requests failed non_2xx mean_ms sd_ms max_ms p50_ms p99_ms other_pct steal_pct softirq_us_per_req tls cipher alpn"
+    sed 's/^/  /' "$RAW"
+    echo
+    echo "medians over $ROUNDS round(s), failed and non-2xx summed over them; ratios are to nginx (req/s: higher is"
+    echo "better; CPU/req: lower is better). Latency is h2load's mean and standard deviation of the time per request"
+    echo "(h2load reports no percentiles; H2_PERCENTILES=1 adds p50/p99 from its per-request log)."
+    pct_head=""; [ "$H2_PERCENTILES" = 1 ] && pct_head="$(printf ' %8s %8s' p50_ms p99_ms)"
+    printf '%-11s %8s %11s %8s %6s %8s %8s%s %7s %7s %7s %7s %13s %13s\n' proxy req/s CPU_us/req sirq_us core% mean_ms sd_ms \
+      "$pct_head" failed non2xx other% steal% rps_vs_nginx cpu_vs_nginx
+    ng_rps="$(col nginx 3)"; ng_cpu="$(col nginx 4)"
+    for name in $PROXIES; do
+      if [ -n "${SKIP[$name]:-}" ]; then printf '%-11s %s\n' "$name" "not measured: ${SKIP[$name]}"; continue; fi
+      rps="$(col "$name" 3)"
+      if [ "$rps" = NA ]; then printf '%-11s %s\n' "$name" "no successful run"; continue; fi
+      awk -v n="$name" -v rps="$rps" -v cpu="$(col "$name" 4)" -v core="$(col "$name" 5)" -v sirq="$(col "$name" 16)" \
+          -v mean="$(col "$name" 9)" -v sd="$(col "$name" 10)" -v p50="$(col "$name" 12)" -v p99="$(col "$name" 13)" \
+          -v pct="$H2_PERCENTILES" -v failed="$(total "$name" 7)" -v non2xx="$(total "$name" 8)" \
+          -v oth="$(col "$name" 14)" -v stl="$(col "$name" 15)" -v nr="$ng_rps" -v nc="$ng_cpu" 'BEGIN {
+        rr = (nr == "NA" || nr == 0) ? "NA" : sprintf("%.2f", rps / nr)
+        cr = (nc == "NA" || nc == 0) ? "NA" : sprintf("%.2f", cpu / nc)
+        pcts = (pct == 1) ? sprintf(" %8.3f %8.3f", p50, p99) : ""
+        printf "%-11s %8.0f %11.2f %8.2f %5.0f%% %8.3f %8.3f%s %7d %7d %6.0f%% %6.0f%% %13s %13s\n", n, rps, cpu, sirq, core,
+          mean, sd, pcts, failed, non2xx, oth, stl, rr, cr }'
+    done
+    awk '!($2 in seen) { seen[$2] = 1; printf "%s%s %s %s %s", (n++ ? "; " : "negotiated: "), $2, $17, $18, $19 } END { if (n) print "" }' "$RAW"
+    awk '$7 > 0 || $8 > 0 { bad = 1 } END { if (bad) print "warning: some requests failed or were not answered 2xx (columns failed, non2xx); those proxies are not compared fairly" }' "$RAW"
+    if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
+      paired="$(awk '$2 == "sluice" { on[$1] = $4 } $2 == "sluice-bare" { off[$1] = $4 }
+        END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
+      awk -v on="$(col sluice 4)" -v off="$(col sluice-bare 4)" -v paired="$paired" 'BEGIN {
+        if (on != "NA" && off != "NA" && off > 0)
+          printf "\nobservability cost: sluice (metrics + access log) %.2f us/req vs sluice-bare (both off) %.2f us/req (medians: %+.1f%%);\n", on, off, (on / off - 1) * 100
+        if (paired != "NA")
+          printf "  median of the per-round ratios: %+.1f%% CPU per request\n", (paired - 1) * 100 }'
+    fi
+    echo
+    echo "results: $RESULTS"
+  } | tee -a "$RESULTS"
+  exit 0
+fi
+
 {
   echo "Sluice whole-system benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "machine:   $(nproc) cores, $cpu_model, Linux $(uname -r)"
@@ -358,24 +643,19 @@ jdk="$("$JAVA" -version 2>&1 | head -n1 || echo 'no java')"
 } | tee "$RESULTS"
 
 # ---------------------------------------------------------------------------------------------- runs
-children_cpu_s() {  # CPU seconds of this shell's reaped children; `times` must run in this shell, not in $(...)
-  times > "$TMP/times"
-  awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times"
-}
-
 # wrk once; prints "rps p50_ms p99_ms requests errors wrk_cpu_s" (errors = non-2xx/3xx + socket errors;
 # wrk_cpu_s = wrk's own CPU seconds). Call it in this shell with output to a file, never inside $(...):
 # the shell runs traps only between commands, and a 10 s command substitution would hold off Ctrl-C.
 run_wrk() {
   local port=$1 dur=$2 out=$3 rc=0 before after
-  before="$(children_cpu_s)"
+  children_cpu_s; before="$CHILD_CPU_S"
   taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout 5s \
     "http://127.0.0.1:$port/" > "$out" 2>&1 &
-  echo $! > "$TMP/wrk.pid"
+  echo $! > "$TMP/load.pid"
   wait $! || rc=$?
-  rm -f "$TMP/wrk.pid"
+  rm -f "$TMP/load.pid"
   [ "$rc" -eq 0 ] || return "$rc"
-  after="$(children_cpu_s)"
+  children_cpu_s; after="$CHILD_CPU_S"
   awk -v wrk_s="$(awk -v a="$before" -v b="$after" 'BEGIN { print b - a }')" '
     function ms(v,   n, u) { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
       if (u == "us") return n / 1000; if (u == "ms") return n; if (u == "s") return n * 1000
@@ -446,8 +726,6 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # ---------------------------------------------------------------------------------------------- summary
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
 
 {
   echo
