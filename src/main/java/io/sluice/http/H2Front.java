@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.config.LimitsConfig;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * GOAWAY and lets open streams finish within the drain timeout. Stateless; thread-safe.
  */
 final class H2Front {
+    /** Flushes put off at most, before one goes through anyway. */
+    static final int FLUSH_LIMIT = 64;
     private H2Front() {
     }
 
@@ -35,6 +38,9 @@ final class H2Front {
                 .gracefulShutdownTimeoutMillis(limits.drainTimeout().toMillis())
                 .build();
         p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        // Streams answer one by one as their backends do; their flushes within one event-loop turn become one
+        // write (and, over TLS, as few records as possible) instead of one each.
+        p.addLast("h2-flush", new FlushConsolidationHandler(FLUSH_LIMIT, true));
         p.addLast("h2", codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override

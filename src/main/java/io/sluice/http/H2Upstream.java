@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -121,6 +122,7 @@ final class H2Upstream {
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                                 .encoderEnforceMaxConcurrentStreams(true)
                                 .build();
+                        p.addLast("h2-flush", new FlushConsolidationHandler(H2Front.FLUSH_LIMIT, true));
                         p.addLast("h2", codec);
                         p.addLast("h2-streams", new Http2MultiplexHandler(new RefusePushes()));
                         p.addLast("h2-idle-close", new H2IdleClose(codec));
