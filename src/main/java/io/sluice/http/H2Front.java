@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 final class H2Front {
     /** Flushes put off at most, before one goes through anyway. */
     static final int FLUSH_LIMIT = 64;
+    /** Stream frames to HTTP/1-style messages and back; stateless, so one serves every stream. */
+    private static final Http2StreamFrameToHttpObjectCodec SERVER_CODEC = new Http2StreamFrameToHttpObjectCodec(true, false);
     private H2Front() {
     }
 
@@ -37,7 +39,9 @@ final class H2Front {
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(limits.drainTimeout().toMillis())
                 .build();
-        p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        // Reading idle is enough: a client with no open stream sends nothing, and watching writes would add a
+        // listener to every write.
+        p.addLast("h2-idle", new IdleStateHandler(limits.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         // Streams answer one by one as their backends do; their flushes within one event-loop turn become one
         // write (and, over TLS, as few records as possible) instead of one each.
         p.addLast("h2-flush", new FlushConsolidationHandler(FLUSH_LIMIT, true));
@@ -46,7 +50,7 @@ final class H2Front {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
                 ch.config().setAutoRead(false);
-                ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, false));
+                ch.pipeline().addLast("codec", SERVER_CODEC);
                 ch.pipeline().addLast("whole", new FullRequestSplitter());
                 ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, null, true, secure));
             }

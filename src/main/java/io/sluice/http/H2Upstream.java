@@ -42,6 +42,8 @@ import javax.net.ssl.SSLHandshakeException;
  * loop; not thread-safe.
  */
 final class H2Upstream {
+    /** Stream frames to HTTP/1-style messages and back; stateless, so one serves every stream. */
+    private static final Http2StreamFrameToHttpObjectCodec CLIENT_CODEC = new Http2StreamFrameToHttpObjectCodec(false, false);
     private final UpstreamPool pool;
     private final Map<InetSocketAddress, Future<Channel>> connections = new HashMap<>();
 
@@ -89,7 +91,7 @@ final class H2Upstream {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
                         ch.config().setAutoRead(false);
-                        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, false));
+                        ch.pipeline().addLast("codec", CLIENT_CODEC);
                         ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, idleNanos));
                     }
                 })
@@ -117,7 +119,7 @@ final class H2Upstream {
                             p.addLast("tls", ClientTls.newHandler(tls, runtime.config().tls(), ch.alloc(),
                                     backend.endpoint().address().host(), address.getPort(), java.time.Duration.ofMillis(runtime.connectTimeoutMillis())));
                         }
-                        p.addLast("h2-idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                        p.addLast("h2-idle", new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
                         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                                 .encoderEnforceMaxConcurrentStreams(true)
