@@ -146,6 +146,25 @@ class Http2IT {
         }
     }
 
+    @Test
+    void maxConcurrentStreamsLimitsWhatOneConnectionHasInFlight() throws Exception {
+        try (DemoBackend a = DemoBackend.start("127.0.0.1", 0, "a");
+             Sluice sluice = Sluice.builder().config(TestConfigs.create().http2(new Http2Config(true, 4))
+                     .pool("p", a.port()).build()).build().start();
+             H2Client client = h2c(sluice)) {
+            List<CompletableFuture<H2Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                answers.add(client.get("/delay/50?i=" + i));
+            }
+            for (CompletableFuture<H2Response> f : answers) {
+                assertThat(f.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            // Each request in flight needs its own HTTP/1.1 backend connection; idle ones are reused. With at
+            // most 4 streams open at once, no more than 4 were ever needed.
+            assertThat(a.acceptedConnections()).isBetween(1L, 4L);
+        }
+    }
+
     static H2Client h2c(Sluice sluice) throws Exception {
         InetSocketAddress at = sluice.listenerAddress("web");
         return H2Client.connect("127.0.0.1", at.getPort(), null, null);

@@ -253,4 +253,37 @@ class TlsIT {
             assertThat(grpc.lastSniHostname()).isEqualTo("a.test");
         }
     }
+
+    @Test
+    void sessionsAreResumed() throws Exception {
+        try (Sluice sluice = httpsProxy()) {
+            String at = "127.0.0.1:" + sluice.listenerAddress("web").getPort();
+            // TLS 1.2: the session id is cached on the server; openssl reconnects five times with it.
+            assertThat(openssl(null, "s_client", "-connect", at, "-servername", "a.test", "-tls1_2", "-reconnect"))
+                    .contains("Reused, TLSv1.2");
+            // TLS 1.3: a ticket arrives after the handshake, so the first connection makes a request and
+            // reads its answer before the ticket is saved and offered again.
+            Path session = dir.resolve("tls13.session");
+            assertThat(openssl("GET /health HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", "s_client",
+                    "-connect", at, "-servername", "a.test", "-tls1_3", "-alpn", "http/1.1", "-ign_eof", "-sess_out",
+                    session.toString())).contains("New, TLSv1.3").contains("HTTP/1.1 200");
+            assertThat(openssl(null, "s_client", "-connect", at, "-servername", "a.test", "-tls1_3", "-sess_in",
+                    session.toString())).contains("Reused, TLSv1.3");
+        }
+    }
+
+    /** Runs the openssl command with {@code input} (or nothing) on its standard input; its output. */
+    private static String openssl(String input, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            if (input != null) {
+                in.write(input.getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
 }
