@@ -73,4 +73,45 @@ class AccessLogIT {
             assertThat(notFound.get("pool").isNull()).isTrue();
         }
     }
+
+    @Test
+    void http2StreamsAndWebSocketTunnelsAreLoggedToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("access.log");
+        try (DemoBackend b = DemoBackend.start("127.0.0.1", 0, "b");
+             io.sluice.testing.WsEchoBackend ws = new io.sluice.testing.WsEchoBackend();
+             Sluice sluice = Sluice.builder().config(TestConfigs.create()
+                     .route(new MatchConfig(null, "/ws", null, List.of(), Map.of()), "ws")
+                     .route(MatchConfig.ANY, "web")
+                     .pool(PoolConfig.builder("web").backends(TestConfigs.backends(b.port())).build())
+                     .pool(PoolConfig.builder("ws").backends(TestConfigs.backends(ws.port())).build()).build()
+                     .withAccessLog(new AccessLogConfig(true, AccessLogConfig.Format.JSON, file.toString())))
+                     .build().start()) {
+            int port = sluice.listenerAddress("web").getPort();
+            try (io.sluice.testing.H2Client h2 = io.sluice.testing.H2Client.connect("127.0.0.1", port, null, null)) {
+                assertThat(h2.get("/h2").get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            io.sluice.testing.WsCollector c = new io.sluice.testing.WsCollector();
+            java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/ws"), c)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            socket.sendText("hello", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(c.next()).isEqualTo("hello");
+            socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= 2);
+            List<JsonNode> lines = new ArrayList<>();
+            for (String l : Files.readAllLines(file)) {
+                lines.add(new ObjectMapper().readTree(l));
+            }
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0).get("protocol").asText()).isEqualTo("HTTP/2.0");
+            assertThat(lines.get(0).get("path").asText()).isEqualTo("/h2");
+            assertThat(lines.get(0).get("status").asInt()).isEqualTo(200);
+            JsonNode tunnel = lines.get(1);
+            assertThat(tunnel.get("status").asInt()).isEqualTo(101);
+            assertThat(tunnel.get("pool").asText()).isEqualTo("ws");
+            assertThat(tunnel.get("bytes_in").asLong()).as("the client's frames").isPositive();
+            assertThat(tunnel.get("bytes_out").asLong()).as("the echoes").isPositive();
+        }
+    }
 }
