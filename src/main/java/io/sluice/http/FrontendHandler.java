@@ -87,6 +87,11 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseQueue(); // a WebSocket tunnel took the connection over
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         activate();
         super.channelActive(ctx);

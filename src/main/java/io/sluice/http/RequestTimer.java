@@ -29,6 +29,9 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.timer = new DeadlineTimer(ctx, this::expired);
+        if (ctx.channel().isActive()) {
+            arm(State.HEADERS, headerNanos); // added once TLS and ALPN chose HTTP/1.1: the headers are due now
+        }
     }
 
     @Override

@@ -22,9 +22,25 @@ final class UpstreamTlsFailures {
         long now = System.nanoTime();
         long prev = last.get();
         if (now - prev >= EVERY_NANOS && last.compareAndSet(prev, now)) {
-            log.warn("TLS with backend {} failed: {}", backend, cause.getMessage() != null ? cause.getMessage() : cause);
+            log.warn("TLS with backend {} failed: {}", backend, describe(cause));
         } else {
-            log.debug("TLS with backend {} failed: {}", backend, cause.toString());
+            log.debug("TLS with backend {} failed: {}", backend, describe(cause));
         }
+    }
+
+    /** The messages of the cause chain, outermost first, each once: the engine's own is often generic. */
+    static String describe(Throwable cause) {
+        StringBuilder sb = new StringBuilder();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Throwable t = cause; t != null && seen.size() < 5; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (seen.add(m)) {
+                if (sb.length() > 0) {
+                    sb.append(": ");
+                }
+                sb.append(m);
+            }
+        }
+        return sb.toString();
     }
 }

@@ -105,6 +105,21 @@ class TlsBadInputIT {
     }
 
     @Test
+    void aClientThatHandshakesAndSendsNothingGets408AfterTheHeaderTimeout() throws Exception {
+        SSLContext ctx = TestCerts.trusting(ca);
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", at.getPort())) {
+            s.setSoTimeout(10_000);
+            SSLParameters p = s.getSSLParameters();
+            p.setApplicationProtocols(new String[] {"http/1.1"});
+            s.setSSLParameters(p);
+            s.startHandshake();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 408");
+        }
+        noConnectionLeft();
+    }
+
+    @Test
     void garbageIsClosedAtOnce() throws Exception {
         try (Socket s = new Socket()) {
             s.connect(at, 5000);
