@@ -77,9 +77,18 @@ class HealthCheckerTest {
         assertThat(fast.maxRunning.get()).isEqualTo(1);
         assertThat(slow.maxRunning.get()).isEqualTo(1);
         // Netty never runs a scheduled task early; a probe slower than the interval delays the next one.
-        // (The checker takes the start time just before calling the probe, hence a millisecond of slack.)
-        assertThat(gapsMillis(fast.starts)).allSatisfy(g -> assertThat(g).isGreaterThanOrEqualTo(19.0));
-        assertThat(gapsMillis(slow.starts)).allSatisfy(g -> assertThat(g).isGreaterThanOrEqualTo(59.0));
+        // The checker reads its clock just before calling the probe, which reads its own: a thread preempted in
+        // between makes one gap look short by that much and the one before it long. So each gap is checked
+        // loosely, and the whole span (where those shifts cancel out) closely.
+        assertStartsApart(fast.starts, 20);
+        assertStartsApart(slow.starts, 60);
+    }
+
+    private static void assertStartsApart(List<Long> starts, double intervalMillis) {
+        List<Double> gaps = gapsMillis(starts);
+        assertThat(gaps).allSatisfy(g -> assertThat(g).isGreaterThanOrEqualTo(intervalMillis - 10));
+        double span = gaps.stream().mapToDouble(Double::doubleValue).sum();
+        assertThat(span).as("%s", gaps).isGreaterThanOrEqualTo(gaps.size() * intervalMillis - 2);
     }
 
     private static List<Double> gapsMillis(List<Long> starts) {
