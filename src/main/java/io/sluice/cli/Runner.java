@@ -4,6 +4,7 @@ import io.sluice.Sluice;
 import io.sluice.config.Config;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
+import io.sluice.tls.TlsException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ final class Runner {
         Sluice sluice;
         try {
             sluice = Sluice.builder().config(config).build().start();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | TlsException e) {
             System.err.println("error: " + e.getMessage());
             if (afterStop != null) {
                 afterStop.run();

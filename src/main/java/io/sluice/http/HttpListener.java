@@ -32,18 +32,18 @@ public final class HttpListener {
     private final ListenerConfig config;
     private final ProxyContext proxy;
     private final AtomicInteger open = new AtomicInteger();
-    private final ServerTls tls;
+    private ServerTls tls;
     private Channel serverChannel;
     private RedirectListener redirect;
 
     public HttpListener(ListenerConfig config, ProxyContext proxy) {
         this.config = Objects.requireNonNull(config, "config");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
-        this.tls = config.secure() ? ServerTls.build(config) : null;
     }
 
     /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */
     public void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        tls = config.secure() ? ServerTls.build(config) : null; // a TlsException names the file and the problem
         LimitsConfig limits = proxy.snapshot().config().limits();
         int maxConnections = limits.maxConnections();
         ServerBootstrap b = new ServerBootstrap()
