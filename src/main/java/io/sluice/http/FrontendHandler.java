@@ -283,8 +283,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
         AccessLog log = proxy.telemetry().accessLog();
         if (log.enabled()) {
             log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
-                    h2 ? "HTTP/2.0" : req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream, upstreamNanos, retries,
-                    listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
+                    h2 ? "HTTP/2.0" : req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream,
+                    upstreamNanos, retries, listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
                     req.headers().get(HttpHeaderNames.REFERER)));
         }
     }

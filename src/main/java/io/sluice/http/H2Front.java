@@ -26,7 +26,8 @@ final class H2Front {
     /** Flushes put off at most, before one goes through anyway. */
     static final int FLUSH_LIMIT = 64;
     /** Stream frames to HTTP/1-style messages and back; stateless, so one serves every stream. */
-    private static final Http2StreamFrameToHttpObjectCodec SERVER_CODEC = new Http2StreamFrameToHttpObjectCodec(true, false);
+    private static final Http2StreamFrameToHttpObjectCodec SERVER_CODEC =
+            new Http2StreamFrameToHttpObjectCodec(true, false);
     private H2Front() {
     }
 

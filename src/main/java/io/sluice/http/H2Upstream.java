@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -30,7 +29,6 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
  * HTTP/2 connections to backends for one event loop: one connection per backend address, shared by every
@@ -43,7 +41,8 @@ import javax.net.ssl.SSLHandshakeException;
  */
 final class H2Upstream {
     /** Stream frames to HTTP/1-style messages and back; stateless, so one serves every stream. */
-    private static final Http2StreamFrameToHttpObjectCodec CLIENT_CODEC = new Http2StreamFrameToHttpObjectCodec(false, false);
+    private static final Http2StreamFrameToHttpObjectCodec CLIENT_CODEC =
+            new Http2StreamFrameToHttpObjectCodec(false, false);
     private final UpstreamPool pool;
     private final Map<InetSocketAddress, Future<Channel>> connections = new HashMap<>();
 
@@ -117,7 +116,8 @@ final class H2Upstream {
                         ChannelPipeline p = ch.pipeline();
                         if (tls != null) {
                             p.addLast("tls", ClientTls.newHandler(tls, runtime.config().tls(), ch.alloc(),
-                                    backend.endpoint().address().host(), address.getPort(), java.time.Duration.ofMillis(runtime.connectTimeoutMillis())));
+                                    backend.endpoint().address().host(), address.getPort(),
+                                    UpstreamPool.handshakeTimeout(runtime)));
                         }
                         p.addLast("h2-idle", new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
                         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
@@ -132,34 +132,11 @@ final class H2Upstream {
                     }
                 })
                 .connect(address);
-        Promise<Channel> ready = pool.loop().newPromise();
+        Future<Channel> ready = pool.ready(cf, address, tls == null ? null : ApplicationProtocolNames.HTTP_2);
         cf.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                ready.tryFailure(f.cause());
-                return;
+            if (f.isSuccess()) {
+                f.channel().closeFuture().addListener(c -> connections.remove(address, ready));
             }
-            Channel ch = f.channel();
-            pool.counted(ch);
-            ch.closeFuture().addListener(c -> connections.remove(address, ready));
-            SslHandler ssl = ch.pipeline().get(SslHandler.class);
-            if (ssl == null) {
-                ready.trySuccess(ch);
-                return;
-            }
-            ssl.handshakeFuture().addListener(h -> {
-                if (!h.isSuccess()) {
-                    UpstreamTlsFailures.log(address, h.cause());
-                    ch.close();
-                    ready.tryFailure(h.cause());
-                } else if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
-                    SSLHandshakeException e = new SSLHandshakeException("backend did not agree to HTTP/2 (ALPN)");
-                    UpstreamTlsFailures.log(address, e);
-                    ch.close();
-                    ready.tryFailure(e);
-                } else {
-                    ready.trySuccess(ch);
-                }
-            });
         });
         return ready;
     }

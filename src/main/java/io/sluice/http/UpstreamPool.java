@@ -17,15 +17,17 @@ import io.netty.util.concurrent.Promise;
 import io.sluice.balance.Backend;
 import io.sluice.config.UpstreamProtocol;
 import io.sluice.runtime.PoolRuntime;
-import io.sluice.tls.ClientTls;
 import io.sluice.runtime.Transport;
+import io.sluice.tls.ClientTls;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Keep-alive connections to backends for one event loop: idle connections per backend address, reused
@@ -165,7 +167,7 @@ final class UpstreamPool {
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
                             ch.pipeline().addLast("tls", ClientTls.newHandler(tls, pool.config().tls(), ch.alloc(),
-                                    backend.endpoint().address().host(), address.getPort(), java.time.Duration.ofMillis(pool.connectTimeoutMillis())));
+                                    backend.endpoint().address().host(), address.getPort(), handshakeTimeout(pool)));
                         }
                         HttpDecoderConfig dc = new HttpDecoderConfig()
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
@@ -175,29 +177,48 @@ final class UpstreamPool {
                     }
                 })
                 .connect(address);
+        return ready(cf, address, null);
+    }
+
+    /**
+     * The connection once it can take a request: connected, counted as open, and past its TLS handshake if it
+     * has one (with {@code alpn} agreed, when not null). A failed handshake closes it, is logged, and fails
+     * the future like a failed connect.
+     */
+    Future<Channel> ready(ChannelFuture cf, InetSocketAddress address, String alpn) {
         Promise<Channel> ready = loop.newPromise();
         cf.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 ready.tryFailure(f.cause());
                 return;
             }
-            counted(f.channel());
-            SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+            Channel ch = f.channel();
+            counted(ch);
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
             if (ssl == null) {
-                ready.trySuccess(f.channel());
-            } else {
-                ssl.handshakeFuture().addListener(h -> {
-                    if (h.isSuccess()) {
-                        ready.trySuccess(f.channel());
-                    } else {
-                        UpstreamTlsFailures.log(address, h.cause());
-                        f.channel().close();
-                        ready.tryFailure(h.cause());
-                    }
-                });
+                ready.trySuccess(ch);
+                return;
             }
+            ssl.handshakeFuture().addListener(h -> {
+                Throwable problem = h.cause();
+                if (problem == null && alpn != null && !alpn.equals(ssl.applicationProtocol())) {
+                    problem = new SSLHandshakeException("backend did not agree to " + alpn + " in ALPN");
+                }
+                if (problem == null) {
+                    ready.trySuccess(ch);
+                } else {
+                    UpstreamTlsFailures.log(address, problem);
+                    ch.close();
+                    ready.tryFailure(problem);
+                }
+            });
         });
         return ready;
+    }
+
+    /** A TLS handshake with a backend is part of connecting: it gets the pool's connect timeout. */
+    static Duration handshakeTimeout(PoolRuntime pool) {
+        return Duration.ofMillis(pool.connectTimeoutMillis());
     }
 
     static int connectTimeoutMillis(PoolRuntime pool) {

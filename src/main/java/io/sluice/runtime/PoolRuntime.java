@@ -1,5 +1,6 @@
 package io.sluice.runtime;
 
+import io.netty.handler.ssl.SslContext;
 import io.sluice.balance.Backend;
 import io.sluice.balance.BalanceOptions;
 import io.sluice.balance.Endpoint;
@@ -12,7 +13,6 @@ import io.sluice.config.RetryConfig;
 import io.sluice.config.TimeoutsConfig;
 import io.sluice.config.UpstreamProtocol;
 import io.sluice.tls.ClientTls;
-import io.netty.handler.ssl.SslContext;
 import io.sluice.health.RetryBudget;
 import io.sluice.observe.StatusCounts;
 import java.util.ArrayList;
