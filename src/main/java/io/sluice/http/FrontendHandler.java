@@ -64,18 +64,20 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean reading;
 
     /**
+     * @param stats  the listener's counts
      * @param timer  the connection's request timer; null on an HTTP/2 stream
      * @param h2     the requests come on an HTTP/2 stream
      * @param secure the client connection is TLS
      */
-    FrontendHandler(ProxyContext proxy, String listener, RequestTimer timer, boolean h2, boolean secure) {
+    FrontendHandler(ProxyContext proxy, String listener, ListenerStats stats, RequestTimer timer, boolean h2,
+                    boolean secure) {
         this.proxy = proxy;
         this.listener = listener;
         this.timer = timer;
         this.h2 = h2;
         this.secure = secure;
         this.attempts = new Attempts(proxy);
-        this.stats = proxy.telemetry().listener(listener);
+        this.stats = stats;
     }
 
     @Override

@@ -2,7 +2,12 @@ package io.sluice.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
@@ -11,7 +16,26 @@ import io.netty.handler.timeout.IdleStateEvent;
  * the connection's event loop.
  */
 final class H2IdleClose extends ChannelInboundHandlerAdapter {
+    /** Flushes put off at most, before one goes through anyway. */
+    private static final int FLUSH_LIMIT = 64;
+
     private final Http2FrameCodec codec;
+
+    /**
+     * Adds what every HTTP/2 connection has, client or backend side, after what is already there: a reading
+     * idle timer, flush consolidation, the frame codec, the stream multiplexer and this closer.
+     */
+    static void install(ChannelPipeline p, long idleNanos, Http2FrameCodec codec, Http2MultiplexHandler streams) {
+        // Reading idle is enough: a peer with no open stream sends nothing, and watching writes would add a
+        // listener to every write.
+        p.addLast("h2-idle", new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
+        // Streams answer one by one; their flushes within one event-loop turn become one write (and, over
+        // TLS, as few records as possible) instead of one each.
+        p.addLast("h2-flush", new FlushConsolidationHandler(FLUSH_LIMIT, true));
+        p.addLast("h2", codec);
+        p.addLast("h2-streams", streams);
+        p.addLast("h2-idle-close", new H2IdleClose(codec));
+    }
 
     H2IdleClose(Http2FrameCodec codec) {
         this.codec = codec;

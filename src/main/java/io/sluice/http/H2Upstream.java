@@ -17,8 +17,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -28,7 +26,6 @@ import io.sluice.tls.ClientTls;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/2 connections to backends for one event loop: one connection per backend address, shared by every
@@ -119,15 +116,11 @@ final class H2Upstream {
                                     backend.endpoint().address().host(), address.getPort(),
                                     UpstreamPool.handshakeTimeout(runtime)));
                         }
-                        p.addLast("h2-idle", new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
                         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                                 .encoderEnforceMaxConcurrentStreams(true)
                                 .build();
-                        p.addLast("h2-flush", new FlushConsolidationHandler(H2Front.FLUSH_LIMIT, true));
-                        p.addLast("h2", codec);
-                        p.addLast("h2-streams", new Http2MultiplexHandler(new RefusePushes()));
-                        p.addLast("h2-idle-close", new H2IdleClose(codec));
+                        H2IdleClose.install(p, idleNanos, codec, new Http2MultiplexHandler(new RefusePushes()));
                         ch.config().setAutoRead(true); // each stream has its own flow-control window
                     }
                 })

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
+import io.sluice.observe.ListenerStats;
 import io.sluice.runtime.Transport;
 import io.sluice.tls.ServerTls;
 import java.net.InetSocketAddress;
@@ -32,6 +33,7 @@ public final class HttpListener {
     private final ListenerConfig config;
     private final ProxyContext proxy;
     private final AtomicInteger open = new AtomicInteger();
+    private final ListenerStats stats;
     private ServerTls tls;
     private Channel serverChannel;
     private RedirectListener redirect;
@@ -39,6 +41,7 @@ public final class HttpListener {
     public HttpListener(ListenerConfig config, ProxyContext proxy) {
         this.config = Objects.requireNonNull(config, "config");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.stats = proxy.telemetry().listener(config.name()); // once, not per connection or stream
     }
 
     /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */
@@ -119,7 +122,7 @@ public final class HttpListener {
             p.addLast("timer", timer);
         }
         p.addLast("codec", new HttpServerCodec(dc, MAX_PIPELINE_DEPTH));
-        p.addLast("frontend", new FrontendHandler(proxy, config.name(), timer, false, tls != null));
+        p.addLast("frontend", new FrontendHandler(proxy, config.name(), stats, timer, false, tls != null));
     }
 
     /** Makes the connection an HTTP/2 one: frame codec, stream multiplexer, one front handler per stream. */
@@ -127,7 +130,7 @@ public final class HttpListener {
         if (p.get(RequestTimer.class) != null) {
             p.remove(RequestTimer.class);
         }
-        H2Front.install(p, proxy, config.name(), config.http2().maxConcurrentStreams(), tls != null);
+        H2Front.install(p, proxy, config.name(), stats, config.http2().maxConcurrentStreams(), tls != null);
     }
 
     /** The address actually bound (useful with port 0). */
