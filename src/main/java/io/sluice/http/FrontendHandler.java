@@ -176,6 +176,17 @@ final class FrontendHandler extends ChannelDuplexHandler {
             respondAndClose(req, HttpResponseStatus.BAD_REQUEST);
             return;
         }
+        HttpResponseStatus refused = RequestRules.check(req, h2);
+        if (refused != null) {
+            ReferenceCountUtil.release(req);
+            countLocal(req, refused.code());
+            FullHttpResponse r = Responses.error(refused, true);
+            if (refused == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+                r.headers().set(HttpHeaderNames.ALLOW, RequestRules.ALLOW);
+            }
+            respondAndClose(r);
+            return;
+        }
         RuntimeSnapshot snap = proxy.snapshot();
         Config config = snap.config();
         long maxBody = config.limits().maxBodySize();

@@ -111,18 +111,28 @@ public final class HttpListener {
     }
 
     private void http1(ChannelPipeline p, RequestTimer timer) {
-        int maxHeader = (int) Math.min(Integer.MAX_VALUE, proxy.snapshot().config().limits().maxHeaderSize());
+        if (p.get(RequestTimer.class) == null) {
+            p.addLast("timer", timer);
+        }
+        p.addLast("codec", newCodec(proxy.snapshot().config().limits().maxHeaderSize()));
+        p.addLast("frontend", new FrontendHandler(proxy, config.name(), stats, timer, false, tls != null));
+    }
+
+    /**
+     * The HTTP/1.1 server codec of a client connection: strict line parsing, header names and values
+     * validated, RFC 9112 Transfer-Encoding rules (chunked last, never with Content-Length, not in HTTP/1.0),
+     * equal duplicate Content-Lengths folded into one. What it lets through, {@link RequestRules} checks next.
+     */
+    static HttpServerCodec newCodec(long maxHeaderSize) {
+        int maxHeader = (int) Math.min(Integer.MAX_VALUE, maxHeaderSize);
         HttpDecoderConfig dc = new HttpDecoderConfig()
                 .setMaxInitialLineLength(maxHeader)
                 .setMaxHeaderSize(maxHeader)
                 .setMaxChunkSize(MAX_CHUNK)
+                .setStrictLineParsing(true) // bare CR or LF ends no line (not left to a system property)
                 .setAllowDuplicateContentLengths(true)
                 .setUseRfc9112TransferEncoding(true);
-        if (p.get(RequestTimer.class) == null) {
-            p.addLast("timer", timer);
-        }
-        p.addLast("codec", new HttpServerCodec(dc, MAX_PIPELINE_DEPTH));
-        p.addLast("frontend", new FrontendHandler(proxy, config.name(), stats, timer, false, tls != null));
+        return new HttpServerCodec(dc, MAX_PIPELINE_DEPTH);
     }
 
     /** Makes the connection an HTTP/2 one: frame codec, stream multiplexer, one front handler per stream. */

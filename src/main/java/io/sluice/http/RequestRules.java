@@ -1,0 +1,135 @@
+package io.sluice.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+
+/**
+ * The rules a decoded request head must pass before it is routed, beyond what the codec already enforces
+ * (line syntax, header name and value characters, Content-Length and Transfer-Encoding framing): one Host,
+ * a request target Sluice and the backend will read the same way, no CONNECT, and no transfer coding but
+ * chunked. An absolute-form target is turned into origin-form here, its authority becoming the Host (RFC 9112
+ * §3.2.2), so routing and the backend see one host. Stateless; thread-safe.
+ */
+final class RequestRules {
+    /** What a 405 for CONNECT says the listener does take. */
+    static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE";
+
+    private RequestRules() {
+    }
+
+    /**
+     * Checks a request head decoded without error, rewriting an absolute-form target to origin-form.
+     *
+     * @param h2 the request came on an HTTP/2 stream (its Host came from {@code :authority}; its framing is
+     *           HTTP/2's, so transfer codings do not apply)
+     * @return null when the request may be routed, else the status to answer with before closing the connection
+     */
+    static HttpResponseStatus check(HttpRequest req, boolean h2) {
+        if (HttpMethod.CONNECT.equals(req.method())) {
+            return HttpResponseStatus.METHOD_NOT_ALLOWED;
+        }
+        HttpHeaders h = req.headers();
+        if (!h2) {
+            List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (!te.isEmpty() && (te.size() != 1 || !isChunkedOnly(te.get(0)))) {
+                // The codec took the last coding as chunked; any other coding is one Sluice does not pass on.
+                return HttpResponseStatus.NOT_IMPLEMENTED;
+            }
+            List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+            if (hosts.size() > 1) {
+                return HttpResponseStatus.BAD_REQUEST;
+            }
+            if (hosts.size() == 1 && !validHost(hosts.get(0), 0, hosts.get(0).length(), true)) {
+                return HttpResponseStatus.BAD_REQUEST;
+            }
+        }
+        String uri = req.uri();
+        if (!visibleAscii(uri)) {
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        if (uri.isEmpty()) {
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        char first = uri.charAt(0);
+        if (first == '/') {
+            return null;
+        }
+        if (uri.equals("*")) {
+            return HttpMethod.OPTIONS.equals(req.method()) ? null : HttpResponseStatus.BAD_REQUEST;
+        }
+        return absoluteForm(req, uri);
+    }
+
+    /** Rewrites {@code http://authority/path?query} to origin-form with the authority as Host. */
+    private static HttpResponseStatus absoluteForm(HttpRequest req, String uri) {
+        int start;
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            start = 7;
+        } else if (uri.regionMatches(true, 0, "https://", 0, 8)) {
+            start = 8;
+        } else {
+            return HttpResponseStatus.BAD_REQUEST; // neither origin-form nor an http(s) absolute URI
+        }
+        int end = start;
+        while (end < uri.length()) {
+            char c = uri.charAt(end);
+            if (c == '/' || c == '?' || c == '#') {
+                break;
+            }
+            end++;
+        }
+        if (end == start || !validHost(uri, start, end, false)) {
+            return HttpResponseStatus.BAD_REQUEST; // no authority, or one with user info or odd characters
+        }
+        String authority = uri.substring(start, end);
+        String rest = uri.substring(end);
+        if (rest.isEmpty() || rest.charAt(0) != '/') {
+            rest = "/" + rest;
+        }
+        req.headers().set(HttpHeaderNames.HOST, authority);
+        req.setUri(rest);
+        return null;
+    }
+
+    /** True when the value lists exactly one coding, chunked. */
+    private static boolean isChunkedOnly(String value) {
+        return value.strip().equalsIgnoreCase("chunked");
+    }
+
+    /** Every character is visible US-ASCII (no controls, no space, no DEL, nothing above 0x7E). */
+    static boolean visibleAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7F) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code s[start, end)} is a host with an optional port: reg-name, IPv4 or a bracketed IP literal
+     * (RFC 3986 characters; no user info, path or spaces). An empty Host header is allowed (RFC 9112 §3.2);
+     * an empty authority is not.
+     */
+    static boolean validHost(String s, int start, int end, boolean emptyOk) {
+        if (start == end) {
+            return emptyOk;
+        }
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' || c == ']'
+                    || c == '%' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')'
+                    || c == '*' || c == '+' || c == ';' || c == '=';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
