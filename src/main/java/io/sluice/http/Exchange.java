@@ -1,9 +1,6 @@
 package io.sluice.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -76,11 +73,7 @@ final class Exchange {
     private UpstreamPool upstreams;
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
-    private boolean reused;
-    private boolean staleRetried;
-    /** The whole request reached the socket of a reused connection (watched only when that matters). */
-    private boolean written;
-    private final ChannelFutureListener onWritten = this::wroteAll;
+    private final StaleResend stale;
     private long bodyBytes;
     private long attemptNanos;
     private int attemptIndex;
@@ -110,6 +103,7 @@ final class Exchange {
         this.pool = route.pool();
         this.metrics = proxy.telemetry().metrics();
         this.attempts = fe.attempts(pool, request);
+        this.stale = new StaleResend(attempts);
         this.maxBody = maxBody;
         this.headers = headers;
         this.hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
@@ -117,13 +111,6 @@ final class Exchange {
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.requestKeepAlive = HttpUtil.isKeepAlive(request);
         this.upgrade = !fe.h2() && ForwardHeaders.isWebSocketUpgrade(request);
-    }
-
-    private void wroteAll(ChannelFuture f) {
-        if (f.isSuccess() && f.channel() == upstream) {
-            written = true;
-            attempts.releaseBody(); // kept only for a re-send on a fresh connection, which may no longer happen
-        }
     }
 
     /** Whether the request may be sent again after the backend could have processed it (idempotent or configured). */
@@ -171,8 +158,7 @@ final class Exchange {
         reported = false;
         status = 0;
         requestSent = false;
-        staleRetried = false;
-        written = false;
+        stale.newAttempt();
         attemptNanos = now;
         attemptIndex = attempts.retries();
         if (trace != null) {
@@ -231,14 +217,7 @@ final class Exchange {
     private void attach(Channel ch, boolean pooled) {
         assert ch.eventLoop() == client.channel().eventLoop() : "upstream connection on another event loop";
         upstream = ch;
-        reused = pooled;
-        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
-        upstreamHandler.bind(this);
-        if (pooled && !resendable()) {
-            // Keep the body until it is all written: if the backend closes this idle connection first, it
-            // provably did not process the request, and it goes again on a fresh connection.
-            attempts.keepBody(true);
-        }
+        stale.attached(ch, pooled, resendable());
         ch.write(request, ch.voidPromise());
         // A retry sends again what earlier attempts sent, then what arrived since.
         attempts.replay(ch);
@@ -287,10 +266,7 @@ final class Exchange {
 
     private void requestSent() {
         requestSent = true;
-        if (reused && !resendable()) {
-            // Completes once every byte before it is written: from then on a close may follow processing.
-            upstream.write(Unpooled.EMPTY_BUFFER).addListener(onWritten);
-        }
+        stale.requestSent();
         if (!responseStarted) {
             upstreamHandler.armResponseTimeout(pool.responseTimeoutNanos());
         }
@@ -471,10 +447,8 @@ final class Exchange {
         Channel old = upstream;
         upstream = null;
         upstreamHandler = null;
-        if (!responseStarted && reused && !staleRetried && !attempts.bodyDropped() && !interim
-                && (!written || resendable())) {
+        if (!responseStarted && !interim && stale.tryResend()) {
             // A pooled connection the backend had closed: go again on a fresh one, as the same attempt.
-            staleRetried = true;
             cancelTimer();
             requestSent = false;
             if (old != null) {

@@ -7,7 +7,9 @@ import io.sluice.Sluice;
 import io.sluice.config.LimitsConfig;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.RecordingBackend;
+import io.sluice.testing.ScriptedBackend;
 import io.sluice.testing.TestConfigs;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +70,28 @@ class SmugglingIT {
         assertThat(got.get(0).bodyText()).isEqualTo(smuggled);
         assertThat(got.get(0).header("Host")).isEqualTo("h");
         assertThat(backend.received()).doesNotContain("GET /smuggled HTTP/1.1\r\nHost: x\r\nX-Forwarded");
+    }
+
+    @Test
+    void aResponseKeepsItsContentLengthWhenConnectionNamesIt() throws Exception {
+        try (ScriptedBackend b = new ScriptedBackend((s, i) -> {
+                InputStream in = s.getInputStream();
+                while (ScriptedBackend.readHead(in) != null) {
+                    ScriptedBackend.writeOk(s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+                            "Connection: Content-Length");
+                }
+            });
+             Sluice own = Sluice.builder().config(TestConfigs.create().pool("p", b.port()).build()).build().start();
+             RawHttp c = new RawHttp(own.listenerAddress("web")).timeout(5000)) {
+            RawHttp.Response r = c.send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Content-Length")).isEqualTo("38");
+            assertThat(r.body()).isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            // The body was not taken for a second response: the next answer is the next request's.
+            RawHttp.Response next = c.send("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.header("Content-Length")).isEqualTo("38");
+        }
     }
 
     @Test
