@@ -1,6 +1,9 @@
 package io.sluice.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -75,6 +78,9 @@ final class Exchange {
     private UpstreamHandler upstreamHandler;
     private boolean reused;
     private boolean staleRetried;
+    /** The whole request reached the socket of a reused connection (watched only when that matters). */
+    private boolean written;
+    private final ChannelFutureListener onWritten = this::wroteAll;
     private long bodyBytes;
     private long attemptNanos;
     private int attemptIndex;
@@ -111,6 +117,18 @@ final class Exchange {
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.requestKeepAlive = HttpUtil.isKeepAlive(request);
         this.upgrade = !fe.h2() && ForwardHeaders.isWebSocketUpgrade(request);
+    }
+
+    private void wroteAll(ChannelFuture f) {
+        if (f.isSuccess() && f.channel() == upstream) {
+            written = true;
+            attempts.releaseBody(); // kept only for a re-send on a fresh connection, which may no longer happen
+        }
+    }
+
+    /** Whether the request may be sent again after the backend could have processed it (idempotent or configured). */
+    private boolean resendable() {
+        return Retries.retryableAfterSend(request.method(), pool.retry());
     }
 
     /** Whether the response may leave the client connection open. */
@@ -154,6 +172,7 @@ final class Exchange {
         status = 0;
         requestSent = false;
         staleRetried = false;
+        written = false;
         attemptNanos = now;
         attemptIndex = attempts.retries();
         if (trace != null) {
@@ -215,6 +234,11 @@ final class Exchange {
         reused = pooled;
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
         upstreamHandler.bind(this);
+        if (pooled && !resendable()) {
+            // Keep the body until it is all written: if the backend closes this idle connection first, it
+            // provably did not process the request, and it goes again on a fresh connection.
+            attempts.keepBody(true);
+        }
         ch.write(request, ch.voidPromise());
         // A retry sends again what earlier attempts sent, then what arrived since.
         attempts.replay(ch);
@@ -263,6 +287,10 @@ final class Exchange {
 
     private void requestSent() {
         requestSent = true;
+        if (reused && !resendable()) {
+            // Completes once every byte before it is written: from then on a close may follow processing.
+            upstream.write(Unpooled.EMPTY_BUFFER).addListener(onWritten);
+        }
         if (!responseStarted) {
             upstreamHandler.armResponseTimeout(pool.responseTimeoutNanos());
         }
@@ -288,6 +316,11 @@ final class Exchange {
             return; // released there: the exchange failed or goes on with a retry
         }
         if (msg instanceof HttpContent c) {
+            if (c.decoderResult().isFailure()) {
+                c.release(); // a broken body from the backend never reaches the client as complete
+                fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY);
+                return;
+            }
             boolean last = c instanceof LastHttpContent;
             if (!interim) {
                 bytesOut += c.content().readableBytes();
@@ -438,7 +471,8 @@ final class Exchange {
         Channel old = upstream;
         upstream = null;
         upstreamHandler = null;
-        if (!responseStarted && reused && !staleRetried && !attempts.bodyDropped() && !interim) {
+        if (!responseStarted && reused && !staleRetried && !attempts.bodyDropped() && !interim
+                && (!written || resendable())) {
             // A pooled connection the backend had closed: go again on a fresh one, as the same attempt.
             staleRetried = true;
             cancelTimer();
@@ -473,6 +507,30 @@ final class Exchange {
         closeUpstream();
         report(FailureKind.CLIENT_ABORT);
         finished(0);
+    }
+
+    /**
+     * The request body's framing broke: the backend connection is closed before the body could look
+     * complete, and the client gets {@code errorStatus} (or, if the response already started, loses the
+     * connection).
+     */
+    void abortRequest(HttpResponseStatus errorStatus) {
+        if (done) {
+            client.close(); // answered already (the backend did not wait for the body): nothing more to say
+            return;
+        }
+        done = true;
+        cancelTimer();
+        attempts.releaseHeld();
+        attempts.releaseBody();
+        closeUpstream();
+        report(FailureKind.CLIENT_ABORT);
+        finished(responseStarted ? status : errorStatus.code());
+        if (responseStarted) {
+            client.close();
+        } else {
+            fe.respondAndClose(Responses.error(errorStatus, true));
+        }
     }
 
     /**

@@ -106,6 +106,17 @@ final class ForwardHeaders {
         }
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
+    /**
+     * Headers that a Connection list never removes: the framing (Content-Length, Transfer-Encoding) is the
+     * one the codec decoded and the one Sluice sends, and Host is what the request was routed by. Dropping
+     * them on a client's say-so would let the body be read upstream as another request.
+     */
+    private static boolean isProtected(String name) {
+        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
+    }
+
     private static void removeListed(HttpHeaders h, String value) {
         int start = 0;
         int len = value.length();
@@ -113,7 +124,7 @@ final class ForwardHeaders {
             int comma = value.indexOf(',', start);
             int end = comma < 0 ? len : comma;
             String name = value.substring(start, end).trim();
-            if (!name.isEmpty()) {
+            if (!name.isEmpty() && !isProtected(name)) {
                 h.remove(name);
             }
             start = end + 1;

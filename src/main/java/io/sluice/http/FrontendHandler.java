@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -62,6 +63,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean closing;
     private boolean lingering;
     private boolean reading;
+    /** The client shut its sending side; nothing more will be read. */
+    private boolean inputClosed;
 
     /**
      * @param stats  the listener's counts
@@ -209,6 +212,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     private void onContent(HttpContent c) {
+        if (c.decoderResult().isFailure()) {
+            badBody(c);
+            return;
+        }
         Exchange e = exchange;
         if (e != null && !e.requestComplete()) {
             e.onRequestContent(c);
@@ -219,6 +226,28 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (discarding && last) {
             discarding = false;
             requestFinished(true);
+        }
+    }
+
+    /**
+     * The request body's framing broke (a bad chunk size or extension, a chunk without its CRLF, bad
+     * trailers, the client closing mid-body): the codec gives a failed last part. It must never reach the
+     * backend as the body's end: the upstream request is aborted, the client gets 400 (or 413, 431) if no
+     * response started, and the connection closes.
+     */
+    private void badBody(HttpContent c) {
+        c.release();
+        brokenBody();
+    }
+
+    private void brokenBody() {
+        HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+        discarding = false;
+        Exchange e = exchange;
+        if (e != null && !e.requestComplete()) {
+            e.abortRequest(status);
+        } else if (!closing) {
+            respondAndClose(Responses.error(status, true));
         }
     }
 
@@ -392,6 +421,14 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (closing || !ctx.channel().isActive() || (queue != null && !queue.isEmpty())) {
             return;
         }
+        if (inputClosed) {
+            if (exchange == null && !discarding) {
+                // Nothing more can come and every request is answered: close once the answers are out.
+                closing = true;
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
         Exchange e = exchange;
         if (e == null || (!e.requestComplete() && e.canTakeBody())) {
             ctx.read();
@@ -432,6 +469,25 @@ final class FrontendHandler extends ChannelDuplexHandler {
             e.onClientClosed();
         }
         super.channelInactive(ctx);
+    }
+
+    /**
+     * The client shut its sending side (clear-text HTTP/1.1 connections allow half-closure): the requests it
+     * sent in full are still answered, in order, and the connection closes once the last answer is written.
+     * A request cut short by the shutdown already failed in the codec (a failed last part).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            Exchange e = exchange;
+            if ((e != null && !e.requestComplete()) || discarding) {
+                brokenBody(); // the body was cut short: the codec drops it without a word
+            } else {
+                maybeRead();
+            }
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -71,6 +71,10 @@ public final class HttpListener {
                             ch.close();
                             return;
                         }
+                        if (tls == null) {
+                            // A client that sends its requests and shuts its side still gets the answers.
+                            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                        }
                         initConnection(ch.pipeline(), limits);
                     }
                 });
@@ -141,6 +145,7 @@ public final class HttpListener {
             p.remove(RequestTimer.class);
         }
         H2Front.install(p, proxy, config.name(), stats, config.http2().maxConcurrentStreams(), tls != null);
+        p.addLast("input-shutdown", CloseOnInputShutdown.INSTANCE); // HTTP/2 has GOAWAY, not half-closure
     }
 
     /** The address actually bound (useful with port 0). */

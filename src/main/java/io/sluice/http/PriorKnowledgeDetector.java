@@ -2,6 +2,7 @@ package io.sluice.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,6 +26,14 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ctx.read();
         super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        super.userEventTriggered(ctx, evt); // decodes what is left first, which may decide the protocol
+        if (evt instanceof ChannelInputShutdownEvent && ctx.pipeline().context(this) != null) {
+            ctx.close(); // the client went quiet before saying which protocol: nothing to answer
+        }
     }
 
     @Override

@@ -115,6 +115,18 @@ public final class RawHttp implements AutoCloseable {
         throw new IOException("connection closed before the chunked message ended: " + sb);
     }
 
+    /** Shuts this side's output (a half-close): the peer reads end of stream, and can still answer. */
+    public RawHttp shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
+    /** Sets how long a read waits before failing. */
+    public RawHttp timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     /** True when the peer closed the connection: the next read sees end of stream (or a reset). */
     public boolean closedByPeer() {
         try {

@@ -58,6 +58,7 @@ public final class RecordingBackend implements AutoCloseable {
     private final List<ByteArrayOutputStream> raw = new CopyOnWriteArrayList<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger incomplete = new AtomicInteger();
 
     public RecordingBackend() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -103,6 +104,10 @@ public final class RecordingBackend implements AutoCloseable {
                 }
                 Request head = new Request(index, requestLine, headers, new byte[0]);
                 byte[] body = readBody(in, head);
+                if (body == null) {
+                    incomplete.incrementAndGet();
+                    return; // the stream ended inside the body: no request for the application
+                }
                 requests.add(new Request(index, requestLine, headers, body));
                 int n = requests.size();
                 String text = "request " + n + "\n";
@@ -120,6 +125,7 @@ public final class RecordingBackend implements AutoCloseable {
         }
     }
 
+    /** The body as framed by the lenient rules; null when the stream ends before the body does. */
     private static byte[] readBody(InputStream in, Request head) throws IOException {
         String te = head.header("Transfer-Encoding");
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -127,7 +133,7 @@ public final class RecordingBackend implements AutoCloseable {
             for (;;) {
                 String sizeLine = line(in);
                 if (sizeLine == null) {
-                    break;
+                    return null;
                 }
                 int semi = sizeLine.indexOf(';');
                 String hex = (semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim();
@@ -135,27 +141,32 @@ public final class RecordingBackend implements AutoCloseable {
                 try {
                     size = Integer.parseInt(hex, 16);
                 } catch (NumberFormatException e) {
-                    break;
+                    return null; // a lenient server gives up on the message here
                 }
                 if (size == 0) {
                     String t;
                     while ((t = line(in)) != null && !t.isEmpty()) {
                         // trailers
                     }
-                    break;
+                    return t == null ? null : body.toByteArray();
                 }
-                body.write(in.readNBytes(size));
-                line(in);
+                byte[] data = in.readNBytes(size);
+                body.write(data);
+                if (data.length < size || line(in) == null) {
+                    return null;
+                }
             }
-            return body.toByteArray();
         }
         String cl = head.header("Content-Length");
         if (cl != null) {
+            int length;
             try {
-                return in.readNBytes(Integer.parseInt(cl.split(",")[0].trim()));
+                length = Integer.parseInt(cl.split(",")[0].trim());
             } catch (NumberFormatException e) {
                 return new byte[0];
             }
+            byte[] data = in.readNBytes(length);
+            return data.length < length ? null : data;
         }
         return new byte[0];
     }
@@ -177,6 +188,11 @@ public final class RecordingBackend implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** Requests whose body the stream ended inside (the backend saw their head only). */
+    public int incomplete() {
+        return incomplete.get();
     }
 
     /** Connections accepted so far. */
@@ -203,6 +219,7 @@ public final class RecordingBackend implements AutoCloseable {
     /** Forgets what was recorded so far (connections stay open). */
     public void clear() {
         requests.clear();
+        incomplete.set(0);
         for (ByteArrayOutputStream b : raw) {
             synchronized (b) {
                 b.reset();
