@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A connection's timeout that costs nothing per request: one task sits in the event loop's scheduler, and
- * arming again only moves the deadline. When the task fires before the (moved) deadline it reschedules
+ * arming again only moves the deadline (a deadline earlier than the waiting task schedules one more). When the task fires before the (moved) deadline it reschedules
  * itself for the rest; when it fires disarmed, or on a closed channel, it does nothing. Confined to the
  * channel's event loop; not thread-safe.
  */
@@ -15,6 +15,9 @@ final class DeadlineTimer {
     private long deadline;
     private boolean armed;
     private boolean scheduled;
+    /** When the task in the scheduler runs, and which one it is (an earlier deadline supersedes it). */
+    private long fireAt;
+    private int generation;
 
     /** @param onExpiry run on the event loop when an armed deadline passes */
     DeadlineTimer(ChannelHandlerContext ctx, Runnable onExpiry) {
@@ -24,11 +27,11 @@ final class DeadlineTimer {
 
     /** Expires {@code nanos} from now unless disarmed or armed again first. */
     void arm(long nanos) {
-        deadline = System.nanoTime() + nanos;
+        long now = System.nanoTime();
+        deadline = now + nanos;
         armed = true;
-        if (!scheduled) {
-            scheduled = true;
-            ctx.executor().schedule(this::fire, nanos, TimeUnit.NANOSECONDS);
+        if (!scheduled || deadline - fireAt < 0) {
+            schedule(nanos, now); // none waiting, or the one waiting would fire too late
         }
     }
 
@@ -36,15 +39,25 @@ final class DeadlineTimer {
         armed = false;
     }
 
-    private void fire() {
+    private void schedule(long nanos, long now) {
+        scheduled = true;
+        fireAt = now + nanos;
+        int g = ++generation;
+        ctx.executor().schedule(() -> fire(g), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void fire(int g) {
+        if (g != generation) {
+            return; // superseded by a task for an earlier deadline
+        }
         scheduled = false;
         if (!armed || !ctx.channel().isActive()) {
             return;
         }
-        long remaining = deadline - System.nanoTime();
+        long now = System.nanoTime();
+        long remaining = deadline - now;
         if (remaining > 0) {
-            scheduled = true;
-            ctx.executor().schedule(this::fire, remaining, TimeUnit.NANOSECONDS);
+            schedule(remaining, now);
             return;
         }
         armed = false;

@@ -217,6 +217,8 @@ final class Exchange {
     private void attach(Channel ch, boolean pooled) {
         assert ch.eventLoop() == client.channel().eventLoop() : "upstream connection on another event loop";
         upstream = ch;
+        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+        upstreamHandler.bind(this);
         stale.attached(ch, pooled, resendable());
         ch.write(request, ch.voidPromise());
         // A retry sends again what earlier attempts sent, then what arrived since.

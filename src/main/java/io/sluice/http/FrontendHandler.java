@@ -219,6 +219,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
         Exchange e = exchange;
         if (e != null && !e.requestComplete()) {
             e.onRequestContent(c);
+            if (timer != null && e.requestComplete()) {
+                timer.headersReceived(); // the body is in: no client timer while the response comes
+            }
             return;
         }
         boolean last = c instanceof LastHttpContent;
@@ -430,8 +433,17 @@ final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         Exchange e = exchange;
-        if (e == null || (!e.requestComplete() && e.canTakeBody())) {
+        if (e == null) {
             ctx.read();
+        } else if (!e.requestComplete()) {
+            if (e.canTakeBody()) {
+                if (timer != null) {
+                    timer.awaitBody();
+                }
+                ctx.read();
+            } else if (timer != null) {
+                timer.pauseBody();
+            }
         }
     }
 
@@ -478,6 +490,13 @@ final class FrontendHandler extends ChannelDuplexHandler {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == RequestTimer.BODY_TIMEOUT) {
+            Exchange e = exchange;
+            if (e != null && !e.requestComplete()) {
+                e.abortRequest(HttpResponseStatus.REQUEST_TIMEOUT);
+            }
+            return;
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             Exchange e = exchange;

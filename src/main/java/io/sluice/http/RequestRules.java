@@ -48,7 +48,7 @@ final class RequestRules {
             }
         }
         String uri = req.uri();
-        if (!visibleAscii(uri)) {
+        if (!visibleAscii(uri) || uri.indexOf('#') >= 0) { // a fragment is the client's own, never sent
             return HttpResponseStatus.BAD_REQUEST;
         }
         if (uri.isEmpty()) {
@@ -120,16 +120,46 @@ final class RequestRules {
         if (start == end) {
             return emptyOk;
         }
-        for (int i = start; i < end; i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' || c == ']'
-                    || c == '%' || c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')'
-                    || c == '*' || c == '+' || c == ';' || c == '=';
-            if (!ok) {
+        int hostEnd;
+        if (s.charAt(start) == '[') {
+            int close = s.indexOf(']', start);
+            if (close < 0 || close >= end) {
                 return false;
+            }
+            hostEnd = close + 1;
+            for (int i = start + 1; i < close; i++) {
+                char c = s.charAt(i);
+                if (!(isHostChar(c) || c == ':')) {
+                    return false;
+                }
+            }
+        } else {
+            int colon = s.indexOf(':', start);
+            hostEnd = colon < 0 || colon >= end ? end : colon;
+            for (int i = start; i < hostEnd; i++) {
+                if (!isHostChar(s.charAt(i))) {
+                    return false;
+                }
+            }
+        }
+        if (hostEnd == end) {
+            return true;
+        }
+        if (s.charAt(hostEnd) != ':') {
+            return false;
+        }
+        for (int i = hostEnd + 1; i < end; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false; // a port is digits (possibly none: "host:" is allowed)
             }
         }
         return true;
+    }
+
+    /** RFC 3986 reg-name characters (unreserved, sub-delims but the comma, percent-encoding): a comma would read as a list of hosts. */
+    private static boolean isHostChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '%' || c == '!' || c == '$' || c == '&'
+                || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' || c == ';' || c == '=';
     }
 }

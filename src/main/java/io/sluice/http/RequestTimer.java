@@ -6,13 +6,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Sits below the HTTP codec and enforces two client timeouts: a request's headers must arrive within the
- * header timeout (else 408 and close), and a keep-alive connection with no request closes after the idle
- * timeout. One timer task per connection, re-armed by moving a deadline, so requests schedule nothing.
+ * Sits below the HTTP codec and enforces the client timeouts: a request's headers must arrive within the
+ * header timeout (else 408 and close), a request body being read must not stall for the idle timeout (else
+ * 408, or a close if the response started), and a keep-alive connection with no request closes after the
+ * idle timeout. One timer task per connection, re-armed by moving a deadline, so requests schedule nothing.
  * Confined to the connection's event loop.
  */
 final class RequestTimer extends ChannelInboundHandlerAdapter {
-    private enum State { HEADERS, IDLE, BUSY }
+    private enum State { HEADERS, BODY, IDLE, BUSY }
+
+    /** Told to the handlers above when a request body stalled: no byte for the idle timeout while Sluice read. */
+    static final Object BODY_TIMEOUT = new Object();
 
     private final long headerNanos;
     private final long idleNanos;
@@ -44,6 +48,8 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.IDLE && msg instanceof ByteBuf b && b.isReadable()) {
             arm(State.HEADERS, headerNanos);
+        } else if (state == State.BODY && msg instanceof ByteBuf b && b.isReadable()) {
+            arm(State.BODY, idleNanos);
         }
         ctx.fireChannelRead(msg);
     }
@@ -52,6 +58,24 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     void headersReceived() {
         state = State.BUSY;
         timer.disarm();
+    }
+
+    /**
+     * Sluice reads the request body now: its next bytes must come within the idle timeout (nginx's
+     * client_body_timeout), so a client dribbling a body cannot hold an exchange and a backend connection.
+     */
+    void awaitBody() {
+        if (state != State.BODY) {
+            arm(State.BODY, idleNanos);
+        }
+    }
+
+    /** Sluice stopped reading the body (the backend is slow to take it): the client is not late. */
+    void pauseBody() {
+        if (state == State.BODY) {
+            state = State.BUSY;
+            timer.disarm();
+        }
     }
 
     /** The response is done and the connection stays open: wait for the next request. */
@@ -70,6 +94,9 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Responses.requestTimeoutBytes()).addListener(ChannelFutureListener.CLOSE);
         } else if (state == State.IDLE) {
             ctx.close();
+        } else if (state == State.BODY) {
+            state = State.BUSY;
+            ctx.fireUserEventTriggered(BODY_TIMEOUT); // the front handler answers 408 or closes
         }
     }
 }
