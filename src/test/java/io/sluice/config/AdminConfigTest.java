@@ -36,6 +36,13 @@ class AdminConfigTest {
         assertThat(AdminConfig.parseBind("0.0.0.0:9912")).isEqualTo(new HostPort("0.0.0.0", 9912));
     }
 
+    @Test
+    void aBarePortIsAnErrorThatSuggestsTheLoopbackForm() {
+        ConfigError e = onlyError(BASE + "admin: { bind: 9901 }\n");
+        assertThat(e.path()).isEqualTo("admin.bind");
+        assertThat(e.message()).contains("\":9901\" (quoted) for 127.0.0.1");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0.0.0.0:9901", "\"[::]:9901\"", "192.168.1.10:9901", "admin.example:9901"})
     void aNonLoopbackBindWithoutATokenIsAnErrorAtItsLine(String bind) {
