@@ -93,7 +93,7 @@ public final class Sluice implements AutoCloseable {
                 bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
                 listeners.add(l);
             }
-            healthChecker = new HealthChecker(workers);
+            healthChecker = new HealthChecker(workers, HealthChecker::builtIn, clock);
             healthChecker.apply(snapshot.get());
             if (config.metrics().enabled()) {
                 history.start();

@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.sluice.runtime.RuntimeSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,7 +67,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             log.warn("admin request {} {} failed", req.method(), req.uri(), e);
             res = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        // After a request it could not decode, the codec discards the rest of the stream: close.
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
         HttpUtil.setKeepAlive(res, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(res);
@@ -76,6 +79,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private FullHttpResponse answer(FullHttpRequest req) throws Exception {
         if (!req.decoderResult().isSuccess()) {
+            Throwable cause = req.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException) {
+                return text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large\n");
+            }
+            if (cause instanceof TooLongHttpLineException) {
+                return text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long\n");
+            }
             return text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
@@ -224,7 +234,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return r;
     }
 
-    private static FullHttpResponse text(HttpResponseStatus status, String body) {
+    static FullHttpResponse text(HttpResponseStatus status, String body) {
         return bytes(status, body.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
     }
 

@@ -81,6 +81,7 @@ public final class BackendState {
     private final AtomicInteger poolInFlight;
     private final AtomicInteger poolUnavailable;
     private final String label;
+    private final TrialSchedule trials;
     private final AtomicInteger healthBits = new AtomicInteger();
     private final CircuitBreaker breaker;
     private final ActiveHealth activeHealth = new ActiveHealth();
@@ -111,9 +112,22 @@ public final class BackendState {
      * @param label names the backend in log lines, e.g. "web/127.0.0.1:3001"
      */
     public BackendState(AtomicInteger poolInFlight, AtomicInteger poolUnavailable, String label) {
+        this(poolInFlight, poolUnavailable, label, new TrialSchedule());
+    }
+
+    /**
+     * A backend of a pool whose counters and trial schedule are shared by the pool's backends. Sharing the
+     * schedule is what lets {@link Selection} hand out half-open trials under every strategy; a backend with
+     * a schedule of its own gets trials only when its picker offers it as a first choice.
+     *
+     * @param trials when the pool's next half-open trial may be due
+     */
+    public BackendState(AtomicInteger poolInFlight, AtomicInteger poolUnavailable, String label,
+                        TrialSchedule trials) {
         this.poolInFlight = Objects.requireNonNull(poolInFlight, "poolInFlight");
         this.poolUnavailable = Objects.requireNonNull(poolUnavailable, "poolUnavailable");
         this.label = Objects.requireNonNull(label, "label");
+        this.trials = Objects.requireNonNull(trials, "trials");
         this.breaker = new CircuitBreaker(CircuitBreakerConfig.DEFAULTS, this::breakerChanged);
     }
 
@@ -129,6 +143,11 @@ public final class BackendState {
     /** This backend's circuit breaker. */
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** When the trial calls of this backend's pool may be due; shared by the pool's backends. */
+    public TrialSchedule trials() {
+        return trials;
     }
 
     /** What active health checks found about this backend. */
@@ -300,11 +319,16 @@ public final class BackendState {
 
     /**
      * Sets or clears one health bit. A backend whose last bit clears (it recovered) starts its slow start.
-     * The pool's count of unusable backends follows.
+     * The pool's count of unusable backends follows. A backend left with only its breaker's bit (the
+     * breaker opened, opened again after a failed trial, or the other reasons cleared) puts the end of its
+     * open period on the pool's {@link TrialSchedule}, so that {@link Selection} gives it its trials.
      */
     public void setHealthBit(int bit, boolean on) {
         int before = on ? healthBits.getAndUpdate(b -> b | bit) : healthBits.getAndUpdate(b -> b & ~bit);
         int after = on ? before | bit : before & ~bit;
+        if (after == BREAKER_OPEN) {
+            trials.atOrBefore(breaker.openUntilNanos());
+        }
         if (before == 0 && after != 0) {
             poolUnavailable.incrementAndGet();
         } else if (before != 0 && after == 0) {

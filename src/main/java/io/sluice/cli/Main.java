@@ -90,7 +90,9 @@ public final class Main implements Callable<Integer> {
     int workers;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9901",
-            description = "Quick mode: admin listener address (default: ${DEFAULT-VALUE}).")
+            description = "Quick mode: admin listener address (default: ${DEFAULT-VALUE}); \":PORT\" means"
+                    + " 127.0.0.1:PORT. Quick mode has no admin token, so only loopback addresses are accepted;"
+                    + " use a config file (admin.token) to expose it.")
     String adminBind;
 
     public static void main(String[] args) {
@@ -167,7 +169,12 @@ public final class Main implements Callable<Integer> {
         }
         HostPort admin = null;
         try {
-            admin = HostPort.parse(adminBind);
+            admin = AdminConfig.parseBind(adminBind);
+            if (new AdminConfig(true, admin, null).exposedWithoutToken()) {
+                errors.add("--admin: " + admin + " is not a loopback address, and quick mode has no admin token:"
+                        + " anyone who could reach it could drain backends; use 127.0.0.1 or a config file with"
+                        + " admin.token");
+            }
         } catch (IllegalArgumentException e) {
             errors.add("--admin: " + e.getMessage());
         }

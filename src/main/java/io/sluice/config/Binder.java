@@ -246,8 +246,10 @@ final class Binder {
             return null;
         }
         if (s.kind() == YamlNode.Kind.INT) {
+            String hostless = path.startsWith("admin.") ? "for 127.0.0.1 (the admin's default host)"
+                    : "for every local address";
             error(path, s, "expected host:port, got the number " + s.text() + "; write e.g. \"127.0.0.1:" + s.text()
-                    + "\", or \":" + s.text() + "\" (quoted) for every local address");
+                    + "\", or \":" + s.text() + "\" (quoted) " + hostless);
             return null;
         }
         try {

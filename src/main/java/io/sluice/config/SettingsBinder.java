@@ -11,7 +11,8 @@ import java.util.List;
  * the value from the record's {@code DEFAULTS}. Stateless; thread-safe.
  */
 final class SettingsBinder {
-    private static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token");
+    private static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "token", "allow_unauthenticated",
+            "header_timeout", "max_header_size", "max_body_size");
     private static final List<String> LIMIT_KEYS = List.of("max_header_size", "max_body_size", "header_timeout",
             "idle_timeout", "max_connections", "drain_timeout");
     private static final List<String> HEADER_KEYS = List.of("forwarded_by", "backend_server");
@@ -20,18 +21,38 @@ final class SettingsBinder {
     private SettingsBinder() {
     }
 
-    /** The admin section; an empty {@code token} means none. */
+    /**
+     * The admin section; an empty {@code token} means none. A {@code bind} without a host means 127.0.0.1;
+     * a listener reachable from other hosts with no token is an error at its {@code bind} unless
+     * {@code allow_unauthenticated: true} says it is meant.
+     */
     static AdminConfig admin(Binder b, YamlNode n, String path) {
         AdminConfig d = AdminConfig.DEFAULTS;
-        YamlNode.Mapping m = b.mapping(n, path, "a map (enabled, bind, token)");
+        YamlNode.Mapping m = b.mapping(n, path, "a map (" + String.join(", ", ADMIN_KEYS) + ")");
         if (m == null) {
             return d;
         }
         b.allowOnly(m, path, ADMIN_KEYS);
         boolean enabled = or(b.bool(value(m, "enabled"), child(path, "enabled")), d.enabled());
-        HostPort bind = or(b.address(value(m, "bind"), child(path, "bind"), true), d.bind());
+        YamlNode bindNode = value(m, "bind");
+        HostPort bind = b.address(bindNode, child(path, "bind"), true);
+        if (bind != null && bindNode instanceof YamlNode.Scalar s && s.text().strip().startsWith(":")) {
+            bind = new HostPort(AdminConfig.LOOPBACK, bind.port()); // no host: loopback, not every interface
+        }
         String token = b.text(value(m, "token"), child(path, "token"), "a token (text)");
-        return new AdminConfig(enabled, bind, token == null || token.isBlank() ? d.token() : token);
+        AdminConfig a = new AdminConfig(enabled, or(bind, d.bind()), token == null || token.isBlank() ? d.token() : token,
+                or(b.bool(value(m, "allow_unauthenticated"), child(path, "allow_unauthenticated")), false),
+                or(b.duration(value(m, "header_timeout"), child(path, "header_timeout"), false), d.headerTimeout()),
+                or(b.size(value(m, "max_header_size"), child(path, "max_header_size"), MIN_HEADER_SIZE),
+                        d.maxHeaderSize()),
+                or(b.size(value(m, "max_body_size"), child(path, "max_body_size"), 0), d.maxBodySize()));
+        if (bind != null && a.exposedWithoutToken()) {
+            b.error(child(path, "bind"), bindNode, "the admin API on " + bind + " could be reached from other"
+                    + " hosts with no token, and it can drain backends and change weights; set `token` (e.g."
+                    + " token: ${SLUICE_ADMIN_TOKEN}), bind a loopback address such as \"127.0.0.1:" + bind.port()
+                    + "\", or write `allow_unauthenticated: true` in the admin section if that is meant");
+        }
+        return a;
     }
 
     static LimitsConfig limits(Binder b, YamlNode n, String path) {

@@ -228,6 +228,29 @@ public final class CircuitBreaker {
         return true;
     }
 
+    /** When the current or last open period ends (or ended), in the callers' clock. */
+    public long openUntilNanos() {
+        return openUntil;
+    }
+
+    /**
+     * When this breaker will next let a trial call through, in the callers' clock: {@code nowNanos} when
+     * {@link #tryAcquire} would let one through now; the end of the open period while open; while half-open
+     * with every trial out, the moment unreported trials are given up on. A closed breaker answers
+     * {@code nowNanos}. Reads only, so {@link io.sluice.balance.Selection} can ask without using a trial.
+     */
+    public long nextTrialNanos(long nowNanos) {
+        int s = state.get();
+        if (s == OPEN) {
+            return openUntil;
+        }
+        if (s == HALF_OPEN) {
+            CircuitBreakerConfig c = config;
+            return trialsGiven.get() < c.halfOpenCalls() ? nowNanos : halfOpenSince + c.openFor().toNanos() + 1;
+        }
+        return nowNanos;
+    }
+
     /** The state now; an open breaker whose period is over shows as half-open (its next call is a trial). */
     public State state(long nowNanos) {
         int s = state.get();

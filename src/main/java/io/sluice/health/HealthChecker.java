@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * {@link BackendState}, so it survives). A failing probe, or one that throws, counts as a failed check and
  * never stops the schedule. State changes are logged once each at INFO; single probes at DEBUG only.
  *
+ * <p>Checks and circuit breakers meet in two places, as Envoy's successful check un-ejects a host: checks
+ * bringing a backend back up close its breaker at once, and a check passing on a backend whose breaker's
+ * open period is over (half-open) closes it too, so a backend that tripped on failing requests and passes
+ * its checks comes back even if no request is sent its way. Within the open period the breaker's finding
+ * stands: it saw real requests fail, which a probe of one path does not disprove.
+ *
  * <p>Thread-safe: {@link #apply} and {@link #close} are synchronized and never block (they only hand work
  * to the event loops); everything about one backend's probing happens on its event loop.
  */
@@ -52,6 +59,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Function<HealthCheckConfig, Probe> probes;
+    private final LongSupplier clock;
     private final LongAdder probesRun = new LongAdder();
     private final Map<Key, Checked> checked = new HashMap<>();
     /**
@@ -75,8 +83,18 @@ public final class HealthChecker implements AutoCloseable {
      * @param probes the probe for a check; must not return null
      */
     public HealthChecker(EventLoopGroup group, Function<HealthCheckConfig, Probe> probes) {
+        this(group, probes, System::nanoTime);
+    }
+
+    /**
+     * A checker whose probes come from {@code probes}, reading breakers' time from {@code clock}.
+     *
+     * @param clock the clock the circuit breakers run on, in {@link System#nanoTime()} terms (the proxy's)
+     */
+    public HealthChecker(EventLoopGroup group, Function<HealthCheckConfig, Probe> probes, LongSupplier clock) {
         this.group = Objects.requireNonNull(group, "group");
         this.probes = Objects.requireNonNull(probes, "probes");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The built-in probe for the check's type. */
@@ -310,7 +328,13 @@ public final class HealthChecker implements AutoCloseable {
                     int n = Math.max(streak, check.healthyThreshold());
                     log.info("{}: up again after {} passed health {} in a row", state.label(), n, checks(n));
                 }
-                default -> log.debug("{}: health check {}", state.label(), r.ok() ? "passed" : r.reason());
+                default -> {
+                    log.debug("{}: health check {}", state.label(), r.ok() ? "passed" : r.reason());
+                    if (r.ok() && state.activeHealth().healthy()
+                            && state.breaker().state(clock.getAsLong()) == CircuitBreaker.State.HALF_OPEN) {
+                        state.breaker().reset("open period over and a health check passed");
+                    }
+                }
             }
         }
 

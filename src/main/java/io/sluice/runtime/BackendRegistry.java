@@ -1,6 +1,7 @@
 package io.sluice.runtime;
 
 import io.sluice.balance.BackendState;
+import io.sluice.balance.TrialSchedule;
 import io.sluice.config.HostPort;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ public final class BackendRegistry {
     private final Map<Key, BackendState> states = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> poolInFlight = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> poolUnavailable = new ConcurrentHashMap<>();
+    private final Map<String, TrialSchedule> poolTrials = new ConcurrentHashMap<>();
     private volatile boolean started;
 
     /**
@@ -26,7 +28,8 @@ public final class BackendRegistry {
     public BackendState state(String pool, HostPort address) {
         return states.computeIfAbsent(new Key(pool, address), k -> {
             BackendState s = new BackendState(poolInFlight.computeIfAbsent(pool, p -> new AtomicInteger()),
-                    poolUnavailable.computeIfAbsent(pool, p -> new AtomicInteger()), pool + "/" + address);
+                    poolUnavailable.computeIfAbsent(pool, p -> new AtomicInteger()), pool + "/" + address,
+                    poolTrials.computeIfAbsent(pool, p -> new TrialSchedule()));
             if (started) {
                 s.startRamp(System.nanoTime());
             }

@@ -11,17 +11,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Fake backend sets and seeded pick contexts for strategy tests. Not thread-safe. */
 final class Fixtures {
     private Fixtures() {
     }
 
-    /** Backends named by index (port 10000 + i) with these weights, each with fresh state. */
+    /**
+     * Backends named by index (port 10000 + i) with these weights, each with fresh state; like a pool's,
+     * they share one {@link TrialSchedule} (their load counters are their own).
+     */
     static List<Backend> backends(int... weights) {
         List<Backend> list = new ArrayList<>();
+        TrialSchedule trials = new TrialSchedule();
         for (int i = 0; i < weights.length; i++) {
-            list.add(new Backend(new Endpoint("p", new HostPort("127.0.0.1", 10000 + i), weights[i]), new BackendState()));
+            BackendState state = new BackendState(new AtomicInteger(), new AtomicInteger(), "p/" + i, trials);
+            list.add(new Backend(new Endpoint("p", new HostPort("127.0.0.1", 10000 + i), weights[i]), state));
         }
         return list;
     }

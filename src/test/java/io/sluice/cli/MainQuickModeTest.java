@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.config.HealthCheckConfig;
+import io.sluice.config.HostPort;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.PoolConfig;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Quick mode's health-check and retry options, turned into the one pool it runs (no sockets). */
+/** Quick mode's health-check, retry and admin options, turned into the config it runs (no sockets). */
 class MainQuickModeTest {
 
     private static Main parse(String... extra) {
@@ -33,6 +34,15 @@ class MainQuickModeTest {
 
     private static PoolConfig pool(String... extra) {
         return parse(extra).quickConfig().pool("default");
+    }
+
+    @Test
+    void anAdminAddressWithoutAHostIsLoopbackAndAnExposedOneIsRefused() {
+        assertThat(parse("--admin", ":9911").quickConfig().admin().bind())
+                .isEqualTo(new HostPort("127.0.0.1", 9911));
+        assertThatThrownBy(() -> parse("--admin", "0.0.0.0:9911").quickConfig())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--admin: 0.0.0.0:9911 is not a loopback address");
     }
 
     @Test
