@@ -42,6 +42,7 @@ final class H2Front {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
                         ch.config().setAutoRead(false);
+                        ch.pipeline().addLast("guard", new H2RequestGuard());
                         ch.pipeline().addLast("codec", SERVER_CODEC);
                         ch.pipeline().addLast("whole", new FullRequestSplitter());
                         ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true,
