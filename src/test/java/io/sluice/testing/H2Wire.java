@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An HTTP/2 client that writes hand-built frames on a plain socket, for tests that need what no well-behaved
@@ -55,6 +56,7 @@ public final class H2Wire implements AutoCloseable {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong pingAcks = new AtomicLong();
     private volatile long lastStreamOfGoAway = -1;
+    private final ReentrantLock writeLock = new ReentrantLock();
     private Thread reader;
 
     public H2Wire(InetSocketAddress address) throws IOException {
@@ -74,10 +76,15 @@ public final class H2Wire implements AutoCloseable {
         return send(b.toByteArray());
     }
 
-    /** Writes these bytes at once. */
-    public synchronized H2Wire send(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+    /** Writes these bytes at once (after any write under way from another thread). */
+    public H2Wire send(byte[] bytes) throws IOException {
+        writeLock.lock();
+        try {
+            out.write(bytes);
+            out.flush();
+        } finally {
+            writeLock.unlock();
+        }
         return this;
     }
 
@@ -243,8 +250,14 @@ public final class H2Wire implements AutoCloseable {
                 bytesRead.addAndGet(9L + len);
                 switch (type) {
                     case SETTINGS -> {
-                        if ((flags & ACK) == 0) {
-                            send(frame(SETTINGS, ACK, 0, new byte[0]));
+                        // Acknowledged unless a flood is being written: the reader must never wait for the writer.
+                        if ((flags & ACK) == 0 && writeLock.tryLock()) {
+                            try {
+                                out.write(frame(SETTINGS, ACK, 0, new byte[0]));
+                                out.flush();
+                            } finally {
+                                writeLock.unlock();
+                            }
                         }
                     }
                     case PING -> {
