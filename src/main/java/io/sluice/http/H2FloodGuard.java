@@ -3,6 +3,8 @@ package io.sluice.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.util.concurrent.TimeUnit;
@@ -12,9 +14,9 @@ import java.util.concurrent.TimeUnit;
  * without doing any work of its own. It reads only the 9-byte frame headers as bytes pass (payloads are
  * skipped, nothing is copied or allocated) and counts, per one-second window, the frames the codec
  * otherwise takes in any number: SETTINGS, PING, PRIORITY and WINDOW_UPDATE. A peer over a bound gets a
- * connection error ENHANCE_YOUR_CALM (the codec sends GOAWAY with it and closes): the bytes before the
- * offending frame still reach the codec, nothing after it does, reading stops, and the connection is
- * closed outright a second later if the GOAWAY could not be written by then. RST_STREAM bursts, empty
+ * connection error ENHANCE_YOUR_CALM (the codec sends GOAWAY with it): the bytes before the offending
+ * frame still reach the codec, nothing after it does (it is read and dropped), and the connection is shut
+ * for output once the GOAWAY is written and closed a second after the flood was found. RST_STREAM bursts, empty
  * DATA frames, small CONTINUATION frames and the acknowledgements waiting to be written are bounded by
  * the codec itself (see {@link H2Front}).
  *
@@ -92,11 +94,10 @@ final class H2FloodGuard extends ChannelDuplexHandler {
             case PRIORITY -> "PRIORITY";
             default -> "WINDOW_UPDATE";
         };
-        ctx.channel().config().setAutoRead(false);
         ctx.fireExceptionCaught(Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
                 "too many %s frames in one second", what));
         ctx.executor().schedule(() -> {
-            ctx.close();
+            ctx.close(); // from here, past this handler's own close
         }, CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -164,9 +165,7 @@ final class H2FloodGuard extends ChannelDuplexHandler {
             ctx.channel().config().setAutoRead(false);
         } else if (writable && pausedForWrites) {
             pausedForWrites = false;
-            if (!tripped) {
-                ctx.channel().config().setAutoRead(true);
-            }
+            ctx.channel().config().setAutoRead(true);
         }
         super.channelWritabilityChanged(ctx);
     }
@@ -174,8 +173,26 @@ final class H2FloodGuard extends ChannelDuplexHandler {
     @Override
     public void read(ChannelHandlerContext ctx) {
         // Reads asked for while paused (a stream wanting more of its body) wait for writability to return.
-        if (!pausedForWrites && !tripped) {
+        if (!pausedForWrites) {
             ctx.read();
         }
+    }
+
+    /**
+     * Once the peer is cut off, the codec closes the connection as soon as its GOAWAY is written. Closing
+     * a socket with the flood still unread makes the kernel send a reset, which can destroy the GOAWAY
+     * before the peer reads it; so the connection is only shut for output here, what still comes is read
+     * and dropped, and it is closed when the time given to the GOAWAY is up.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (!tripped || !(ctx.channel() instanceof DuplexChannel duplex) || !ctx.channel().isActive()) {
+            ctx.close(promise);
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+        ctx.flush();
+        duplex.shutdownOutput();
+        ctx.channel().config().setAutoRead(true);
     }
 }

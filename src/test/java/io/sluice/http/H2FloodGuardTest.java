@@ -108,7 +108,6 @@ class H2FloodGuardTest {
         assertThat(passed.size()).isBetween(allowed.length, allowed.length + 8);
         assertThat(errors).hasSize(1);
         assertThat(((Http2Exception) errors.get(0)).error()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM);
-        assertThat(ch.config().isAutoRead()).isFalse();
         ch.writeInbound(Unpooled.wrappedBuffer(H2Wire.get(3, "/")));
         assertThat(passed.size()).as("nothing passes once cut off").isBetween(allowed.length, allowed.length + 8);
     }
