@@ -17,13 +17,23 @@ import io.sluice.observe.ListenerStats;
  * retries and metrics as an HTTP/1.1 request. Flow control: stream channels do not read on their own, so a
  * stream's window opens again only as its body is sent on upstream; responses are written as the stream's
  * window allows (the stream channel's writability). The connection reads freely, as every stream has its
- * own window. A connection with no open stream for the idle timeout is closed; closing (at shutdown) sends
- * GOAWAY and lets open streams finish within the drain timeout. Stateless; thread-safe.
+ * own window, except while it is not writable (the peer is not reading what it is sent). A connection with
+ * no open stream for the idle timeout is closed; closing (at shutdown) sends GOAWAY and lets open streams
+ * finish within the drain timeout. A peer that floods the connection with frames that cost it nothing gets
+ * GOAWAY ENHANCE_YOUR_CALM ({@link H2FloodGuard} and the codec's own bounds); a malformed request is reset
+ * with PROTOCOL_ERROR ({@link H2RequestGuard}). Stateless; thread-safe.
  */
 final class H2Front {
     /** Stream frames to HTTP/1-style messages and back; stateless, so one serves every stream. */
     private static final Http2StreamFrameToHttpObjectCodec SERVER_CODEC =
             new Http2StreamFrameToHttpObjectCodec(true, false);
+    /** Acknowledgements and resets that may wait unwritten before the connection is closed. */
+    static final int MAX_QUEUED_CONTROL_FRAMES = 1024;
+    static final int MAX_EMPTY_DATA_FRAMES = 2;
+    static final int MAX_RST_FRAMES = 200;
+    static final int RST_WINDOW_SECONDS = 30;
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+
     private H2Front() {
     }
 
@@ -36,18 +46,30 @@ final class H2Front {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(limits.drainTimeout().toMillis())
+                // A peer that makes us answer (SETTINGS and PING acks, resets) without reading the answers gets
+                // ENHANCE_YOUR_CALM once this many wait unwritten; H2FloodGuard stops reading well before.
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+                // Netty's own flood bounds, named here so that they are ours: empty DATA frames in a row,
+                // RST_STREAM received (rapid reset) and sent (streams made to fail) per window, and
+                // CONTINUATION frames too small to carry a field.
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .build();
         H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec, new Http2MultiplexHandler(
                 new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
                         ch.config().setAutoRead(false);
+                        ch.pipeline().addLast("guard", new H2RequestGuard());
                         ch.pipeline().addLast("codec", SERVER_CODEC);
                         ch.pipeline().addLast("whole", new FullRequestSplitter());
                         ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true,
                                 secure));
                     }
                 }));
+        p.addBefore("h2", "h2-flood", new H2FloodGuard());
         p.channel().config().setAutoRead(true);
     }
 }

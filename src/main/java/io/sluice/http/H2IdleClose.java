@@ -3,6 +3,7 @@ package io.sluice.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -54,6 +55,11 @@ final class H2IdleClose extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // A connection error the codec handles itself: it sends GOAWAY with the error's code, then closes.
+            // Closing here first would send GOAWAY NO_ERROR and hide that code from the peer.
+            return;
+        }
         ctx.close();
     }
 }
