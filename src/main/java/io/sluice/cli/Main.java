@@ -42,7 +42,9 @@ import picocli.CommandLine.Option;
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
             StatusCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
+        footer = {"", "Signals: SIGTERM or Ctrl-C drains and exits 0; SIGHUP is logged and ignored (reload is not"
+            + " available yet).",
+            "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
 public final class Main implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")

@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a proxy in the foreground until SIGTERM or SIGINT, then drains and returns 0.
- * Used by the run, demo and quick-mode commands. Not thread-safe; one per process.
+ * Runs a proxy in the foreground until SIGTERM or SIGINT, then drains and returns 0. SIGHUP, the usual
+ * "reload" signal, is logged and otherwise ignored until hot reload exists: the process keeps serving the
+ * configuration it started with. Used by the run, demo and quick-mode commands. Not thread-safe; one per
+ * process.
  */
 final class Runner {
     private static final Logger log = LoggerFactory.getLogger(Runner.class);
@@ -46,6 +48,9 @@ final class Runner {
      * As {@link #run(Config)}, with something to do after the proxy started and something to stop with it.
      */
     static int run(Config config, Runnable afterStop) throws InterruptedException {
+        // Before the listeners open, so a SIGHUP sent once the port answers is never the JVM's default (exit).
+        Signals.onReload(() -> log.warn("SIGHUP: a reload was asked for, but reload is not available yet;"
+                + " still serving the configuration loaded at start"));
         Sluice sluice;
         try {
             sluice = Sluice.builder().config(config).build().start();

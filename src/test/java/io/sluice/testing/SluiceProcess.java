@@ -89,6 +89,39 @@ public final class SluiceProcess implements AutoCloseable {
         }
     }
 
+    /** The operating-system process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Sends a signal by name ({@code HUP}, {@code KILL}, {@code STOP}, {@code CONT}, ...) with {@code /bin/kill},
+     * since Java can send only TERM and KILL itself; waits for kill to return.
+     */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("/bin/kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            kill.destroyForcibly();
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Resident memory in KiB (VmRSS of /proc/PID/status), or -1 where there is no such file. */
+    public long rssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone, or not Linux
+        }
+        return -1;
+    }
+
     /** Sends SIGTERM. */
     public void terminate() {
         process.destroy();
