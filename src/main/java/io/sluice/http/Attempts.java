@@ -35,6 +35,7 @@ final class Attempts {
     private int retries;
     private int fallbacks;
     private final ReplayBuffer replay = new ReplayBuffer();
+    private final StaleResend stale = new StaleResend(this);
     /** Body parts that arrived while the attempt had no backend connection yet. */
     private final ArrayDeque<HttpContent> held = new ArrayDeque<>(4);
     private boolean keepBody;
@@ -59,6 +60,11 @@ final class Attempts {
         sentEmptyLast = false;
         bodyDropped = false;
         return this;
+    }
+
+    /** The re-send rule for a reused connection that closes under the request (reset per attempt by the exchange). */
+    StaleResend stale() {
+        return stale;
     }
 
     /** Whether body parts sent upstream are kept for a replay (the method may be sent twice and retries are on). */

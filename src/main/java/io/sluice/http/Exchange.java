@@ -6,7 +6,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -17,7 +16,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.sluice.balance.Backend;
-import io.sluice.balance.Selection;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.UpstreamProtocol;
 import io.sluice.observe.AttemptTrace;
@@ -35,14 +33,9 @@ import java.util.concurrent.TimeUnit;
  * event loop, streams the request body up and the response down with reads driven by writability, and
  * makes one outcome report per attempt.
  *
- * <p>Retries: a failed attempt goes again, after a jittered backoff, to a backend the request has not
- * tried yet (the same one only when no other is left), while the pool's retry rules and budget allow:
- * connect failures always (nothing was sent); resets, timeouts and retryable statuses only for methods that
- * may be sent twice and while the whole body sent so far is still kept (up to 64 KiB, see
- * {@link ReplayBuffer}). Nothing is retried once the response has started towards the client. A connection
- * that went stale in the pool is replaced once on the same backend without counting as a retry. When the
- * pool has no backend to take the request, its fallback pool does. Confined to the client connection's
- * event loop.
+ * <p>A failed attempt goes again by the rules {@link Retries} describes; a pooled connection that closes under
+ * the request goes again once by {@link StaleResend}'s. When the pool has no backend to take the request,
+ * its fallback pool does. Confined to the client connection's event loop.
  */
 final class Exchange {
     private final FrontendHandler fe;
@@ -73,7 +66,6 @@ final class Exchange {
     private UpstreamPool upstreams;
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
-    private final StaleResend stale;
     private long bodyBytes;
     private long attemptNanos;
     private int attemptIndex;
@@ -86,7 +78,6 @@ final class Exchange {
     private boolean requestSent;
     private boolean interim;
     private boolean responseStarted;
-    private boolean responseComplete;
     private boolean upstreamKeepAlive;
     private boolean clientKeepAlive;
     private boolean reported;
@@ -103,7 +94,6 @@ final class Exchange {
         this.pool = route.pool();
         this.metrics = proxy.telemetry().metrics();
         this.attempts = fe.attempts(pool, request);
-        this.stale = new StaleResend(attempts);
         this.maxBody = maxBody;
         this.headers = headers;
         this.hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
@@ -158,7 +148,7 @@ final class Exchange {
         reported = false;
         status = 0;
         requestSent = false;
-        stale.newAttempt();
+        attempts.stale().newAttempt();
         attemptNanos = now;
         attemptIndex = attempts.retries();
         if (trace != null) {
@@ -219,7 +209,7 @@ final class Exchange {
         upstream = ch;
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
         upstreamHandler.bind(this);
-        stale.attached(ch, pooled, resendable());
+        attempts.stale().attached(ch, pooled, resendable());
         ch.write(request, ch.voidPromise());
         // A retry sends again what earlier attempts sent, then what arrived since.
         attempts.replay(ch);
@@ -268,7 +258,7 @@ final class Exchange {
 
     private void requestSent() {
         requestSent = true;
-        stale.requestSent();
+        attempts.stale().requestSent();
         if (!responseStarted) {
             upstreamHandler.armResponseTimeout(pool.responseTimeoutNanos());
         }
@@ -309,7 +299,6 @@ final class Exchange {
                     interim = false;
                     client.flush();
                 } else {
-                    responseComplete = true;
                     complete();
                 }
             }
@@ -332,18 +321,13 @@ final class Exchange {
         if (code < 200) {
             // 100 Continue and other interim answers go to the client; the final response follows.
             interim = true;
-            ForwardHeaders.stripHopByHop(r.headers());
-            r.setProtocolVersion(HttpVersion.HTTP_1_1);
-            client.write(r, client.voidPromise());
+            client.write(ForwardHeaders.interimToClient(r), client.voidPromise());
             return true;
         }
         cancelTimer();
         status = code;
         if (code == 503) {
-            long hold = Retries.retryAfterNanos(r.headers(), System.currentTimeMillis());
-            if (hold > 0) {
-                backend.state().breaker().holdOff(proxy.nanoTime(), hold);
-            }
+            Retries.holdOff(backend, r.headers(), proxy.nanoTime());
         }
         if (pool.retry().statuses().contains(code) && Retries.retryableAfterSend(request.method(), pool.retry())
                 && !attempts.bodyDropped() && retry(FailureKind.NONE)) {
@@ -449,7 +433,7 @@ final class Exchange {
         Channel old = upstream;
         upstream = null;
         upstreamHandler = null;
-        if (!responseStarted && !interim && stale.tryResend()) {
+        if (!responseStarted && !interim && attempts.stale().tryResend()) {
             // A pooled connection the backend had closed: go again on a fresh one, as the same attempt.
             cancelTimer();
             requestSent = false;
@@ -470,9 +454,33 @@ final class Exchange {
     }
 
     void onClientClosed() {
+        if (!done) {
+            end(FailureKind.CLIENT_ABORT);
+            finished(0);
+        }
+    }
+
+    /**
+     * The request body's framing broke, or it stalled: the backend connection is closed before the body
+     * could look complete, and the client gets {@code errorStatus} (or, if the response already started,
+     * loses the connection).
+     */
+    void abortRequest(HttpResponseStatus errorStatus) {
         if (done) {
+            client.close(); // answered already (the backend did not wait for the body): nothing more to say
             return;
         }
+        end(FailureKind.CLIENT_ABORT);
+        finished(responseStarted ? status : errorStatus.code());
+        if (responseStarted) {
+            client.close();
+        } else {
+            fe.respondAndClose(Responses.error(errorStatus, true));
+        }
+    }
+
+    /** Ends the exchange: nothing more goes to or comes from the backend; the attempt is reported as {@code kind}. */
+    private void end(FailureKind kind) {
         done = true;
         cancelTimer();
         attempts.releaseHeld();
@@ -481,32 +489,7 @@ final class Exchange {
             tunnel.abandon();
         }
         closeUpstream();
-        report(FailureKind.CLIENT_ABORT);
-        finished(0);
-    }
-
-    /**
-     * The request body's framing broke: the backend connection is closed before the body could look
-     * complete, and the client gets {@code errorStatus} (or, if the response already started, loses the
-     * connection).
-     */
-    void abortRequest(HttpResponseStatus errorStatus) {
-        if (done) {
-            client.close(); // answered already (the backend did not wait for the body): nothing more to say
-            return;
-        }
-        done = true;
-        cancelTimer();
-        attempts.releaseHeld();
-        attempts.releaseBody();
-        closeUpstream();
-        report(FailureKind.CLIENT_ABORT);
-        finished(responseStarted ? status : errorStatus.code());
-        if (responseStarted) {
-            client.close();
-        } else {
-            fe.respondAndClose(Responses.error(errorStatus, true));
-        }
+        report(kind);
     }
 
     /**
@@ -521,13 +504,7 @@ final class Exchange {
                 && Retries.mayRetry(kind, pool.retry(), request.method(), attempts.bodyDropped()) && retry(kind)) {
             return;
         }
-        done = true;
-        attempts.releaseHeld();
-        attempts.releaseBody();
-        if (tunnel != null) {
-            tunnel.abandon();
-        }
-        report(kind);
+        end(kind);
         if (responseStarted) {
             finished(status); // cut short: the client saw this status and a truncated body
             client.close();
@@ -538,23 +515,8 @@ final class Exchange {
         finishLocally(Responses.error(errorStatus, close));
     }
 
-    /**
-     * Sends a response made here. When it keeps the connection open the exchange ends with the request:
-     * now if it was read in full, else when its (empty) last part arrives.
-     */
     private void finishLocally(FullHttpResponse r) {
-        boolean close = r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-        clientKeepAlive = !close;
-        if (close && !requestComplete) {
-            fe.respondAndLinger(r); // the client is still sending: read and drop the rest, then close
-        } else if (close) {
-            fe.respondAndClose(r);
-        } else {
-            client.writeAndFlush(r, client.voidPromise());
-            if (requestComplete) {
-                fe.exchangeDone(this, true);
-            }
-        }
+        clientKeepAlive = fe.answerLocally(this, r, requestComplete);
     }
 
     /**

@@ -97,6 +97,13 @@ final class ForwardHeaders {
         h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
     }
 
+    /** A backend's interim (1xx) answer for the client: hop-by-hop headers go, the version becomes HTTP/1.1. */
+    static HttpResponse interimToClient(HttpResponse r) {
+        stripHopByHop(r.headers());
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return r;
+    }
+
     /** A backend's 101 for the client: hop-by-hop headers go, except the switch itself. */
     static void switchingToClient(HttpResponse r, String backendServer) {
         stripHopByHop(r.headers());

@@ -10,6 +10,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -380,6 +381,26 @@ final class FrontendHandler extends ChannelDuplexHandler {
             ctx.close();
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         ctx.read();
+    }
+
+    /**
+     * Sends a response an exchange made here (an error), and returns whether the connection stays open. When
+     * it does, the exchange ends with the request: now if it was read in full, else when its (empty) last
+     * part arrives; when it does not and the client is still sending, the rest is read and dropped first.
+     */
+    boolean answerLocally(Exchange e, FullHttpResponse r, boolean requestComplete) {
+        boolean close = r.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+        if (close && !requestComplete) {
+            respondAndLinger(r);
+        } else if (close) {
+            respondAndClose(r);
+        } else {
+            ctx.writeAndFlush(r, ctx.voidPromise());
+            if (requestComplete) {
+                exchangeDone(e, true);
+            }
+        }
+        return !close;
     }
 
     /** Called by the exchange when the request and its response are both done. */

@@ -4,6 +4,7 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.sluice.balance.Backend;
 import io.sluice.config.RetryConfig;
 import io.sluice.runtime.FailureKind;
 import java.util.Date;
@@ -12,7 +13,12 @@ import java.util.random.RandomGenerator;
 /**
  * The rules of retrying, apart from the exchange that applies them: which methods may be sent twice,
  * which failures a pool retries, how long to back off, and how long a backend's Retry-After asks for.
- * Stateless; thread-safe.
+ *
+ * <p>A failed attempt goes again, after a jittered backoff, to a backend the request has not tried yet (the
+ * same one only when no other is left), while the pool's retry rules and budget allow: connect failures
+ * always (nothing was sent); resets, timeouts and retryable statuses only for methods that may be sent twice
+ * and while the whole body sent so far is still kept (up to 64 KiB, see {@link ReplayBuffer}). Nothing is
+ * retried once the response has started towards the client. Stateless; thread-safe.
  */
 final class Retries {
     /** The longest a backend's Retry-After holds it off: 5 minutes. */
@@ -72,6 +78,14 @@ final class Retries {
         int shift = Math.min(Math.max(0, n - 1), 30);
         long ceiling = base > (cap >> shift) ? cap : base << shift;
         return (long) (random.nextDouble() * ceiling);
+    }
+
+    /** A backend's 503: its breaker holds it out of rotation for as long as its Retry-After asks (if it does). */
+    static void holdOff(Backend backend, HttpHeaders headers, long nowNanos) {
+        long hold = retryAfterNanos(headers, System.currentTimeMillis());
+        if (hold > 0) {
+            backend.state().breaker().holdOff(nowNanos, hold);
+        }
     }
 
     /**
