@@ -521,7 +521,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             Exchange e = exchange;
-            if ((e != null && !e.requestComplete()) || discarding) {
+            if (lingering) {
+                lingering = false; // the rest of the body will not come: close once the answer is out
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } else if ((e != null && !e.requestComplete()) || discarding) {
                 brokenBody(); // the body was cut short: the codec drops it without a word
             } else {
                 maybeRead();

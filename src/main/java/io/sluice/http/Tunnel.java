@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -153,8 +154,8 @@ final class Tunnel {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent) {
-                close();
+            if (evt instanceof IdleStateEvent || evt instanceof ChannelInputShutdownEvent) {
+                close(); // idle, or one side said it is done (half-closable client connections): end both
             } else {
                 ReferenceCountUtil.release(evt);
             }

@@ -99,6 +99,22 @@ class WebSocketIT {
     }
 
     @Test
+    void aClientThatShutsItsSideEndsTheTunnelAndItsBackendConnection() throws Exception {
+        try (WsEchoBackend backend = new WsEchoBackend();
+             Sluice sluice = Sluice.builder().config(TestConfigs.create().pool("p", backend.port()).build())
+                     .build().start();
+             io.sluice.testing.RawHttp c = new io.sluice.testing.RawHttp(sluice.listenerAddress("web")).timeout(5000)) {
+            var head = c.send("GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").readHead();
+            assertThat(head.status()).isEqualTo(101);
+            await().atMost(Duration.ofSeconds(5)).until(() -> sluice.upstreamConnections() == 1);
+            c.shutdownOutput(); // a FIN without a close frame: the client connection is half-closable now
+            assertThat(c.closedByPeer()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> sluice.upstreamConnections() == 0);
+        }
+    }
+
+    @Test
     void aPlainRequestToTheSameBackendIsStillAnOrdinaryExchange() throws Exception {
         try (WsEchoBackend backend = new WsEchoBackend();
              Sluice sluice = Sluice.builder().config(TestConfigs.create().pool("p", backend.port()).build())
