@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -34,17 +35,19 @@ final class RequestRules {
         }
         HttpHeaders h = req.headers();
         if (!h2) {
-            List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-            if (!te.isEmpty() && (te.size() != 1 || !isChunkedOnly(te.get(0)))) {
-                // The codec took the last coding as chunked; any other coding is one Sluice does not pass on.
-                return HttpResponseStatus.NOT_IMPLEMENTED;
+            if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+                if (te.size() != 1 || !isChunkedOnly(te.get(0))) {
+                    // The codec took the last coding as chunked; any other is one Sluice would have to drop.
+                    return HttpResponseStatus.NOT_IMPLEMENTED;
+                }
             }
-            List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-            if (hosts.size() > 1) {
-                return HttpResponseStatus.BAD_REQUEST;
-            }
-            if (hosts.size() == 1 && !validHost(hosts.get(0), 0, hosts.get(0).length(), true)) {
-                return HttpResponseStatus.BAD_REQUEST;
+            Iterator<String> hosts = h.valueStringIterator(HttpHeaderNames.HOST);
+            if (hosts.hasNext()) {
+                String host = hosts.next();
+                if (hosts.hasNext() || !validHost(host, 0, host.length(), true)) {
+                    return HttpResponseStatus.BAD_REQUEST; // two Host headers, or one that is no host[:port]
+                }
             }
         }
         String uri = req.uri();
