@@ -97,7 +97,9 @@ final class ListenerBinder {
                     + " add http/1.1 to `alpn`, or turn HTTP/2 on");
         }
         List<RouteConfig> routes = routes(b, m, path, refs);
-        return b.errorCount() == before
+        // No routes without an error here happens when no pool is usable as the default (none declared, or
+        // the only one is broken): that is reported with the pools, and this listener is left out.
+        return b.errorCount() == before && routes != null
                 ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2) : null;
     }
 

@@ -83,6 +83,20 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void listenerWithEmptyRoutesAndNoPoolsGetsTheNoPoolsErrorNotACrash() {
+        // Found by ConfigLoaderFuzzTest: the listener was built with null routes (NullPointerException).
+        ConfigError e = onlyError("""
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:8080
+                    routes:
+                """);
+
+        assertThat(e.path()).isEqualTo("pools");
+        assertThat(e.message()).startsWith("no pools");
+    }
+
+    @Test
     void unclosedFlowListIsASyntaxError() {
         ConfigError e = onlyError("pools: [ { name: a }\nworkers: 1\n");
 
