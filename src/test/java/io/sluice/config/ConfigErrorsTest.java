@@ -97,6 +97,25 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void unsetVariableInARequiredValueIsItsErrorNotACrash() {
+        // Found by ConfigLoaderFuzzTest: the listener and pool were built with a null bind and name.
+        List<ConfigError> full = errors("""
+                listeners:
+                  - name: "${UNSET}"
+                    bind: "${UNSET}"
+                pools:
+                  - name: "${UNSET}"
+                    backends: [ "127.0.0.1:1" ]
+                """);
+        ConfigError shortForm = onlyError("listen: \"${UNSET}\"\nbackends: [ \"127.0.0.1:1\" ]\n");
+
+        assertThat(full).extracting(ConfigError::path)
+                .containsExactly("listeners[0].name", "listeners[0].bind", "pools[0].name");
+        assertThat(full).allSatisfy(e -> assertThat(e.message()).contains("UNSET"));
+        assertThat(shortForm.path()).isEqualTo("listen");
+    }
+
+    @Test
     void unclosedFlowListIsASyntaxError() {
         ConfigError e = onlyError("pools: [ { name: a }\nworkers: 1\n");
 
