@@ -138,9 +138,12 @@ final class ListenerBinder {
             }
             if (refs.poolsDeclared() > 1) {
                 YamlNode.Entry e = listener.entry("routes");
-                String msg = "no routes: with more than one pool (" + String.join(", ", refs.poolNames())
-                        + ") say which requests go where, e.g. routes: [ { pool: " + refs.poolNames().iterator().next()
-                        + " } ]";
+                // Pools whose names were rejected are declared but not named: the example needs a fallback.
+                Set<String> names = refs.poolNames();
+                String msg = "no routes: with more than one pool"
+                        + (names.isEmpty() ? "" : " (" + String.join(", ", names) + ")")
+                        + " say which requests go where, e.g. routes: [ { pool: "
+                        + (names.isEmpty() ? "NAME" : names.iterator().next()) + " } ]";
                 if (e != null) {
                     b.error(routesPath, e.line(), e.column(), msg);
                 } else {

@@ -116,6 +116,25 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void noRoutesWithPoolsWhoseNamesAreAllBadIsReportedNotACrash() {
+        // Found by ConfigLoaderFuzzTest: the 'no routes' message took the first valid pool name, of none.
+        List<ConfigError> errors = errors("""
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:8080
+                pools:
+                  - name: "bad name"
+                    backends: [ "127.0.0.1:1" ]
+                  - name: "also bad"
+                    backends: [ "127.0.0.1:2" ]
+                """);
+
+        assertThat(errors).extracting(ConfigError::path).containsExactly("listeners[0].routes", "pools[0].name",
+                "pools[1].name");
+        assertThat(errors.get(0).message()).startsWith("no routes: with more than one pool say which");
+    }
+
+    @Test
     void unclosedFlowListIsASyntaxError() {
         ConfigError e = onlyError("pools: [ { name: a }\nworkers: 1\n");
 
