@@ -19,6 +19,8 @@ import java.util.Locale;
 final class Binder {
     private final List<ConfigError> errors = new ArrayList<>();
     private final Path baseDir;
+    /** Values skipped because their error was recorded before binding (see {@link #reported}). */
+    private int skipped;
 
     /** A binder that resolves relative file names against {@code baseDir}. */
     Binder(Path baseDir) {
@@ -44,8 +46,13 @@ final class Binder {
         errors.addAll(more);
     }
 
+    /**
+     * Errors recorded, plus values read and skipped because their error was recorded before binding (a bad
+     * {@code ${ENV}} reference, an alias). Binders compare it before and after a part to know whether that
+     * part went wrong, so it counts both: a part whose value was skipped has a null where a value belongs.
+     */
     int errorCount() {
-        return errors.size();
+        return errors.size() + skipped;
     }
 
     /** The errors in file order; those without a location last. */
@@ -88,9 +95,18 @@ final class Binder {
         return n instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.ERROR;
     }
 
+    /** True when a reader has nothing to read: no value, or one already reported (counted as skipped). */
+    private boolean skip(YamlNode n) {
+        if (reported(n)) {
+            skipped++;
+            return true;
+        }
+        return absent(n);
+    }
+
     /** The node as a map; an error when it is something else. */
     YamlNode.Mapping mapping(YamlNode n, String path, String what) {
-        if (absent(n) || reported(n)) {
+        if (skip(n)) {
             return null;
         }
         if (n instanceof YamlNode.Mapping m) {
@@ -102,7 +118,7 @@ final class Binder {
 
     /** The node's items; an error when it is not a list. */
     List<YamlNode> sequence(YamlNode n, String path, String what) {
-        if (absent(n) || reported(n)) {
+        if (skip(n)) {
             return null;
         }
         if (n instanceof YamlNode.Sequence s) {
@@ -332,7 +348,7 @@ final class Binder {
     }
 
     private YamlNode.Scalar scalar(YamlNode n, String path, String what) {
-        if (absent(n) || reported(n)) {
+        if (skip(n)) {
             return null;
         }
         if (n instanceof YamlNode.Scalar s) {

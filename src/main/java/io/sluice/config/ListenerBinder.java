@@ -97,7 +97,9 @@ final class ListenerBinder {
                     + " add http/1.1 to `alpn`, or turn HTTP/2 on");
         }
         List<RouteConfig> routes = routes(b, m, path, refs);
-        return b.errorCount() == before
+        // No routes without an error here happens when no pool is usable as the default (none declared, or
+        // the only one is broken): that is reported with the pools, and this listener is left out.
+        return b.errorCount() == before && routes != null
                 ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2) : null;
     }
 
@@ -136,9 +138,12 @@ final class ListenerBinder {
             }
             if (refs.poolsDeclared() > 1) {
                 YamlNode.Entry e = listener.entry("routes");
-                String msg = "no routes: with more than one pool (" + String.join(", ", refs.poolNames())
-                        + ") say which requests go where, e.g. routes: [ { pool: " + refs.poolNames().iterator().next()
-                        + " } ]";
+                // Pools whose names were rejected are declared but not named: the example needs a fallback.
+                Set<String> names = refs.poolNames();
+                String msg = "no routes: with more than one pool"
+                        + (names.isEmpty() ? "" : " (" + String.join(", ", names) + ")")
+                        + " say which requests go where, e.g. routes: [ { pool: "
+                        + (names.isEmpty() ? "NAME" : names.iterator().next()) + " } ]";
                 if (e != null) {
                     b.error(routesPath, e.line(), e.column(), msg);
                 } else {

@@ -83,6 +83,58 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void listenerWithEmptyRoutesAndNoPoolsGetsTheNoPoolsErrorNotACrash() {
+        // Found by ConfigLoaderFuzzTest: the listener was built with null routes (NullPointerException).
+        ConfigError e = onlyError("""
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:8080
+                    routes:
+                """);
+
+        assertThat(e.path()).isEqualTo("pools");
+        assertThat(e.message()).startsWith("no pools");
+    }
+
+    @Test
+    void unsetVariableInARequiredValueIsItsErrorNotACrash() {
+        // Found by ConfigLoaderFuzzTest: the listener and pool were built with a null bind and name.
+        List<ConfigError> full = errors("""
+                listeners:
+                  - name: "${UNSET}"
+                    bind: "${UNSET}"
+                pools:
+                  - name: "${UNSET}"
+                    backends: [ "127.0.0.1:1" ]
+                """);
+        ConfigError shortForm = onlyError("listen: \"${UNSET}\"\nbackends: [ \"127.0.0.1:1\" ]\n");
+
+        assertThat(full).extracting(ConfigError::path)
+                .containsExactly("listeners[0].name", "listeners[0].bind", "pools[0].name");
+        assertThat(full).allSatisfy(e -> assertThat(e.message()).contains("UNSET"));
+        assertThat(shortForm.path()).isEqualTo("listen");
+    }
+
+    @Test
+    void noRoutesWithPoolsWhoseNamesAreAllBadIsReportedNotACrash() {
+        // Found by ConfigLoaderFuzzTest: the 'no routes' message took the first valid pool name, of none.
+        List<ConfigError> errors = errors("""
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:8080
+                pools:
+                  - name: "bad name"
+                    backends: [ "127.0.0.1:1" ]
+                  - name: "also bad"
+                    backends: [ "127.0.0.1:2" ]
+                """);
+
+        assertThat(errors).extracting(ConfigError::path).containsExactly("listeners[0].routes", "pools[0].name",
+                "pools[1].name");
+        assertThat(errors.get(0).message()).startsWith("no routes: with more than one pool say which");
+    }
+
+    @Test
     void unclosedFlowListIsASyntaxError() {
         ConfigError e = onlyError("pools: [ { name: a }\nworkers: 1\n");
 

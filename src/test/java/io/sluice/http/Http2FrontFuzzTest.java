@@ -1,0 +1,199 @@
+package io.sluice.http;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import io.sluice.config.LimitsConfig;
+import io.sluice.testing.TrackingAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fuzz target for the HTTP/2 front: after the client preface, the input is whatever frames (or garbage) a
+ * client sends. The connection is built as {@link H2Front#install} builds it (same frame codec settings, a
+ * stream multiplexer, and per stream the HTTP/1-style codec and {@link FullRequestSplitter}), with a sink in
+ * place of the routing handler that reads and releases everything. Checked for every input:
+ * <ul>
+ *   <li>no exception reaches the tail of the connection's pipeline or a stream's, other than the protocol
+ *       errors the frame codec passes on after answering them (GOAWAY, RST_STREAM);</li>
+ *   <li>every buffer is released (counted per input by a {@link TrackingAllocator});</li>
+ *   <li>the connection is consistent: while open, one open stream channel per active stream; once closed
+ *       (by the codec or by the client going away), no stream channel left open.</li>
+ * </ul>
+ */
+class Http2FrontFuzzTest {
+    private static final LimitsConfig LIMITS = LimitsConfig.DEFAULTS;
+
+    /** Reads and releases what a stream delivers; records what should not have reached it. */
+    private static final class StreamSink extends ChannelInboundHandlerAdapter {
+        private final List<Throwable> escaped;
+
+        StreamSink(List<Throwable> escaped) {
+            this.escaped = escaped;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // The multiplexer hands a stream the Http2Exception of a stream error the codec already answered
+            // with RST_STREAM; anything else was thrown by the stream's own handlers.
+            if (!(cause instanceof Http2Exception) && !(cause instanceof Http2FrameStreamException)
+                    && !knownOpenFinding(cause)) {
+                escaped.add(cause);
+            }
+            ctx.close(); // as FrontendHandler does
+        }
+    }
+
+    /** The connection's last handler: an exception arriving here was handled by nobody. */
+    private static final class Tail extends ChannelInboundHandlerAdapter {
+        private final List<Throwable> escaped;
+
+        Tail(List<Throwable> escaped) {
+            this.escaped = escaped;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg); // connection frames (SETTINGS, PING, GOAWAY): Netty's tail drops them too
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof Http2Exception)) {
+                // A protocol error is passed on by the frame codec after it answered it (GOAWAY or RST_STREAM);
+                // anything else was handled by nobody.
+                escaped.add(cause);
+            }
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void clientFramesNeverEscapeLeakOrLeaveStreamsBehind(byte[] input) {
+        TrackingAllocator alloc = new TrackingAllocator();
+        List<Throwable> escaped = new ArrayList<>();
+        List<Channel> streams = new ArrayList<>();
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(100)
+                .maxHeaderListSize(Math.max(4096, LIMITS.maxHeaderSize()));
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(settings)
+                .gracefulShutdownTimeoutMillis(LIMITS.drainTimeout().toMillis())
+                .build();
+        Http2MultiplexHandler multiplex = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                streams.add(ch);
+                ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true, false));
+                ch.pipeline().addLast("whole", new FullRequestSplitter());
+                ch.pipeline().addLast("sink", new StreamSink(escaped));
+            }
+        });
+        // A parent that is a server channel, as an accepted connection has: the multiplexer asks, and would
+        // otherwise take stream 1 for a client's upgrade stream.
+        EmbeddedChannel ch = new EmbeddedChannel(new Listener(), DefaultChannelId.newInstance(), false, false, codec,
+                multiplex, new Tail(escaped));
+        ch.config().setAllocator(alloc);
+        try {
+            ch.register();
+            ch.freezeTime();
+            ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+            int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xff) % (input.length + 1);
+            ch.writeInbound(preface, copy(alloc, input, 0, split));
+            ByteBuf rest = copy(alloc, input, split, input.length);
+            if (ch.isOpen()) {
+                ch.writeInbound(rest);
+            } else {
+                rest.release(); // the codec closed the connection after the first read
+            }
+            ch.runPendingTasks();
+            releaseOutbound(ch);
+            if (ch.isOpen()) {
+                int active = codec.connection().numActiveStreams();
+                long open = streams.stream().filter(Channel::isOpen).count();
+                if (open != active) {
+                    throw new AssertionError(open + " stream channels open for " + active + " active streams");
+                }
+            } else {
+                assertStreamsClosed(streams, "after the codec closed the connection");
+            }
+            // The client goes away; open streams get the drain timeout, then the connection closes.
+            ch.pipeline().close(); // not ch.close(), which cancels the scheduled drain timeout
+            ch.advanceTimeBy(LIMITS.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            ch.runPendingTasks();
+            releaseOutbound(ch);
+            assertStreamsClosed(streams, "after the connection closed");
+        } catch (Exception e) {
+            throw new AssertionError("exception out of the pipeline", e);
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+        if (!escaped.isEmpty()) {
+            AssertionError e = new AssertionError(escaped.size() + " exception(s) reached a tail: " + escaped.get(0),
+                    escaped.get(0));
+            escaped.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+        alloc.assertAllReleased("after the input");
+    }
+
+    /**
+     * The open finding in src/test/fuzz-open/Http2FrontFuzzTest/: a header block that cannot become an HTTP/1
+     * request (no {@code :path}; CONNECT without {@code :authority}; {@code :authority} and {@code host} that
+     * differ; a {@code :path} with a space) reaches Http2StreamFrameToHttpObjectCodec unchecked, which throws
+     * (NullPointerException, IllegalArgumentException or a stream Http2Exception, in a DecoderException).
+     * Nothing answers it: FrontendHandler.exceptionCaught closes the stream (RST_STREAM CANCEL) where a 400
+     * (or RequestRules' 405 for CONNECT) belongs. The stream codec is the only decoder on a stream, so every
+     * DecoderException there is this; tolerated so that fuzzing goes on past it. Remove once the HTTP/2 front
+     * checks the header block before converting it.
+     */
+    private static boolean knownOpenFinding(Throwable cause) {
+        return cause instanceof DecoderException;
+    }
+
+    /** Stands for the listening socket the connection was accepted on. */
+    private static final class Listener extends EmbeddedChannel implements ServerChannel {
+    }
+
+    private static void assertStreamsClosed(List<Channel> streams, String when) {
+        long open = streams.stream().filter(Channel::isOpen).count();
+        if (open > 0) {
+            throw new AssertionError(open + " stream channel(s) still open " + when);
+        }
+    }
+
+    private static void releaseOutbound(EmbeddedChannel ch) {
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    private static ByteBuf copy(TrackingAllocator alloc, byte[] input, int from, int to) {
+        ByteBuf b = alloc.heapBuffer(Math.max(1, to - from));
+        b.writeBytes(input, from, to - from);
+        return b;
+    }
+}
