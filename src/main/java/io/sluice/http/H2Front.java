@@ -40,10 +40,27 @@ final class H2Front {
     static void install(ChannelPipeline p, ProxyContext proxy, String listener, ListenerStats stats, int maxStreams,
                         boolean secure) {
         LimitsConfig limits = proxy.snapshot().config().limits();
+        Http2FrameCodec codec = newCodec(limits, maxStreams);
+        H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec, new Http2MultiplexHandler(
+                new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.config().setAutoRead(false);
+                        initStream(ch.pipeline());
+                        ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true,
+                                secure));
+                    }
+                }));
+        p.addBefore("h2", "h2-flood", new H2FloodGuard());
+        p.channel().config().setAutoRead(true);
+    }
+
+    /** The connection's frame codec: our settings and every flood bound, as the listener and the fuzz target use it. */
+    static Http2FrameCodec newCodec(LimitsConfig limits, int maxStreams) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(maxStreams)
                 .maxHeaderListSize(Math.max(4096, limits.maxHeaderSize()));
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+        return Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .gracefulShutdownTimeoutMillis(limits.drainTimeout().toMillis())
                 // A peer that makes us answer (SETTINGS and PING acks, resets) without reading the answers gets
@@ -57,19 +74,12 @@ final class H2Front {
                 .encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .build();
-        H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec, new Http2MultiplexHandler(
-                new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel ch) {
-                        ch.config().setAutoRead(false);
-                        ch.pipeline().addLast("guard", new H2RequestGuard());
-                        ch.pipeline().addLast("codec", SERVER_CODEC);
-                        ch.pipeline().addLast("whole", new FullRequestSplitter());
-                        ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true,
-                                secure));
-                    }
-                }));
-        p.addBefore("h2", "h2-flood", new H2FloodGuard());
-        p.channel().config().setAutoRead(true);
+    }
+
+    /** A stream's handlers up to the front handler: the request guard, the HTTP/1-style codec, the splitter. */
+    static void initStream(ChannelPipeline p) {
+        p.addLast("guard", new H2RequestGuard());
+        p.addLast("codec", SERVER_CODEC);
+        p.addLast("whole", new FullRequestSplitter());
     }
 }

@@ -2,11 +2,13 @@ package io.sluice.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -68,6 +70,11 @@ final class H2RequestGuard extends ChannelInboundHandlerAdapter {
         }
         if (headers.authority() != null && !visible(headers.authority())) {
             return false;
+        }
+        CharSequence host = headers.get(HttpHeaderNames.HOST);
+        if (host != null && headers.authority() != null
+                && !AsciiString.contentEqualsIgnoreCase(host, headers.authority())) {
+            return false; // two hosts: routing and the backend could each take another (RFC 9113 §8.3.1)
         }
         return path != null && validPath(method, path);
     }
