@@ -214,7 +214,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     private void onContent(HttpContent c) {
         if (c.decoderResult().isFailure()) {
-            badBody(c);
+            c.release();
+            bodyBroken();
             return;
         }
         Exchange e = exchange;
@@ -234,24 +235,22 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * The request body's framing broke (a bad chunk size or extension, a chunk without its CRLF, bad
-     * trailers, the client closing mid-body): the codec gives a failed last part. It must never reach the
-     * backend as the body's end: the upstream request is aborted, the client gets 400 (or 413, 431) if no
-     * response started, and the connection closes.
+     * The request body cannot arrive whole: its framing broke (a bad chunk size or extension, a chunk
+     * without its CRLF, bad trailers: the codec gives a failed last part) or the client shut its side before
+     * the end (the codec drops that part without a word). It must never reach the backend as complete: the
+     * upstream request is aborted, the client gets 400 if nothing was answered yet, and the connection closes.
      */
-    private void badBody(HttpContent c) {
-        c.release();
-        brokenBody();
-    }
-
-    private void brokenBody() {
-        HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+    private void bodyBroken() {
+        boolean answered = discarding;
         discarding = false;
         Exchange e = exchange;
         if (e != null && !e.requestComplete()) {
-            e.abortRequest(status);
+            e.abortRequest(HttpResponseStatus.BAD_REQUEST);
+        } else if (answered) {
+            closing = true; // the request was answered here already; its body just stops
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (!closing) {
-            respondAndClose(Responses.error(status, true));
+            respondAndClose(Responses.error(HttpResponseStatus.BAD_REQUEST, true));
         }
     }
 
@@ -445,15 +444,17 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (closing || !ctx.channel().isActive() || (queue != null && !queue.isEmpty())) {
             return;
         }
+        Exchange e = exchange;
         if (inputClosed) {
-            if (exchange == null && !discarding) {
+            if ((e != null && !e.requestComplete()) || discarding) {
+                bodyBroken(); // the rest of the body cannot come any more
+            } else if (e == null) {
                 // Nothing more can come and every request is answered: close once the answers are out.
                 closing = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
             return;
         }
-        Exchange e = exchange;
         if (e == null) {
             ctx.read();
         } else if (!e.requestComplete()) {
@@ -505,9 +506,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * The client shut its sending side (clear-text HTTP/1.1 connections allow half-closure): the requests it
-     * sent in full are still answered, in order, and the connection closes once the last answer is written.
-     * A request cut short by the shutdown already failed in the codec (a failed last part).
+     * Two events: {@link RequestTimer#BODY_TIMEOUT} (the request body stalled: 408, or a close if the
+     * response started) and the client shutting its sending side (clear-text HTTP/1.1 connections allow
+     * half-closure): the requests it sent in full are still answered, in order, and the connection closes
+     * once the last answer is written; a request whose body was cut short is a 400.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
@@ -520,12 +522,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
         }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
-            Exchange e = exchange;
             if (lingering) {
                 lingering = false; // the rest of the body will not come: close once the answer is out
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            } else if ((e != null && !e.requestComplete()) || discarding) {
-                brokenBody(); // the body was cut short: the codec drops it without a word
             } else {
                 maybeRead();
             }

@@ -254,6 +254,31 @@ class SmugglingIT {
     }
 
     @Test
+    void aPipelinedRequestCutShortByAHalfCloseIsA400AfterTheAnswersBeforeIt() throws Exception {
+        try (RawHttp c = client()) {
+            c.send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+                    .shutdownOutput();
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(c.read().status()).isEqualTo(400);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(backend.requests()).extracting(RecordingBackend.Request::requestLine)
+                .containsExactly("GET /1 HTTP/1.1");
+    }
+
+    @Test
+    void aBodyCutShortAfterALocalAnswerJustEndsTheConnection() throws Exception {
+        try (RawHttp c = client()) {
+            // A 413 by Content-Length is answered here while the body comes: the half-close ends the linger.
+            c.send("POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: " + (MAX_BODY + 1) + "\r\n\r\nabc")
+                    .shutdownOutput();
+            assertThat(c.read().status()).isEqualTo(413);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(backend.requests()).isEmpty();
+    }
+
+    @Test
     void aHalfClosedIdleConnectionIsClosed() throws Exception {
         try (RawHttp c = client()) {
             c.shutdownOutput();
