@@ -84,14 +84,15 @@ final class H2RequestGuard extends ChannelInboundHandlerAdapter {
         if (path.length() == 1 && path.charAt(0) == '*') {
             return method.length() == 7 && "OPTIONS".contentEquals(method);
         }
-        return path.length() > 0 && path.charAt(0) == '/' && visible(path);
+        return path.length() > 0 && path.charAt(0) == '/' && visible(path)
+                && AsciiString.indexOf(path, '#', 0) < 0; // a fragment is the client's own, never sent
     }
 
-    /** No control bytes (0x00-0x1F, 0x7F) and no space. */
+    /** Visible US-ASCII only: no control bytes, no space, no DEL, nothing above 0x7E. */
     private static boolean visible(CharSequence s) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (c <= 0x20 || c == 0x7f) {
+            if (c <= 0x20 || c >= 0x7f) {
                 return false;
             }
         }

@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * RFC 9112's request-line grammar, checked on the raw bytes: {@code method SP request-target SP
- * HTTP/DIGIT.DIGIT CRLF}, one space each, a token for the method, visible US-ASCII for the target; empty
+ * HTTP/DIGIT.DIGIT CRLF}, one space each, a token for the method, visible US-ASCII for the target (and no
+ * fragment: a {@code #} part is the client's own, never sent); empty
  * lines (CRLF) before it are allowed (§2.2). Stateless; thread-safe.
  */
 final class RequestLine {
@@ -46,7 +47,7 @@ final class RequestLine {
             return BAD;
         }
         int target = ++p;
-        while (p < lineEnd && buf.getByte(p) > 0x20 && buf.getByte(p) < 0x7F) {
+        while (p < lineEnd && buf.getByte(p) > 0x20 && buf.getByte(p) < 0x7F && buf.getByte(p) != '#') {
             p++;
         }
         if (p == target || p >= lineEnd || buf.getByte(p) != ' ') {

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * The rules a decoded request head must pass before it is routed, beyond what the codec already enforces
- * (line syntax, header name and value characters, Content-Length and Transfer-Encoding framing): one Host,
- * a request target Sluice and the backend will read the same way, no CONNECT, and no transfer coding but
- * chunked. An absolute-form target is turned into origin-form here, its authority becoming the Host (RFC 9112
+ * (line syntax and target characters, header name and value characters, Content-Length and
+ * Transfer-Encoding framing): one Host, a request target Sluice and the backend will read the same way, no
+ * CONNECT, and no transfer coding but chunked. An absolute-form target is turned into origin-form here, its authority becoming the Host (RFC 9112
  * §3.2.2), so routing and the backend see one host. Stateless; thread-safe.
  */
 final class RequestRules {
@@ -50,10 +50,8 @@ final class RequestRules {
                 }
             }
         }
+        // The target's characters were checked on the way in (RequestLine on HTTP/1.1, H2RequestGuard on HTTP/2).
         String uri = req.uri();
-        if (!visibleAscii(uri) || uri.indexOf('#') >= 0) { // a fragment is the client's own, never sent
-            return HttpResponseStatus.BAD_REQUEST;
-        }
         if (uri.isEmpty()) {
             return HttpResponseStatus.BAD_REQUEST;
         }
@@ -101,17 +99,6 @@ final class RequestRules {
     /** True when the value lists exactly one coding, chunked. */
     private static boolean isChunkedOnly(String value) {
         return value.strip().equalsIgnoreCase("chunked");
-    }
-
-    /** Every character is visible US-ASCII (no controls, no space, no DEL, nothing above 0x7E). */
-    static boolean visibleAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c <= 0x20 || c >= 0x7F) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

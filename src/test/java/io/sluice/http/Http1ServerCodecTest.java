@@ -68,7 +68,7 @@ class Http1ServerCodecTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"GET  / HTTP/1.1", "GET /  HTTP/1.1", "GET\t/ HTTP/1.1", "GET /\tHTTP/1.1", " GET / HTTP/1.1",
-        "GET / http/1.1", "GET / HTTP/1.10", "GET / HTTP/3", "GET /", "G(T / HTTP/1.1", "GET / HTTP/1.1 "})
+        "GET / http/1.1", "GET / HTTP/1.10", "GET / HTTP/3", "GET /", "G(T / HTTP/1.1", "GET / HTTP/1.1 ", "GET /a#b HTTP/1.1", "GET /\u00e9 HTTP/1.1", "GET /a\u007fb HTTP/1.1"})
     void requestLinesOutsideTheGrammarAreFailedRequests(String line) {
         EmbeddedChannel ch = new EmbeddedChannel(HttpListener.newCodec(16 * 1024));
         List<Object> out = decode(ch, line + "\r\nHost: h\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n");
