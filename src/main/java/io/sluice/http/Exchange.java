@@ -1,6 +1,8 @@
 package io.sluice.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -506,8 +508,8 @@ final class Exchange {
         }
         end(kind);
         if (responseStarted) {
-            finished(status); // cut short: the client saw this status and a truncated body
-            client.close();
+            finished(status); // cut short: the client gets what came so far, then the connection ends
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         finished(errorStatus.code());

@@ -10,6 +10,7 @@ import io.sluice.testing.RecordingBackend;
 import io.sluice.testing.ScriptedBackend;
 import io.sluice.testing.TestConfigs;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -91,6 +92,24 @@ class SmugglingIT {
             RawHttp.Response next = c.send("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n").read();
             assertThat(next.status()).isEqualTo(200);
             assertThat(next.header("Content-Length")).isEqualTo("38");
+        }
+    }
+
+    @Test
+    void aBrokenChunkedBodyFromTheBackendIsNeverEndedAsComplete() throws Exception {
+        try (ScriptedBackend b = new ScriptedBackend((s, i) -> {
+                ScriptedBackend.readHead(s.getInputStream());
+                s.getOutputStream().write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0x5\r\nworld\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().flush();
+                s.getInputStream().read(); // hold the connection until the proxy closes it
+            });
+             Sluice own = Sluice.builder().config(TestConfigs.create().pool("p", b.port()).build()).build().start();
+             RawHttp c = new RawHttp(own.listenerAddress("web")).timeout(5000)) {
+            c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            String raw = new String(c.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(raw).startsWith("HTTP/1.1 200").contains("hello");
+            assertThat(raw).as("no last chunk: the client sees the body cut, not complete").doesNotContain("\r\n0\r\n");
         }
     }
 

@@ -115,6 +115,11 @@ public final class RawHttp implements AutoCloseable {
         throw new IOException("connection closed before the chunked message ended: " + sb);
     }
 
+    /** Reads everything until the peer closes the connection. */
+    public byte[] readAllBytes() throws IOException {
+        return in.readAllBytes();
+    }
+
     /** Shuts this side's output (a half-close): the peer reads end of stream, and can still answer. */
     public RawHttp shutdownOutput() throws IOException {
         socket.shutdownOutput();
