@@ -158,7 +158,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     private void onRequest(HttpRequest req) {
         if (timer != null) {
-            timer.headersReceived();
+            timer.serving();
         }
         requestNanos = proxy.nanoTime();
         if (proxy.telemetry().accessLog().enabled()) {
@@ -222,7 +222,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (e != null && !e.requestComplete()) {
             e.onRequestContent(c);
             if (timer != null && e.requestComplete()) {
-                timer.headersReceived(); // the body is in: no client timer while the response comes
+                timer.serving(); // the body is in: no client timer while the response comes
             }
             return;
         }

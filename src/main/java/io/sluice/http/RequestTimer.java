@@ -54,8 +54,8 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** The request's headers have arrived; no client timer runs while it is served. */
-    void headersReceived() {
+    /** The request is being served (its headers are in, or its whole body): no client timer runs meanwhile. */
+    void serving() {
         state = State.BUSY;
         timer.disarm();
     }
