@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * What a hashing strategy hashes: the client IP, a request header, a cookie, a query parameter or the
- * path. Written in config as {@code client_ip}, {@code header:NAME}, {@code cookie:NAME},
+ * path, or (L4) the TLS/QUIC server name. Written in config as {@code client_ip}, {@code sni}, {@code header:NAME}, {@code cookie:NAME},
  * {@code query:NAME} or {@code path}. Immutable value; thread-safe.
  *
  * @param kind the source
@@ -13,7 +13,7 @@ import java.util.Objects;
  */
 public record HashKey(Kind kind, String name) {
     /** Where the key comes from. */
-    public enum Kind { CLIENT_IP, HEADER, COOKIE, QUERY, PATH }
+    public enum Kind { CLIENT_IP, HEADER, COOKIE, QUERY, PATH, SNI }
 
     public static final HashKey CLIENT_IP = new HashKey(Kind.CLIENT_IP, "");
 
@@ -37,11 +37,11 @@ public record HashKey(Kind kind, String name) {
         String head = (colon < 0 ? t : t.substring(0, colon)).toLowerCase(Locale.ROOT);
         String name = colon < 0 ? "" : t.substring(colon + 1).strip();
         switch (head) {
-            case "client_ip", "path" -> {
+            case "client_ip", "path", "sni" -> {
                 if (colon >= 0) {
                     throw new IllegalArgumentException("`" + head + "` takes no name");
                 }
-                return head.equals("path") ? new HashKey(Kind.PATH, "") : CLIENT_IP;
+                return head.equals("client_ip") ? CLIENT_IP : new HashKey(Kind.valueOf(head.toUpperCase(Locale.ROOT)), "");
             }
             case "header", "cookie", "query" -> {
                 if (name.isEmpty()) {
@@ -50,7 +50,7 @@ public record HashKey(Kind kind, String name) {
                 return new HashKey(Kind.valueOf(head.toUpperCase(Locale.ROOT)), name);
             }
             default -> throw new IllegalArgumentException("unknown hash key `" + text
-                    + "`; use client_ip, header:NAME, cookie:NAME, query:NAME or path");
+                    + "`; use client_ip, header:NAME, cookie:NAME, query:NAME, path or sni (L4)");
         }
     }
 

@@ -17,6 +17,7 @@ public final class PickContext {
     private final RandomGenerator random;
     private InetSocketAddress client;
     private HttpRequest request;
+    private String sni;
     private long nowNanos;
     private long cursor;
     private long cursor2;
@@ -39,6 +40,7 @@ public final class PickContext {
     public PickContext reset(InetSocketAddress client, HttpRequest request, long nowNanos) {
         this.client = client;
         this.request = request;
+        this.sni = null;
         this.nowNanos = nowNanos;
         this.cursor = 0;
         this.cursor2 = 0;
@@ -56,6 +58,17 @@ public final class PickContext {
 
     void walk(int next) {
         this.walk = next;
+    }
+
+    /** Sets the server name an L4 connection asked for (TLS or QUIC), for {@code hash_key: sni}; after reset. */
+    public PickContext sni(String serverName) {
+        this.sni = serverName;
+        return this;
+    }
+
+    /** The server name an L4 connection asked for, or null. */
+    public String sni() {
+        return sni;
     }
 
     /** The client's address, or null when unknown. */
@@ -138,6 +151,9 @@ public final class PickContext {
      * sticks to one backend.
      */
     public long keyHash(HashKey key) {
+        if (key.kind() == HashKey.Kind.SNI) {
+            return sni != null ? Hashing.hash(sni) : Hashing.hash(client);
+        }
         HttpRequest r = request;
         if (r != null) {
             switch (key.kind()) {

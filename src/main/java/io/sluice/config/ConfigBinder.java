@@ -76,7 +76,7 @@ final class ConfigBinder {
             }
         } else {
             pools = PoolBinder.pools(b, value(top, "pools"), "pools", refs);
-            listeners = ListenerBinder.listeners(b, value(top, "listeners"), "listeners", refs);
+            listeners = ListenerBinder.listeners(b, value(top, "listeners"), "listeners", refs, limits);
             requireSome(b, top, "pools", "no pools: add at least one, e.g. pools: [ { name: web, backends:"
                     + " [ { address: \"127.0.0.1:3001\" } ] } ]");
             requireSome(b, top, "listeners", "no listeners: add at least one, e.g. listeners: [ { name: web,"
@@ -87,9 +87,28 @@ final class ConfigBinder {
             refs.bind(admin.bind(), "admin.bind", adminBind);
         }
         refs.check(b);
+        pools = withTcpHealthChecks(pools, refs.poolsOnlyForTcp());
         return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers, accessLog,
                 tracing, metrics) : null;
     }
+
+    /**
+     * Pools that only tcp listeners use, with no health check of their own, get a TCP connect probe: their
+     * backends need not speak HTTP, and a dead one should leave the rotation without waiting for clients.
+     */
+    private static List<PoolConfig> withTcpHealthChecks(List<PoolConfig> pools, java.util.Set<String> tcpOnly) {
+        List<PoolConfig> out = new ArrayList<>(pools.size());
+        for (PoolConfig p : pools) {
+            boolean probe = p.healthCheck() == null && tcpOnly.contains(p.name())
+                    && p.protocol() != UpstreamProtocol.UDP;
+            out.add(probe ? p.toBuilder().healthCheck(TCP_CHECK).build() : p);
+        }
+        return out;
+    }
+
+    /** The probe of tcp pools that configure none: a TCP connect every 5 s, 2 s timeout, rise 2, fall 3. */
+    static final HealthCheckConfig TCP_CHECK = HealthCheckConfig.DEFAULTS.withType(HealthCheckConfig.Type.TCP)
+            .withInterval(java.time.Duration.ofSeconds(5));
 
     /** Reports {@code key} when it is absent or an empty list (other mistakes are reported elsewhere). */
     private static void requireSome(Binder b, YamlNode.Mapping top, String key, String message) {

@@ -77,4 +77,5 @@ public record HealthCheckConfig(Type type, String path, StatusSet expectStatus, 
         return new HealthCheckConfig(value, path, expectStatus, host, interval, timeout, healthyThreshold,
                 unhealthyThreshold);
     }
+
 }

@@ -20,9 +20,10 @@ import java.util.Set;
  */
 final class ListenerBinder {
     static final String PROTOCOL = ListenerConfig.HTTP;
-    private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS);
+    private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS,
+            ListenerConfig.TCP, ListenerConfig.UDP);
     private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "tls",
-            "redirect_http_from", "http2", "routes");
+            "redirect_http_from", "http2", "routes", "proxy_protocol", "trusted_proxies");
     private static final List<String> ROUTE_KEYS = List.of("match", "pool");
     private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers");
     /** RFC 9110 token characters, as used by methods and header names. */
@@ -32,12 +33,12 @@ final class ListenerBinder {
     }
 
     /** The {@code listeners} list; bad entries are left out after their errors are recorded. */
-    static List<ListenerConfig> listeners(Binder b, YamlNode n, String path, Refs refs) {
+    static List<ListenerConfig> listeners(Binder b, YamlNode n, String path, Refs refs, LimitsConfig limits) {
         List<ListenerConfig> out = new ArrayList<>();
         List<YamlNode> items = b.sequence(n, path, "a list of listeners");
         if (items != null) {
             for (int i = 0; i < items.size(); i++) {
-                ListenerConfig l = listener(b, items.get(i), index(path, i), refs);
+                ListenerConfig l = listener(b, items.get(i), index(path, i), refs, limits);
                 if (l != null) {
                     out.add(l);
                 }
@@ -46,7 +47,7 @@ final class ListenerBinder {
         return out;
     }
 
-    private static ListenerConfig listener(Binder b, YamlNode n, String path, Refs refs) {
+    private static ListenerConfig listener(Binder b, YamlNode n, String path, Refs refs, LimitsConfig limits) {
         int before = b.errorCount();
         YamlNode.Mapping m = b.mapping(n, path, "a listener (a map with name, bind and routes)");
         if (m == null) {
@@ -55,7 +56,6 @@ final class ListenerBinder {
             }
             return null;
         }
-        b.allowOnly(m, path, LISTENER_KEYS);
         YamlNode nameNode = b.require(m, "name", path, "the listener's name, used in logs and metrics");
         String name = b.name(nameNode, child(path, "name"));
         if (name != null) {
@@ -70,9 +70,20 @@ final class ListenerBinder {
         String protocol = or(b.text(protocolNode, child(path, "protocol"), "a protocol name"), PROTOCOL);
         if (!PROTOCOLS.contains(protocol)) {
             b.error(child(path, "protocol"), protocolNode, "unknown protocol `" + protocol + "`"
-                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https)");
+                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https, tcp, udp)");
             protocol = null;
         }
+        if (name != null && protocol != null) {
+            refs.listenerProtocol(name, protocol);
+        }
+        if (ListenerConfig.TCP.equals(protocol) || ListenerConfig.UDP.equals(protocol)) {
+            boolean udp = ListenerConfig.UDP.equals(protocol);
+            L4Config l4 = L4Binder.l4(b, m, path, udp, limits, refs, name);
+            ProxyProtocolConfig pp = udp ? ProxyProtocolConfig.OFF : L4Binder.proxyProtocol(b, m, path);
+            return b.errorCount() == before && l4 != null && pp != null
+                    ? ListenerConfig.l4(name, bind, protocol, l4, pp) : null;
+        }
+        b.allowOnly(m, path, LISTENER_KEYS);
         boolean https = ListenerConfig.HTTPS.equals(protocol);
         YamlNode.Entry tlsEntry = m.entry("tls");
         ListenerTlsConfig tls = null;
@@ -96,11 +107,12 @@ final class ListenerBinder {
             b.error(child(path, "http2"), e.line(), e.column(), "HTTP/2 is off, but tls.alpn offers only h2;"
                     + " add http/1.1 to `alpn`, or turn HTTP/2 on");
         }
+        ProxyProtocolConfig pp = L4Binder.proxyProtocol(b, m, path);
         List<RouteConfig> routes = routes(b, m, path, refs);
         // No routes without an error here happens when no pool is usable as the default (none declared, or
         // the only one is broken): that is reported with the pools, and this listener is left out.
         return b.errorCount() == before && routes != null
-                ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2) : null;
+                ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2, pp, null) : null;
     }
 
     /** {@code redirect_http_from}: a clear-text address that redirects to an https listener. */

@@ -8,16 +8,22 @@ import java.util.Objects;
  *
  * @param name             unique name, used in logs and metrics
  * @param bind             address to listen on
- * @param protocol         "http" (clear text: HTTP/1.1, and HTTP/2 with prior knowledge) or "https" (TLS)
- * @param routes           ordered routes; at least one
+ * @param protocol         "http" (clear text: HTTP/1.1, and HTTP/2 with prior knowledge), "https" (TLS), "tcp" or
+ *                         "udp" (L4: bytes or datagrams passed on as they are, routed by {@code l4})
+ * @param routes           ordered HTTP routes; at least one for http and https, none for tcp and udp
  * @param tls              certificates and TLS settings; set exactly when the protocol is "https"
  * @param redirectHttpFrom a clear-text address whose requests get a 301 to this listener; null for none
  * @param http2            HTTP/2 settings
+ * @param proxyProtocol    whether connections start with a PROXY header naming the real client
+ * @param l4               the routes and limits of a tcp or udp listener; null for http and https
  */
 public record ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
-                             ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2) {
+                             ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2,
+                             ProxyProtocolConfig proxyProtocol, L4Config l4) {
     public static final String HTTP = "http";
     public static final String HTTPS = "https";
+    public static final String TCP = "tcp";
+    public static final String UDP = "udp";
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -31,6 +37,39 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         if (redirectHttpFrom != null && tls == null) {
             throw new IllegalArgumentException("redirect_http_from needs an https listener");
         }
+        Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+        boolean layer4 = protocol.equals(TCP) || protocol.equals(UDP);
+        if (layer4 != (l4 != null)) {
+            throw new IllegalArgumentException("l4 is set exactly for tcp and udp listeners");
+        }
+        if (layer4 && !routes.isEmpty()) {
+            throw new IllegalArgumentException("tcp and udp listeners route with l4, not HTTP routes");
+        }
+        if (protocol.equals(UDP) && proxyProtocol.enabled()) {
+            throw new IllegalArgumentException("PROXY headers are read on TCP connections only");
+        }
+    }
+
+    /** An HTTP or HTTPS listener without PROXY headers. */
+    public ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
+                          ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2) {
+        this(name, bind, protocol, routes, tls, redirectHttpFrom, http2, ProxyProtocolConfig.OFF, null);
+    }
+
+    /** A tcp or udp listener. */
+    public static ListenerConfig l4(String name, HostPort bind, String protocol, L4Config l4,
+                                    ProxyProtocolConfig proxyProtocol) {
+        return new ListenerConfig(name, bind, protocol, List.of(), null, null, Http2Config.DEFAULTS, proxyProtocol, l4);
+    }
+
+    /** Whether this is a tcp or udp listener. */
+    public boolean layer4() {
+        return l4 != null;
+    }
+
+    /** Whether this is a udp listener. */
+    public boolean udp() {
+        return protocol.equals(UDP);
     }
 
     /** A clear-text listener with default HTTP/2 settings. */

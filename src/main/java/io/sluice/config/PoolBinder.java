@@ -24,8 +24,8 @@ final class PoolBinder {
     static final String DEFAULT_STRATEGY = "round_robin";
     private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check",
             "hash_key", "hash_balance_factor", "ewma_half_life", "slow_start", "circuit_breaker", "retry",
-            "fallback_pool", "panic_threshold", "protocol", "tls");
-    private static final List<String> UPSTREAM_PROTOCOLS = List.of("http1", "h2", "h2c");
+            "fallback_pool", "panic_threshold", "protocol", "tls", "send_proxy_protocol");
+    private static final List<String> UPSTREAM_PROTOCOLS = List.of("http1", "h2", "h2c", "tcp", "udp");
     private static final List<String> BACKEND_KEYS = List.of("address", "url", "weight");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
 
@@ -76,19 +76,58 @@ final class PoolBinder {
         Integer panic = b.integer(value(m, "panic_threshold"), child(path, "panic_threshold"), 0, 100);
         YamlNode protocolNode = value(m, "protocol");
         UpstreamProtocol protocol = protocol(b, protocolNode, child(path, "protocol"));
+        if (name != null) {
+            refs.poolProtocol(name, or(protocol, UpstreamProtocol.HTTP1));
+        }
         UpstreamTlsConfig tls = tls(b, m, path, protocol, protocolNode, backends);
-        if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.HTTP && protocol != null
-                && protocol != UpstreamProtocol.HTTP1) {
+        if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.HTTP
+                && (protocol == UpstreamProtocol.H2 || protocol == UpstreamProtocol.H2C)) {
             b.error(child(path, "health_check"), value(m, "health_check"), "HTTP health checks speak HTTP/1.1, which"
                     + " an HTTP/2-only backend may refuse; use `type: tcp` for " + protocol.name().toLowerCase(
                     java.util.Locale.ROOT) + " pools (HTTP/2 probes are not built yet)");
         }
+        ProxyVersion sendProxy = sendProxy(b, value(m, "send_proxy_protocol"), child(path, "send_proxy_protocol"));
+        if (sendProxy != null && sendProxy != ProxyVersion.NONE && protocol == UpstreamProtocol.UDP) {
+            b.error(child(path, "send_proxy_protocol"), value(m, "send_proxy_protocol"), "PROXY headers go at the"
+                    + " start of TCP connections; a udp pool cannot send them");
+        }
+        if (healthCheck != null && protocol == UpstreamProtocol.UDP) {
+            b.error(child(path, "health_check"), value(m, "health_check"), "a udp pool has no connection to probe;"
+                    + " remove `health_check` (breakers still take failing backends out)");
+        }
+        if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.HTTP && protocol == UpstreamProtocol.TCP
+                && value(m, "health_check") instanceof YamlNode.Mapping hm && hm.entry("type") != null) {
+            b.error(child(path, "health_check"), value(m, "health_check"), "a tcp pool's backends need not speak"
+                    + " HTTP; use `type: tcp`");
+        } else if (healthCheck != null && protocol == UpstreamProtocol.TCP) {
+            healthCheck = healthCheck.withType(HealthCheckConfig.Type.TCP);
+        }
+        if (tls != null && protocol != null && !protocol.http()) {
+            b.error(child(path, "tls"), value(m, "tls"), "a " + protocol.name().toLowerCase(java.util.Locale.ROOT)
+                    + " pool passes bytes on as they are; TLS passes through it untouched, so remove `tls`");
+        }
         if (b.errorCount() != before) {
             return null;
         }
-        return PoolConfig.builder(name).strategy(strategy).backends(backends.list()).timeouts(timeouts)
+        return PoolConfig.builder(name).sendProxyProtocol(or(sendProxy, ProxyVersion.NONE)).strategy(strategy).backends(backends.list()).timeouts(timeouts)
                 .healthCheck(healthCheck).balance(balance).breaker(breaker).retry(retry).fallbackPool(fallback)
                 .panicThreshold(or(panic, 0)).protocol(or(protocol, UpstreamProtocol.HTTP1)).tls(tls).build();
+    }
+
+    private static ProxyVersion sendProxy(Binder b, YamlNode n, String path) {
+        String t = b.text(n, path, "v1 or v2");
+        if (t == null) {
+            return null;
+        }
+        return switch (t.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "v1", "1" -> ProxyVersion.V1;
+            case "v2", "2" -> ProxyVersion.V2;
+            case "off", "none", "false" -> ProxyVersion.NONE;
+            default -> {
+                b.error(path, n, "unknown PROXY protocol version `" + t + "` (allowed: v1 = text, v2 = binary, off)");
+                yield null;
+            }
+        };
     }
 
     private static UpstreamProtocol protocol(Binder b, YamlNode n, String path) {
@@ -98,7 +137,8 @@ final class PoolBinder {
         }
         if (!UPSTREAM_PROTOCOLS.contains(t)) {
             b.error(path, n, "unknown protocol `" + t + "`" + Suggest.didYouMean(t, UPSTREAM_PROTOCOLS)
-                    + " (allowed: http1 = HTTP/1.1, h2 = HTTP/2 over TLS, h2c = HTTP/2 in clear text)");
+                    + " (allowed: http1 = HTTP/1.1, h2 = HTTP/2 over TLS, h2c = HTTP/2 in clear text,"
+                    + " tcp = bytes for tcp listeners, udp = datagrams for udp listeners)");
             return null;
         }
         return UpstreamProtocol.valueOf(t.toUpperCase(java.util.Locale.ROOT));

@@ -22,12 +22,18 @@ import java.util.Objects;
  * @param protocol       how Sluice talks to the backends: HTTP/1.1 (default), HTTP/2 over TLS, or h2c
  * @param tls            TLS towards the backends; null for clear text (an {@code h2} pool always uses TLS,
  *                       with {@link UpstreamTlsConfig#DEFAULTS} when this is null)
+ * @param sendProxyProtocol the PROXY protocol header written first on every connection to a backend, telling it
+ *                       who the client is; {@link ProxyVersion#NONE} (default) for none
  */
 public record PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
                          HealthCheckConfig healthCheck, BalanceOptions balance, CircuitBreakerConfig breaker,
                          RetryConfig retry, String fallbackPool, int panicThreshold,
-                         UpstreamProtocol protocol, UpstreamTlsConfig tls) {
+                         UpstreamProtocol protocol, UpstreamTlsConfig tls, ProxyVersion sendProxyProtocol) {
     public PoolConfig {
+        Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
+        if (protocol == UpstreamProtocol.UDP && sendProxyProtocol != ProxyVersion.NONE) {
+            throw new IllegalArgumentException("PROXY headers are sent on TCP connections only");
+        }
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(strategy, "strategy");
         backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
@@ -48,6 +54,15 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         if (protocol == UpstreamProtocol.H2C && tls != null) {
             throw new IllegalArgumentException("h2c is clear text; use h2 for HTTP/2 over TLS");
         }
+    }
+
+    /** A pool without PROXY headers towards its backends. */
+    public PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
+                      HealthCheckConfig healthCheck, BalanceOptions balance, CircuitBreakerConfig breaker,
+                      RetryConfig retry, String fallbackPool, int panicThreshold, UpstreamProtocol protocol,
+                      UpstreamTlsConfig tls) {
+        this(name, strategy, backends, timeouts, healthCheck, balance, breaker, retry, fallbackPool, panicThreshold,
+                protocol, tls, ProxyVersion.NONE);
     }
 
     /** Whether Sluice talks TLS to the backends. */
@@ -87,6 +102,7 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         b.panicThreshold = panicThreshold;
         b.protocol = protocol;
         b.tls = tls;
+        b.sendProxyProtocol = sendProxyProtocol;
         return b;
     }
 
@@ -104,6 +120,7 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         private int panicThreshold;
         private UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
         private UpstreamTlsConfig tls;
+        private ProxyVersion sendProxyProtocol = ProxyVersion.NONE;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -167,9 +184,15 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
             return this;
         }
 
+        /** The PROXY header sent first on each backend connection; {@link ProxyVersion#NONE} for none. */
+        public Builder sendProxyProtocol(ProxyVersion value) {
+            this.sendProxyProtocol = value;
+            return this;
+        }
+
         public PoolConfig build() {
             return new PoolConfig(name, strategy, backends, timeouts, healthCheck, balance, breaker, retry,
-                    fallbackPool, panicThreshold, protocol, tls);
+                    fallbackPool, panicThreshold, protocol, tls, sendProxyProtocol);
         }
     }
 }

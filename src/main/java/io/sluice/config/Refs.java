@@ -28,6 +28,13 @@ final class Refs {
     private final List<Ref<String>> routes = new ArrayList<>();
     private final List<Ref<HostPort>> binds = new ArrayList<>();
     private final List<Fallback> fallbacks = new ArrayList<>();
+    /** Where an L4 listener sends traffic: a pool or a listener, with whether the sender is udp. */
+    private record L4Target(String from, boolean udp, Ref<String> pool, Ref<String> listener) {
+    }
+
+    private final List<L4Target> l4Targets = new ArrayList<>();
+    private final Map<String, UpstreamProtocol> poolProtocols = new HashMap<>();
+    private final Map<String, String> listenerProtocols = new HashMap<>();
     private int poolsDeclared;
 
     /** One more pool entry, named or not, so that "exactly one pool" can be judged. */
@@ -47,7 +54,41 @@ final class Refs {
         listeners.add(ref(name, path, at));
     }
 
-    /** A route's target pool. */
+    /** A pool's protocol and whether it is TLS, for checking who may route to it. */
+    void poolProtocol(String name, UpstreamProtocol protocol) {
+        poolProtocols.putIfAbsent(name, protocol);
+    }
+
+    /** A listener's protocol (http, https, tcp, udp). */
+    void listenerProtocol(String name, String protocol) {
+        listenerProtocols.putIfAbsent(name, protocol);
+    }
+
+    /** Where an L4 route or fallback of listener {@code from} goes: a pool or a listener (the other null). */
+    void l4Target(String from, boolean udp, String pool, String listener, String path, YamlNode at) {
+        l4Targets.add(new L4Target(from, udp, pool == null ? null : ref(pool, path, at),
+                listener == null ? null : ref(listener, path, at)));
+    }
+
+    /** The pools that only tcp listeners use (as route targets or fallbacks), for their default health check. */
+    Set<String> poolsOnlyForTcp() {
+        Set<String> used = new HashSet<>();
+        for (L4Target t : l4Targets) {
+            if (t.pool() != null && !t.udp()) {
+                used.add(t.pool().value());
+            }
+        }
+        for (Ref<String> r : routes) {
+            used.remove(r.value());
+        }
+        for (Fallback f : fallbacks) {
+            used.remove(f.to().value());
+            used.remove(f.from());
+        }
+        return used;
+    }
+
+    /** An HTTP route's target pool. */
     void route(String pool, String path, YamlNode at) {
         routes.add(ref(pool, path, at));
     }
@@ -104,6 +145,52 @@ final class Refs {
             }
         }
         checkFallbacks(b, known);
+        checkKinds(b, known);
+    }
+
+    /** Each route goes to something that speaks its kind of traffic. */
+    private void checkKinds(Binder b, Set<String> known) {
+        for (Ref<String> r : routes) {
+            UpstreamProtocol p = poolProtocols.get(r.value());
+            if (p != null && !p.http()) {
+                b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is a " + lower(p) + " pool, which"
+                        + " HTTP routes cannot use; route it from a " + lower(p) + " listener, or give the pool"
+                        + " `protocol: http1`");
+            }
+        }
+        for (L4Target t : l4Targets) {
+            if (t.pool() != null) {
+                Ref<String> r = t.pool();
+                UpstreamProtocol p = poolProtocols.get(r.value());
+                if (!known.contains(r.value())) {
+                    b.error(r.path(), r.line(), r.column(), "no pool named `" + r.value() + "`"
+                            + Suggest.didYouMean(r.value(), known) + " (known pools: " + String.join(", ", known) + ")");
+                } else if (p != null && t.udp() && p != UpstreamProtocol.UDP) {
+                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is a TCP pool, but listener `"
+                            + t.from() + "` is udp; give the pool `protocol: udp` (and use it from udp listeners only)");
+                } else if (p != null && !t.udp() && p != UpstreamProtocol.TCP && p != UpstreamProtocol.HTTP1) {
+                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is a " + lower(p) + " pool; a tcp"
+                            + " listener passes bytes on as they are, to a pool with `protocol: tcp` (or http1)");
+                }
+            } else {
+                Ref<String> r = t.listener();
+                String kind = listenerProtocols.get(r.value());
+                if (kind == null) {
+                    Set<String> names = new java.util.TreeSet<>(listenerProtocols.keySet());
+                    b.error(r.path(), r.line(), r.column(), "no listener named `" + r.value() + "`"
+                            + Suggest.didYouMean(r.value(), names) + " (known listeners: " + String.join(", ", names) + ")");
+                } else if (!kind.equals(ListenerConfig.HTTP) && !kind.equals(ListenerConfig.HTTPS)) {
+                    b.error(r.path(), r.line(), r.column(), "listener `" + r.value() + "` is " + kind + "; a connection"
+                            + " can be handed only to an http or https listener");
+                } else if (r.value().equals(t.from())) {
+                    b.error(r.path(), r.line(), r.column(), "a listener cannot hand connections to itself");
+                }
+            }
+        }
+    }
+
+    private static String lower(UpstreamProtocol p) {
+        return p.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.sluice.runtime;
 
+import io.sluice.l4.DetectorSet;
+import io.sluice.l4.L4Router;
+
 import io.sluice.config.Config;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
@@ -15,11 +18,14 @@ public final class RuntimeSnapshot {
     private final Config config;
     private final Map<String, PoolRuntime> pools;
     private final Map<String, Router> routers;
+    private final Map<String, L4Router> l4Routers;
 
-    private RuntimeSnapshot(Config config, Map<String, PoolRuntime> pools, Map<String, Router> routers) {
+    private RuntimeSnapshot(Config config, Map<String, PoolRuntime> pools, Map<String, Router> routers,
+                            Map<String, L4Router> l4Routers) {
         this.config = config;
         this.pools = pools;
         this.routers = routers;
+        this.l4Routers = l4Routers;
     }
 
     /**
@@ -27,6 +33,12 @@ public final class RuntimeSnapshot {
      * over from {@code previous} (may be null).
      */
     public static RuntimeSnapshot build(Config config, BackendRegistry registry, RuntimeSnapshot previous) {
+        return build(config, registry, previous, DetectorSet.standard());
+    }
+
+    /** {@link #build(Config, BackendRegistry, RuntimeSnapshot)} with these detectors for L4 routes. */
+    public static RuntimeSnapshot build(Config config, BackendRegistry registry, RuntimeSnapshot previous,
+                                        DetectorSet detectors) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         Map<String, PoolRuntime> pools = new LinkedHashMap<>();
@@ -34,10 +46,15 @@ public final class RuntimeSnapshot {
             pools.put(pc.name(), new PoolRuntime(pc, registry, previous == null ? null : previous.pool(pc.name())));
         }
         Map<String, Router> routers = new LinkedHashMap<>();
+        Map<String, L4Router> l4 = new LinkedHashMap<>();
         for (ListenerConfig lc : config.listeners()) {
-            routers.put(lc.name(), Router.compile(lc.routes(), pools));
+            if (lc.layer4()) {
+                l4.put(lc.name(), L4Router.compile(lc.l4(), pools, detectors::get));
+            } else {
+                routers.put(lc.name(), Router.compile(lc.routes(), pools));
+            }
         }
-        return new RuntimeSnapshot(config, Map.copyOf(pools), Map.copyOf(routers));
+        return new RuntimeSnapshot(config, Map.copyOf(pools), Map.copyOf(routers), Map.copyOf(l4));
     }
 
     public Config config() {
@@ -57,6 +74,16 @@ public final class RuntimeSnapshot {
     /** Every listener's router, by listener name. */
     public Map<String, Router> routers() {
         return routers;
+    }
+
+    /** The L4 router of the named tcp or udp listener, or null. */
+    public L4Router l4Router(String listener) {
+        return l4Routers.get(listener);
+    }
+
+    /** Every tcp and udp listener's router, by listener name. */
+    public Map<String, L4Router> l4Routers() {
+        return l4Routers;
     }
 
     /** The router of the named listener, or null. */

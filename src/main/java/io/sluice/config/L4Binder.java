@@ -1,0 +1,342 @@
+package io.sluice.config;
+
+import static io.sluice.config.Binder.child;
+import static io.sluice.config.Binder.index;
+import static io.sluice.config.Binder.or;
+import static io.sluice.config.Binder.value;
+
+import io.sluice.l4.Detector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * Binds what is particular to {@code tcp} and {@code udp} listeners (routes by detected protocol, SNI, ALPN or
+ * first bytes; fallback; detection and idle limits), and the {@code proxy_protocol} settings every TCP listener
+ * may have. Stateless; thread-safe (state is in the {@link Binder} and {@link Refs} passed in).
+ */
+final class L4Binder {
+    static final List<String> TCP_KEYS = List.of("name", "bind", "protocol", "routes", "fallback", "detect_timeout",
+            "detect_buffer", "idle_timeout", "max_connections", "proxy_protocol", "trusted_proxies");
+    static final List<String> UDP_KEYS = List.of("name", "bind", "protocol", "routes", "fallback",
+            "session_idle_timeout", "max_sessions");
+    private static final List<String> ROUTE_KEYS = List.of("match", "pool", "listener");
+    private static final List<String> MATCH_KEYS = List.of("protocol", "sni", "alpn", "prefix", "prefix_hex");
+    /** The built-in detectors' names, for each transport (a library's own come from {@link ServiceLoader}). */
+    static final List<String> TCP_PROTOCOLS = List.of("tls", "http", "h2c", "ssh", "proxy", "postgres", "redis",
+            "mqtt");
+    static final List<String> UDP_PROTOCOLS = List.of("dns", "quic", "stun");
+    private static final List<String> HTTP_ONLY = List.of("tls", "http2", "redirect_http_from");
+
+    private L4Binder() {
+    }
+
+    /** The settings of a tcp or udp listener; null after errors. */
+    static L4Config l4(Binder b, YamlNode.Mapping m, String path, boolean udp, LimitsConfig limits, Refs refs,
+                       String listener) {
+        int before = b.errorCount();
+        for (String key : HTTP_ONLY) {
+            YamlNode.Entry e = m.entry(key);
+            if (e != null) {
+                b.error(child(path, key), e.line(), e.column(), "`" + key + "` applies to http and https listeners;"
+                        + (key.equals("tls") && !udp ? " a tcp listener passes TLS through untouched (route it with"
+                        + " `sni`), or hands it to an https listener with a `listener:` route" : " this one is " + (udp
+                        ? "udp" : "tcp")));
+            }
+        }
+        List<String> allowed = new ArrayList<>(udp ? UDP_KEYS : TCP_KEYS);
+        allowed.removeAll(HTTP_ONLY);
+        b.allowOnly(m, path, mergedAllowed(allowed));
+        List<L4RouteConfig> routes = new ArrayList<>();
+        YamlNode routesNode = value(m, "routes");
+        List<YamlNode> items = b.sequence(routesNode, child(path, "routes"), "a list of routes");
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                L4RouteConfig r = route(b, items.get(i), index(child(path, "routes"), i), udp, refs, listener);
+                if (r != null) {
+                    routes.add(r);
+                }
+            }
+        }
+        L4RouteConfig fallback = fallback(b, value(m, "fallback"), child(path, "fallback"), udp, refs, listener);
+        if ((items == null || items.isEmpty()) && fallback == null && b.errorCount() == before) {
+            String only = refs.onlyPool();
+            if (only != null) {
+                fallback = L4RouteConfig.toPool(L4MatchConfig.ANY, only);
+                refs.l4Target(listener, udp, only, null, child(path, "routes"), m);
+            } else {
+                b.error(child(path, "routes"), m, "no routes and no fallback: say where connections go, e.g."
+                        + " routes: [ { pool: NAME } ] or fallback: NAME");
+            }
+        }
+        Duration idle;
+        int max;
+        Duration detectTimeout = L4Config.DETECT_TIMEOUT;
+        int detectBuffer = L4Config.DETECT_BUFFER;
+        if (udp) {
+            idle = or(b.duration(value(m, "session_idle_timeout"), child(path, "session_idle_timeout"), false),
+                    L4Config.UDP_IDLE);
+            max = or(b.integer(value(m, "max_sessions"), child(path, "max_sessions"), 1, 10_000_000),
+                    L4Config.MAX_SESSIONS);
+        } else {
+            idle = or(b.duration(value(m, "idle_timeout"), child(path, "idle_timeout"), false), L4Config.TCP_IDLE);
+            max = or(b.integer(value(m, "max_connections"), child(path, "max_connections"), 1, 10_000_000),
+                    limits.maxConnections());
+            detectTimeout = or(b.duration(value(m, "detect_timeout"), child(path, "detect_timeout"), false),
+                    detectTimeout);
+            Long buf = b.size(value(m, "detect_buffer"), child(path, "detect_buffer"), 64);
+            if (buf != null && buf > 1024 * 1024) {
+                b.error(child(path, "detect_buffer"), value(m, "detect_buffer"), "at most 1MiB is held while"
+                        + " detecting, got " + buf + " bytes");
+            } else if (buf != null) {
+                detectBuffer = buf.intValue();
+            }
+        }
+        if (b.errorCount() != before || (routes.isEmpty() && fallback == null)) {
+            return null;
+        }
+        return new L4Config(routes, fallback, detectTimeout, detectBuffer, idle, max);
+    }
+
+    private static List<String> mergedAllowed(List<String> allowed) {
+        List<String> all = new ArrayList<>(allowed);
+        all.addAll(HTTP_ONLY); // reported apart, with a better message
+        return all;
+    }
+
+    /** {@code proxy_protocol} and {@code trusted_proxies} of a TCP, HTTP or HTTPS listener. */
+    static ProxyProtocolConfig proxyProtocol(Binder b, YamlNode.Mapping m, String path) {
+        YamlNode modeNode = value(m, "proxy_protocol");
+        YamlNode trustedNode = value(m, "trusted_proxies");
+        if (modeNode == null && trustedNode == null) {
+            return ProxyProtocolConfig.OFF;
+        }
+        ProxyProtocolConfig.Mode mode = ProxyProtocolConfig.Mode.OFF;
+        String text = b.text(modeNode, child(path, "proxy_protocol"), "accept, require or off");
+        if (text != null) {
+            switch (text.strip().toLowerCase(Locale.ROOT)) {
+                case "accept", "true" -> mode = ProxyProtocolConfig.Mode.ACCEPT;
+                case "require", "required" -> mode = ProxyProtocolConfig.Mode.REQUIRE;
+                case "off", "false" -> mode = ProxyProtocolConfig.Mode.OFF;
+                default -> {
+                    b.error(child(path, "proxy_protocol"), modeNode, "unknown value `" + text + "` (allowed: accept ="
+                            + " read a PROXY header from trusted sources when one comes, require = every connection"
+                            + " starts with one, off)");
+                    return null;
+                }
+            }
+        }
+        List<CidrBlock> trusted = new ArrayList<>();
+        List<YamlNode> items = b.sequence(trustedNode, child(path, "trusted_proxies"),
+                "a list of addresses or ranges such as 10.0.0.0/8");
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                String t = b.text(items.get(i), index(child(path, "trusted_proxies"), i), "an address or range");
+                if (t == null) {
+                    continue;
+                }
+                try {
+                    trusted.add(CidrBlock.parse(t));
+                } catch (IllegalArgumentException e) {
+                    b.error(index(child(path, "trusted_proxies"), i), items.get(i), e.getMessage());
+                }
+            }
+        }
+        if (mode != ProxyProtocolConfig.Mode.OFF && trusted.isEmpty() && items == null && trustedNode == null) {
+            b.error(child(path, "proxy_protocol"), modeNode, "say who may send PROXY headers, e.g. trusted_proxies:"
+                    + " [ 10.0.0.0/8 ]; a header from anyone else closes the connection");
+            return null;
+        }
+        if (mode != ProxyProtocolConfig.Mode.OFF && trusted.isEmpty()) {
+            return null; // the list's own errors are reported
+        }
+        if (mode == ProxyProtocolConfig.Mode.OFF && modeNode == null) {
+            YamlNode.Entry e = m.entry("trusted_proxies");
+            b.error(child(path, "trusted_proxies"), e.line(), e.column(), "`trusted_proxies` without"
+                    + " `proxy_protocol: accept` (or require) has no effect");
+            return null;
+        }
+        return mode == ProxyProtocolConfig.Mode.OFF ? ProxyProtocolConfig.OFF : new ProxyProtocolConfig(mode, trusted);
+    }
+
+    private static L4RouteConfig fallback(Binder b, YamlNode n, String path, boolean udp, Refs refs, String listener) {
+        if (n == null) {
+            return null;
+        }
+        if (n instanceof YamlNode.Scalar) {
+            String pool = b.text(n, path, "a pool name");
+            if (pool == null) {
+                return null;
+            }
+            refs.l4Target(listener, udp, pool, null, path, n);
+            return L4RouteConfig.toPool(L4MatchConfig.ANY, pool);
+        }
+        YamlNode.Mapping m = b.mapping(n, path, "a pool name, or { pool: NAME } or { listener: NAME }");
+        if (m == null) {
+            return null;
+        }
+        b.allowOnly(m, path, List.of("pool", "listener"));
+        return target(b, m, path, L4MatchConfig.ANY, udp, refs, listener);
+    }
+
+    private static L4RouteConfig route(Binder b, YamlNode n, String path, boolean udp, Refs refs, String listener) {
+        YamlNode.Mapping m = b.mapping(n, path, "a route (a map with match and pool or listener)");
+        if (m == null) {
+            if (Binder.absent(n)) {
+                b.error(path, n, "empty route entry; a route needs `pool` or `listener`");
+            }
+            return null;
+        }
+        b.allowOnly(m, path, ROUTE_KEYS);
+        L4MatchConfig match = match(b, value(m, "match"), child(path, "match"), udp);
+        L4RouteConfig r = target(b, m, path, match == null ? L4MatchConfig.ANY : match, udp, refs, listener);
+        return match == null ? null : r;
+    }
+
+    private static L4RouteConfig target(Binder b, YamlNode.Mapping m, String path, L4MatchConfig match, boolean udp,
+                                        Refs refs, String listener) {
+        YamlNode poolNode = value(m, "pool");
+        YamlNode listenerNode = value(m, "listener");
+        if ((poolNode == null) == (listenerNode == null)) {
+            b.error(path, m, poolNode == null ? "say where it goes: `pool: NAME` or `listener: NAME`"
+                    : "give one of `pool` and `listener`, not both");
+            return null;
+        }
+        if (poolNode != null) {
+            String pool = b.text(poolNode, child(path, "pool"), "a pool name");
+            if (pool == null) {
+                return null;
+            }
+            refs.l4Target(listener, udp, pool, null, child(path, "pool"), poolNode);
+            return L4RouteConfig.toPool(match, pool);
+        }
+        String target = b.text(listenerNode, child(path, "listener"), "a listener name");
+        if (target == null) {
+            return null;
+        }
+        if (udp) {
+            b.error(child(path, "listener"), listenerNode, "a udp listener cannot hand datagrams to an HTTP listener;"
+                    + " route them to a `pool`");
+            return null;
+        }
+        refs.l4Target(listener, false, null, target, child(path, "listener"), listenerNode);
+        return L4RouteConfig.toListener(match, target);
+    }
+
+    private static L4MatchConfig match(Binder b, YamlNode n, String path, boolean udp) {
+        if (n == null) {
+            return L4MatchConfig.ANY;
+        }
+        YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", MATCH_KEYS) + ")");
+        if (m == null) {
+            return null;
+        }
+        int before = b.errorCount();
+        b.allowOnly(m, path, MATCH_KEYS);
+        YamlNode protocolNode = value(m, "protocol");
+        String protocol = b.text(protocolNode, child(path, "protocol"), "a protocol name");
+        if (protocol != null) {
+            protocol = protocol.strip().toLowerCase(Locale.ROOT);
+            Set<String> known = protocols(udp);
+            if (!known.contains(protocol)) {
+                Set<String> other = protocols(!udp);
+                b.error(child(path, "protocol"), protocolNode, (other.contains(protocol)
+                        ? "`" + protocol + "` is detected on " + (udp ? "tcp" : "udp") + " listeners, not " + (udp ? "udp" : "tcp")
+                        : "unknown protocol `" + protocol + "`" + Suggest.didYouMean(protocol, known))
+                        + " (" + (udp ? "udp" : "tcp") + " listeners detect: " + String.join(", ", known) + ")");
+            }
+        }
+        List<String> sni = names(b, value(m, "sni"), child(path, "sni"), true);
+        List<String> alpn = names(b, value(m, "alpn"), child(path, "alpn"), false);
+        if ((!sni.isEmpty() || !alpn.isEmpty()) && !"tls".equals(protocol) && !"quic".equals(protocol)
+                && b.errorCount() == before) {
+            String key = !sni.isEmpty() ? "sni" : "alpn";
+            YamlNode.Entry e = m.entry(key);
+            b.error(child(path, key), e.line(), e.column(), "`" + key + "` is read from a TLS or QUIC hello; add"
+                    + " `protocol: " + (udp ? "quic" : "tls") + "`");
+        }
+        byte[] prefix = prefix(b, m, path);
+        if (b.errorCount() != before) {
+            return null;
+        }
+        return new L4MatchConfig(protocol, sni, alpn, prefix);
+    }
+
+    private static byte[] prefix(Binder b, YamlNode.Mapping m, String path) {
+        YamlNode text = value(m, "prefix");
+        YamlNode hex = value(m, "prefix_hex");
+        if (text != null && hex != null) {
+            YamlNode.Entry e = m.entry("prefix_hex");
+            b.error(child(path, "prefix_hex"), e.line(), e.column(), "give one of `prefix` and `prefix_hex`");
+            return null;
+        }
+        if (text != null) {
+            String t = b.text(text, child(path, "prefix"), "the bytes the connection starts with");
+            if (t != null && t.isEmpty()) {
+                b.error(child(path, "prefix"), text, "an empty prefix matches everything; leave `prefix` out");
+                return null;
+            }
+            return t == null ? null : t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        if (hex != null) {
+            String t = b.text(hex, child(path, "prefix_hex"), "hex bytes such as \"16 03\"");
+            if (t == null) {
+                return null;
+            }
+            String digits = t.replaceAll("[\\s:]", "");
+            if (digits.isEmpty() || digits.length() % 2 != 0 || !digits.matches("[0-9A-Fa-f]+")) {
+                b.error(child(path, "prefix_hex"), hex, "`" + t + "` is not hex bytes such as \"16 03\"");
+                return null;
+            }
+            return HexFormat.of().parseHex(digits);
+        }
+        return null;
+    }
+
+    /** One name or a list of names; server-name patterns are checked like route hosts. */
+    private static List<String> names(Binder b, YamlNode n, String path, boolean hostNames) {
+        List<String> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        List<YamlNode> items = n instanceof YamlNode.Sequence s ? s.items() : List.of(n);
+        for (int i = 0; i < items.size(); i++) {
+            String at = n instanceof YamlNode.Sequence ? index(path, i) : path;
+            String t = b.text(items.get(i), at, hostNames ? "a server name or *.domain" : "a protocol name such as h2");
+            if (t == null) {
+                continue;
+            }
+            String v = hostNames ? t.strip().toLowerCase(Locale.ROOT) : t.strip();
+            if (v.isEmpty()) {
+                b.error(at, items.get(i), "empty name");
+            } else if (hostNames && (v.indexOf(':') >= 0 || v.substring(v.startsWith("*.") ? 2 : 0).indexOf('*') >= 0
+                    || !v.matches("[a-z0-9_.*-]+"))) {
+                b.error(at, items.get(i), "bad server name `" + t + "`: a host name, or *.domain for every name below"
+                        + " it (no port)");
+            } else {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Protocol names known for a transport: the built-ins, then any found by {@link ServiceLoader}. */
+    static Set<String> protocols(boolean udp) {
+        Set<String> out = new LinkedHashSet<>(udp ? UDP_PROTOCOLS : TCP_PROTOCOLS);
+        try {
+            for (Detector d : ServiceLoader.load(Detector.class)) {
+                if (udp ? d.datagram() : d.stream()) {
+                    out.add(d.protocol());
+                }
+            }
+        } catch (java.util.ServiceConfigurationError e) {
+            // a broken provider is reported when the listener starts; the built-ins still bind
+        }
+        return out;
+    }
+}
