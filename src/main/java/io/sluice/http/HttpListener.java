@@ -89,6 +89,32 @@ public final class HttpListener {
         }
     }
 
+    /**
+     * Takes over a connection that an L4 listener accepted and routed here ({@code listener:} routes): sets it up
+     * exactly as if this listener had accepted it, with no second socket. The caller has removed its own handlers
+     * and then fires the bytes it read while detecting ({@code pipeline.fireChannelRead(bytes)} and
+     * {@code fireChannelReadComplete()}), which this listener's first handler reads as the connection's start.
+     * Call on the channel's event loop.
+     *
+     * @return false when the connection was closed instead (this listener is full, stopping or draining)
+     */
+    public boolean adopt(Channel ch) {
+        if (serverChannel == null || !serverChannel.isOpen() || proxy.draining()) {
+            ch.close();
+            return false;
+        }
+        LimitsConfig limits = proxy.snapshot().config().limits();
+        if (open.incrementAndGet() > limits.maxConnections()) {
+            open.decrementAndGet();
+            ch.close();
+            return false;
+        }
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, tls == null);
+        initConnection(ch.pipeline(), limits);
+        return true;
+    }
+
     private void initConnection(ChannelPipeline p, LimitsConfig limits) {
         if (tls != null) {
             long handshakeMillis = Math.max(1, limits.headerTimeout().toMillis());
