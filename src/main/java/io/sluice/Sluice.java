@@ -9,6 +9,10 @@ import io.sluice.config.Config;
 import io.sluice.config.ListenerConfig;
 import io.sluice.health.HealthChecker;
 import io.sluice.http.HttpListener;
+import io.sluice.l4.Detector;
+import io.sluice.l4.DetectorSet;
+import io.sluice.l4.L4Events;
+import io.sluice.l4.TcpListener;
 import io.sluice.observe.History;
 import io.sluice.observe.MetricsCollector;
 import io.sluice.observe.Telemetry;
@@ -45,6 +49,7 @@ public final class Sluice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sluice.class);
 
     private final Config config;
+    private final DetectorSet detectors;
     private final BackendRegistry registry = new BackendRegistry();
     private final AtomicReference<RuntimeSnapshot> snapshot = new AtomicReference<>();
     private final ProxyContext proxy;
@@ -53,6 +58,8 @@ public final class Sluice implements AutoCloseable {
     private final History history;
     private final PrometheusRegistry metrics;
     private final List<HttpListener> listeners = new ArrayList<>();
+    private final List<TcpListener> tcpListeners = new ArrayList<>();
+    private final L4Events l4Events;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private AdminServer admin;
@@ -62,11 +69,13 @@ public final class Sluice implements AutoCloseable {
 
     private Sluice(Builder b) {
         this.config = b.config;
-        this.snapshot.set(RuntimeSnapshot.build(config, registry, null));
+        this.detectors = DetectorSet.of(b.detectors);
+        this.snapshot.set(RuntimeSnapshot.build(config, registry, null, detectors));
         registry.markStarted();
         this.clock = b.clock;
         this.telemetry = new Telemetry(config, b.tracing);
         this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock, telemetry);
+        this.l4Events = L4Events.NONE;
         this.history = new History(snapshot::get);
         this.metrics = new PrometheusRegistry();
         metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
@@ -89,9 +98,19 @@ public final class Sluice implements AutoCloseable {
         workers = Transport.newGroup(threads, "sluice-io");
         try {
             for (ListenerConfig lc : config.listeners()) {
+                if (lc.layer4()) {
+                    continue;
+                }
                 HttpListener l = new HttpListener(lc, proxy);
                 bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
                 listeners.add(l);
+            }
+            for (ListenerConfig lc : config.listeners()) {
+                if (lc.layer4() && !lc.udp()) {
+                    TcpListener l = new TcpListener(lc, proxy, this::httpListener, l4Events);
+                    bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
+                    tcpListeners.add(l);
+                }
             }
             healthChecker = new HealthChecker(workers, HealthChecker::builtIn, clock);
             healthChecker.apply(snapshot.get());
@@ -107,8 +126,10 @@ public final class Sluice implements AutoCloseable {
             shutdown(Duration.ZERO);
             throw e;
         }
-        log.info("sluice started: {} event loop(s), {} transport, listeners {}{}", threads, Transport.name(),
-                listeners.stream().map(l -> l.config().name() + "@" + l.localAddress()).toList(),
+        List<String> bound = new ArrayList<>();
+        listeners.forEach(l -> bound.add(l.config().name() + "@" + l.localAddress()));
+        tcpListeners.forEach(l -> bound.add(l.config().name() + "@tcp/" + l.localAddress()));
+        log.info("sluice started: {} event loop(s), {} transport, listeners {}{}", threads, Transport.name(), bound,
                 admin == null ? "" : ", admin " + admin.localAddress());
         return this;
     }
@@ -129,7 +150,11 @@ public final class Sluice implements AutoCloseable {
 
     /** The address a listener is bound to, by listener name. */
     public InetSocketAddress listenerAddress(String name) {
-        for (HttpListener l : listeners) {
+        HttpListener h = httpListener(name);
+        if (h != null) {
+            return h.localAddress();
+        }
+        for (TcpListener l : tcpListeners) {
             if (l.config().name().equals(name)) {
                 return l.localAddress();
             }
@@ -137,9 +162,23 @@ public final class Sluice implements AutoCloseable {
         throw new IllegalArgumentException("no listener named " + name);
     }
 
+    /** The HTTP or HTTPS listener with this name, or null. */
+    private HttpListener httpListener(String name) {
+        for (HttpListener l : listeners) {
+            if (l.config().name().equals(name)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     /** Open client connections of the named listener (0 for an unknown name). */
     private int openConnections(String listener) {
-        for (HttpListener l : listeners) {
+        HttpListener h = httpListener(listener);
+        if (h != null) {
+            return h.openConnections();
+        }
+        for (TcpListener l : tcpListeners) {
             if (l.config().name().equals(listener)) {
                 return l.openConnections();
             }
@@ -225,6 +264,9 @@ public final class Sluice implements AutoCloseable {
         for (HttpListener l : listeners) {
             l.stopAccepting();
         }
+        for (TcpListener l : tcpListeners) {
+            l.stopAccepting();
+        }
         if (admin != null) {
             admin.stop();
         }
@@ -264,8 +306,18 @@ public final class Sluice implements AutoCloseable {
         private OutcomeListener outcomes = OutcomeListener.NONE;
         private LongSupplier clock = System::nanoTime;
         private Tracing tracing;
+        private final List<Detector> detectors = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Adds a protocol detector that L4 routes can name in {@code match: { protocol: NAME }}, next to the
+         * built-ins and those found with {@code ServiceLoader}; its name must not be taken.
+         */
+        public Builder detector(Detector detector) {
+            this.detectors.add(Objects.requireNonNull(detector, "detector"));
+            return this;
         }
 
         public Builder config(Config config) {

@@ -195,8 +195,24 @@ public final class BackendState {
      * @param halfLifeNanos the pool's averaging half-life
      */
     public void requestFinished(long latencyNanos, boolean failed, long nowNanos, long halfLifeNanos) {
+        released();
+        sample(latencyNanos, failed, nowNanos, halfLifeNanos);
+    }
+
+    /**
+     * Ends what {@link #requestStarted()} began without a latency sample: an L4 connection closing, whose
+     * sample (the connect time) was taken with {@link #sample} when it opened.
+     */
+    public void released() {
         IN_FLIGHT.getAndAdd(this, -1);
         poolInFlight.decrementAndGet();
+    }
+
+    /**
+     * Feeds one result to the counters and latency estimates without touching the in-flight count: L4 reports
+     * a connection's connect time when it opens, and its in-flight slot only when it closes.
+     */
+    public void sample(long latencyNanos, boolean failed, long nowNanos, long halfLifeNanos) {
         requests.increment();
         if (failed) {
             failures.increment();

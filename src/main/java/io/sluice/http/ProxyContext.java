@@ -52,7 +52,7 @@ public final class ProxyContext {
     }
 
     /** The data path's clock now. */
-    long nanoTime() {
+    public long nanoTime() {
         return clock.getAsLong();
     }
 
@@ -61,7 +61,7 @@ public final class ProxyContext {
         return snapshot.get();
     }
 
-    OutcomeListener outcomes() {
+    public OutcomeListener outcomes() {
         return outcomes;
     }
 
@@ -79,7 +79,7 @@ public final class ProxyContext {
         return clients;
     }
 
-    void register(Channel client) {
+    public void register(Channel client) {
         clients.add(client);
     }
 

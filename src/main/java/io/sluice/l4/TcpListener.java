@@ -1,0 +1,125 @@
+package io.sluice.l4;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.config.ListenerConfig;
+import io.sluice.http.HttpListener;
+import io.sluice.http.ProxyContext;
+import io.sluice.runtime.Transport;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A {@code tcp} listener: accepts connections up to {@code max_connections}, reads a PROXY header first when
+ * the listener takes them, and hands each connection to a {@link TcpFront} that routes it by its first bytes.
+ * Each connection is closed after {@code idle_timeout} with no byte moving either way. Thread-safe.
+ */
+public final class TcpListener {
+    static final String IDLE = "l4-idle";
+
+    private final ListenerConfig config;
+    private final ProxyContext proxy;
+    private final Function<String, HttpListener> httpListeners;
+    private final L4Events events;
+    private final AtomicInteger open = new AtomicInteger();
+    private Channel serverChannel;
+
+    /**
+     * @param httpListeners finds the HTTP/HTTPS listener a {@code listener:} route names (null when unknown)
+     * @param events        where connections are reported, for metrics and access logs
+     */
+    public TcpListener(ListenerConfig config, ProxyContext proxy, Function<String, HttpListener> httpListeners,
+                       L4Events events) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (!config.layer4() || config.udp()) {
+            throw new IllegalArgumentException("not a tcp listener: " + config.name());
+        }
+        this.proxy = Objects.requireNonNull(proxy, "proxy");
+        this.httpListeners = Objects.requireNonNull(httpListeners, "httpListeners");
+        this.events = Objects.requireNonNull(events, "events");
+    }
+
+    /** Binds the socket; blocks until bound. Call off the event loops. */
+    public void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        long idleNanos = config.l4().idleTimeout().toNanos();
+        int max = config.l4().maxConnections();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (open.incrementAndGet() > max) {
+                            open.decrementAndGet();
+                            events.routed(config.name(), "rejected");
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
+                        proxy.register(ch);
+                        if (proxy.draining()) {
+                            ch.close();
+                            return;
+                        }
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast(IDLE, new IdleStateHandler(false, 0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                        L4Router router = proxy.snapshot().l4Router(config.name());
+                        TcpSession session = new TcpSession(config.name(), ClientAddress.source(ch), System.nanoTime(),
+                                events);
+                        p.addLast("l4", new TcpFront(TcpListener.this, router, session));
+                    }
+                });
+        serverChannel = b.bind(config.bind().resolve()).sync().channel();
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    ProxyContext proxy() {
+        return proxy;
+    }
+
+    L4Events events() {
+        return events;
+    }
+
+    HttpListener httpListener(String name) {
+        return httpListeners.apply(name);
+    }
+
+    /** The address actually bound (useful with port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Stops accepting; open connections are left to drain. */
+    public void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

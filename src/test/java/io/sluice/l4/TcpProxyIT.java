@@ -1,0 +1,143 @@
+package io.sluice.l4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.Sluice;
+import io.sluice.config.Config;
+import io.sluice.config.ConfigLoader;
+import io.sluice.testing.TcpBackend;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** TCP listeners over real loopback sockets: bytes both ways, half-close, retries, routing by first bytes. */
+class TcpProxyIT {
+
+    static Config config(String yaml) throws Exception {
+        return ConfigLoader.parse(yaml, "test.yaml", k -> null);
+    }
+
+    static Sluice start(String yaml) throws Exception {
+        return Sluice.builder().config(config(yaml)).build().start();
+    }
+
+    static Socket connect(InetSocketAddress a) throws IOException {
+        Socket s = new Socket(a.getAddress(), a.getPort());
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    static int deadPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void bytesGoBothWaysAndAHalfCloseIsPassedOn() throws Exception {
+        try (TcpBackend echo = TcpBackend.start(null);
+             Sluice sluice = start("""
+                     listeners:
+                       - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: echo } ] }
+                     pools:
+                       - { name: echo, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                     admin: { enabled: false }
+                     """.formatted(echo.port()))) {
+            try (Socket s = connect(sluice.listenerAddress("edge"))) {
+                s.getOutputStream().write("hello, backend".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput(); // the backend sees EOF, echoes all and shuts its side; we read to EOF
+                assertThat(readAll(s.getInputStream())).isEqualTo("hello, backend");
+            }
+            await().until(() -> echo.finished() == 1);
+            assertThat(echo.receivedText()).containsExactly("hello, backend");
+        }
+    }
+
+    @Test
+    void aRefusedConnectIsRetriedOnAnotherBackendBeforeAnyByteIsSent() throws Exception {
+        int dead = deadPort();
+        try (TcpBackend echo = TcpBackend.start("hi\n");
+             Sluice sluice = start("""
+                     listeners:
+                       - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: p } ] }
+                     pools:
+                       - name: p
+                         protocol: tcp
+                         strategy: round_robin
+                         health_check: { type: tcp, interval: 1h }
+                         backends: [ { address: "127.0.0.1:%d" }, { address: "127.0.0.1:%d" } ]
+                     admin: { enabled: false }
+                     """.formatted(dead, echo.port()))) {
+            for (int i = 0; i < 6; i++) {
+                try (Socket s = connect(sluice.listenerAddress("edge"))) {
+                    s.getOutputStream().write(("n" + i).getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    assertThat(readAll(s.getInputStream())).isEqualTo("hi\nn" + i);
+                }
+            }
+            assertThat(echo.accepted()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aPrefixRoutesAndEverythingElseGoesToTheFallbackWithEveryByte() throws Exception {
+        try (TcpBackend ping = TcpBackend.start("ping-pool\n");
+             TcpBackend other = TcpBackend.start("other-pool\n");
+             Sluice sluice = start("""
+                     listeners:
+                       - name: edge
+                         bind: "127.0.0.1:0"
+                         protocol: tcp
+                         detect_timeout: 300ms
+                         routes: [ { match: { prefix: "PING" }, pool: ping } ]
+                         fallback: other
+                     pools:
+                       - { name: ping, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                       - { name: other, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                     admin: { enabled: false }
+                     """.formatted(ping.port(), other.port()))) {
+            InetSocketAddress edge = sluice.listenerAddress("edge");
+            try (Socket s = connect(edge)) { // one byte at a time: still routed by the whole prefix
+                for (char c : "PING me".toCharArray()) {
+                    s.getOutputStream().write(c);
+                    s.getOutputStream().flush();
+                }
+                s.shutdownOutput();
+                assertThat(readAll(s.getInputStream())).isEqualTo("ping-pool\nPING me");
+            }
+            try (Socket s = connect(edge)) {
+                s.getOutputStream().write("PONG".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertThat(readAll(s.getInputStream())).isEqualTo("other-pool\nPONG");
+            }
+            try (Socket s = connect(edge)) { // silent until the server talks: the fallback after detect_timeout
+                InputStream in = s.getInputStream();
+                byte[] greeting = in.readNBytes("other-pool\n".length());
+                assertThat(new String(greeting, StandardCharsets.US_ASCII)).isEqualTo("other-pool\n");
+                s.getOutputStream().write("late words".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertThat(readAll(in)).isEqualTo("late words");
+            }
+            // (empty records are the default TCP health probes, which connect and close)
+            Set<String> seen = new HashSet<>(other.receivedText());
+            seen.remove("");
+            assertThat(seen).containsExactlyInAnyOrder("PONG", "late words");
+            assertThat(ping.receivedText()).filteredOn(t -> !t.isEmpty()).containsExactly("PING me");
+        }
+    }
+}
