@@ -94,7 +94,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
         // This side can take more: the other side may read again.
         if (ctx.channel().isWritable() && other != null && other.readWaiting) {
             other.readWaiting = false;
-            other.ctx.read();
+            if (!other.inputShut && other.ctx.channel().isActive()) {
+                other.ctx.read();
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -103,6 +105,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShut = true;
+            readWaiting = false;
             session.halfClosed(fromClient);
             if (other.inputShut) {
                 closeBoth("closed");
@@ -135,9 +138,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // This side is broken (typically reset); the other still gets what was already written to it.
         session.end(fromClient ? "client_reset" : "backend_reset");
         ctx.channel().close();
-        peer.close();
+        if (peer.isActive()) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Both sides said they are done: close each once what was written to it has gone out. */

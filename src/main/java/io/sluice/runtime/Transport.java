@@ -38,7 +38,7 @@ public final class Transport {
 
     /** A new event-loop group of {@code threads} daemon threads named {@code name-N}. */
     public static EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = EPOLL ? EpollZeroOpsGuard.factory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 
