@@ -10,15 +10,22 @@
 # certificate made with openssl for the run) and speak HTTP/2 to h2load, HTTP/1.1 keep-alive to the same
 # backend. MODE="http1 h2" runs both, one after the other.
 #
+# MODE=l4 measures Sluice's tcp and udp listeners against haproxy (mode tcp) and nginx (stream): TCP
+# throughput of one long iperf3 stream each way, new TCP connections per second (wrk with Connection: close),
+# and UDP datagrams per second (iperf3 -u); the proxy's CPU per GB, per connection, per datagram. It lives in
+# bench/l4.sh, which this script sources after its shared helpers. MODE="http1 h2 l4" runs all three.
+#
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   PROXIES="nginx haproxy sluice sluice-bare" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   SLUICE_EXTRA_YAML="..." (top-level YAML added to the "sluice" proxy's config instead of its access log)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
 #   REBUILD=1 (rebuild target/sluice.jar even if it exists; by default it is built only when missing)
-#   MODE=http1 (or h2, or "http1 h2"). MODE=h2 only: H2_CLIENTS=10 H2_STREAMS=5 (h2load -c / -m; 50 requests
+#   MODE=http1 (or h2, l4, or several: "http1 h2 l4"). MODE=h2 only: H2_CLIENTS=10 H2_STREAMS=5 (h2load -c / -m; 50 requests
 #   in flight, as many as wrk's 50 connections) H2_TLS13_CIPHERS=TLS_AES_128_GCM_SHA256 (what h2load offers,
 #   so every proxy gets the same cipher) H2_PERCENTILES=0 (1: p50/p99 from h2load's per-request log) H2LOAD=h2load
+#   MODE=l4 only: L4_MEASURES="tcp tcp-R conn udp" L4_CONNECTIONS=50 (wrk -c for conn) UDP_BITRATE=200M UDP_LEN=512
+#   (iperf3 -u -b / -l) UDP_LOSS_WARN=1 (%); PROXIES defaults to "nginx haproxy sluice"
 set -euo pipefail
 
 MODE="${MODE:-http1}"
@@ -28,8 +35,8 @@ if [[ "$MODE" == *" "* ]]; then  # several modes: one run of this script per mod
   exit "$rc"
 fi
 case "$MODE" in
-  http1|h2) ;;
-  *) printf 'bench: unknown MODE %s (known: http1 h2)\n' "$MODE" >&2; exit 1 ;;
+  http1|h2|l4) ;;
+  *) printf 'bench: unknown MODE %s (known: http1 h2 l4)\n' "$MODE" >&2; exit 1 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,7 +48,8 @@ CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
 WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
-if [ "$MODE" = h2 ]; then PROXIES="${PROXIES:-nginx sluice sluice-bare}"; else PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"; fi
+if [ "$MODE" = h2 ]; then PROXIES="${PROXIES:-nginx sluice sluice-bare}"
+elif [ "$MODE" = l4 ]; then PROXIES="${PROXIES:-nginx haproxy sluice}"; else PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"; fi
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 PAUSE="${PAUSE:-1}"
@@ -84,10 +92,10 @@ running() {  # alive and not a zombie waiting to be reaped
 cleanup() {
   local rc=$? pid all=() i
   trap - EXIT INT TERM
-  # A running wrk or h2load is not in STARTED; run_wrk and run_h2load keep its pid in a file.
+  # A running wrk, h2load or iperf3 (under timeout) is not in STARTED; the run_* functions keep its pid in a file.
   if [ -n "$TMP" ] && [ -f "$TMP/load.pid" ]; then
     pid="$(cat "$TMP/load.pid")"
-    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in wrk|h2load) kill -TERM "$pid" 2>/dev/null || true ;; esac
+    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in wrk|h2load|iperf3|timeout) kill -TERM "$pid" 2>/dev/null || true ;; esac
   fi
   for pid in "${STARTED[@]}"; do
     kill -0 "$pid" 2>/dev/null && all+=($(descendants "$pid"))
@@ -114,10 +122,14 @@ trap 'exit 143' TERM
 install_tools() {
   local missing=() sudo=""
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-  if [ "$MODE" = http1 ]; then
+  if [ "$MODE" = http1 ] || [ "$MODE" = l4 ]; then
     command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-  else
+  fi
+  if [ "$MODE" = l4 ]; then
+    command -v iperf3 >/dev/null 2>&1 || missing+=(iperf3)
+    command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+  elif [ "$MODE" = h2 ]; then
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   fi
   command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
@@ -237,6 +249,49 @@ show_log() {  # last lines of a log, indented
   [ -f "$1" ] && tail -n "${2:-15}" "$1" | sed 's/^/    | /' >&2 || true
 }
 
+want() { [[ " $PROXIES " == *" $1 "* ]]; }
+
+start_nginx() {  # $1 dir, $2 cpu; sets NGINX_PID (not via $(...), so nginx stays our child)
+  taskset -c "$2" "$NGINX_BIN" -p "$1/" -c "$1/nginx.conf" -e "$1/logs/error.log" -g 'daemon off;' \
+    > "$1/logs/stdout.log" 2>&1 &
+  NGINX_PID=$!
+  STARTED+=("$NGINX_PID")
+}
+
+# Sets CHILD_CPU_S to the CPU seconds of this shell's reaped children. Call it as a plain command: in $(...)
+# `times` would run in a subshell, whose children are none.
+children_cpu_s() {
+  times > "$TMP/times"
+  CHILD_CPU_S="$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times")"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
+
+# Builds target/sluice.jar when it is missing (or REBUILD=1); a failed build is reported, and the caller
+# skips Sluice because the jar is still missing.
+ensure_sluice_jar() {
+  if [ "$SLUICE_JAR" = target/sluice.jar ] && { [ ! -f "$SLUICE_JAR" ] || [ "$REBUILD" = 1 ]; }; then
+    log "bench: building Sluice (./mvnw -B -q -DskipTests package)"
+    if ! ./mvnw -B -q -DskipTests package >&2; then log "bench: Sluice build failed"; fi
+  fi
+}
+
+# The Netty transport a Sluice logged at start (epoll, nio, ...), into SLUICE_TRANSPORT.
+sluice_transport() {  # log file
+  local t
+  t="$(grep -o '[a-z_]* transport' "$1" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
+  if [ -n "$t" ]; then SLUICE_TRANSPORT="$t"; fi  # not `[ ] &&`: as the last command it would fail the caller under set -e
+}
+SLUICE_TRANSPORT="unknown"
+
+# MODE=l4 has its own proxies, backends and load generators; it shares everything above.
+if [ "$MODE" = l4 ]; then
+  # shellcheck source=bench/l4.sh
+  . "$ROOT/bench/l4.sh"
+  exit 0
+fi
+
 # ---------------------------------------------------------------------------------------------- setup
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")"
 chmod 755 "$TMP"   # nginx workers may run as nobody
@@ -274,13 +329,6 @@ $2
 EOF
 }
 
-start_nginx() {  # $1 dir, $2 cpu; sets NGINX_PID (not via $(...), so nginx stays our child)
-  taskset -c "$2" "$NGINX_BIN" -p "$1/" -c "$1/nginx.conf" -e "$1/logs/error.log" -g 'daemon off;' \
-    > "$1/logs/stdout.log" 2>&1 &
-  NGINX_PID=$!
-  STARTED+=("$NGINX_PID")
-}
-
 # The backend: a fixed 19-byte body, on the load core.
 nginx_conf "$TMP/backend" "    server {
         listen 127.0.0.1:$BACKEND_PORT;
@@ -293,8 +341,6 @@ if ! wait_http "$BACKEND_PID" "$BACKEND_PORT" 10; then
   show_log "$TMP/backend/logs/error.log"; show_log "$TMP/backend/logs/stdout.log"
   die "backend nginx did not start"
 fi
-
-want() { [[ " $PROXIES " == *" $1 "* ]]; }
 
 # nginx proxy; with MODE=h2 it terminates TLS and speaks HTTP/2 to the client ("http2 on" since nginx
 # 1.25.1, "listen ... http2" before), and keeps at least one idle upstream connection per stream in flight.
@@ -372,7 +418,6 @@ fi
 
 # Sluice: "sluice" as a user runs it, with metrics on and an access log written to a file; "sluice-bare"
 # with metrics off and no access log, so that the difference is what observability costs.
-SLUICE_TRANSPORT="unknown"
 start_sluice() { # name port extra-yaml
   local name="$1" port="$2" extra="$3" tls=""
   mkdir -p "$TMP/$name"
@@ -408,15 +453,10 @@ EOF
     fi
     log "bench: $name ${SKIP[$name]}; its log:"; show_log "$TMP/$name/sluice.log"
   fi
-  local t
-  t="$(grep -o '[a-z_]* transport' "$TMP/$name/sluice.log" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
-  if [ -n "$t" ]; then SLUICE_TRANSPORT="$t"; fi  # not `[ ] &&`: as the last command it would fail the function under set -e
+  sluice_transport "$TMP/$name/sluice.log"
 }
 if want sluice || want sluice-bare; then
-  if [ "$SLUICE_JAR" = target/sluice.jar ] && { [ ! -f "$SLUICE_JAR" ] || [ "$REBUILD" = 1 ]; }; then
-    log "bench: building Sluice (./mvnw -B -q -DskipTests package)"
-    if ! ./mvnw -B -q -DskipTests package >&2; then log "bench: Sluice build failed"; fi
-  fi
+  ensure_sluice_jar
   for name in sluice sluice-bare; do
     want "$name" || continue
     if [ ! -f "$SLUICE_JAR" ]; then
@@ -451,15 +491,6 @@ cpu_model="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 [ -n "$cpu_model" ] || cpu_model="$(uname -m)"
 jdk="$("$JAVA" -version 2>&1 | head -n1 || echo 'no java')"
 
-# Sets CHILD_CPU_S to the CPU seconds of this shell's reaped children. Call it as a plain command: in $(...)
-# `times` would run in a subshell, whose children are none.
-children_cpu_s() {
-  times > "$TMP/times"
-  CHILD_CPU_S="$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times")"
-}
-
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
 
 # ---------------------------------------------------------------------------------------------- MODE=h2
 # HTTPS + HTTP/2: h2load instead of wrk, its own run lines and summary; the setup above is shared.
