@@ -118,6 +118,11 @@ final class UdpSession extends ChannelInboundHandlerAdapter {
 
     /** Takes one datagram from the client (owning its buffer) and sends it on, or holds it until connected. */
     void fromClient(ByteBuf data) {
+        if (ended) { // only the first datagram can find its session ended: its socket failed at registration
+            data.release();
+            listener.dropped(UdpListener.DropReason.ERROR);
+            return;
+        }
         lastActive = System.nanoTime();
         if (connected) {
             send(data);
