@@ -103,7 +103,10 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         activeHeld = true;
-        start(ctx);
+        start(ctx); // usually done already: an accepted socket is active when its handlers are added
+        if (!trusted && !done) {
+            passActive(ctx);
+        }
     }
 
     private void start(ChannelHandlerContext ctx) {
@@ -118,8 +121,6 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         }
         if (trusted) {
             timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
-        } else {
-            passActive(ctx);
         }
         ctx.read();
     }
