@@ -7,6 +7,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.balance.Backend;
 import io.sluice.balance.BackendState;
 import io.sluice.config.HealthCheckConfig;
+import io.sluice.config.ProxyVersion;
 import io.sluice.config.HostPort;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
@@ -123,8 +124,12 @@ public final class HealthChecker implements AutoCloseable {
                 Key key = new Key(pool.name(), b.endpoint().address());
                 if (!wanted.containsKey(key)) { // listed twice: one state, so one probe
                     Probe probe = Objects.requireNonNull(probes.apply(check), "probe for " + check);
-                    if (probe == HTTP && pool.upstreamTls() != null) {
-                        probe = new HttpProbe(pool.upstreamTls(), pool.config().tls()); // HTTPS backends
+                    ProxyVersion proxyHeader = pool.config().sendProxyProtocol();
+                    if (probe == HTTP && (pool.upstreamTls() != null || proxyHeader != ProxyVersion.NONE)) {
+                        // HTTPS backends, and backends that expect a PROXY header (a LOCAL one from a probe)
+                        probe = new HttpProbe(pool.upstreamTls(), pool.config().tls(), proxyHeader);
+                    } else if (probe == TCP && proxyHeader != ProxyVersion.NONE) {
+                        probe = new TcpProbe(proxyHeader);
                     }
                     wanted.put(key, new Target(b, check, probe));
                 }

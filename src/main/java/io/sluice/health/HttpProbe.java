@@ -20,15 +20,21 @@ import io.sluice.balance.Backend;
 import io.sluice.config.UpstreamTlsConfig;
 import io.sluice.tls.ClientTls;
 import io.sluice.config.HealthCheckConfig;
+import io.sluice.config.ProxyVersion;
+import io.sluice.l4.ProxyHeaderSender;
 import io.sluice.config.StatusSet;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The HTTP health check: {@code GET {path} HTTP/1.1} with {@code Host} (the check's host, else the
  * backend's host:port), {@code User-Agent: sluice-health-check} and {@code Connection: close}. It passes
  * when the response status is one the check expects; only the response head is looked at, and the
  * connection is closed as soon as it has arrived. For an HTTPS pool it runs over TLS with the pool's
- * settings, so a backend whose certificate fails verification fails its check. Immutable; thread-safe.
+ * settings, so a backend whose certificate fails verification fails its check. For a pool that sends PROXY
+ * headers it sends one first, in clear before any TLS, with the LOCAL command (v1: {@code PROXY UNKNOWN}), as
+ * HAProxy's {@code check-send-proxy} does: a backend that requires the header accepts the probe, and knows it
+ * for the proxy's own connection. Immutable; thread-safe.
  */
 public final class HttpProbe implements Probe {
     static final String USER_AGENT = "sluice-health-check";
@@ -38,6 +44,7 @@ public final class HttpProbe implements Probe {
 
     private final SslContext tls;
     private final UpstreamTlsConfig tlsConfig;
+    private final ProxyVersion proxyHeader;
 
     /** A probe in clear text. */
     public HttpProbe() {
@@ -46,14 +53,26 @@ public final class HttpProbe implements Probe {
 
     /** A probe over TLS with this context and settings (an HTTPS pool's), or clear text when null. */
     public HttpProbe(SslContext tls, UpstreamTlsConfig tlsConfig) {
+        this(tls, tlsConfig, ProxyVersion.NONE);
+    }
+
+    /**
+     * A probe over TLS (or clear text when {@code tls} is null) that first sends a LOCAL PROXY header of this
+     * version ({@link ProxyVersion#NONE}: none).
+     */
+    public HttpProbe(SslContext tls, UpstreamTlsConfig tlsConfig, ProxyVersion proxyHeader) {
         this.tls = tls;
         this.tlsConfig = tlsConfig;
+        this.proxyHeader = Objects.requireNonNull(proxyHeader, "proxyHeader");
     }
 
     @Override
     public void run(Backend backend, HealthCheckConfig check, EventLoop loop, Promise<Result> result) {
         String host = check.host() != null ? check.host() : backend.addressText();
         ProbeChannels.connect(backend, check, loop, result, true, p -> {
+            if (proxyHeader != ProxyVersion.NONE) {
+                p.addLast("proxy-header", ProxyHeaderSender.local(proxyHeader));
+            }
             if (tls != null) {
                 p.addLast("tls", ClientTls.newHandler(tls, tlsConfig, p.channel().alloc(),
                         backend.endpoint().address().host(), backend.socketAddress().getPort(), check.timeout()));

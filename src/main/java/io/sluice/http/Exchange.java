@@ -158,7 +158,7 @@ final class Exchange {
                     attemptIndex);
         }
         b.state().requestStarted();
-        Channel ch = upstreams.poll(b.socketAddress());
+        Channel ch = upstreams.poll(b, pool, client.channel());
         if (ch != null) {
             attach(ch, true);
         } else {
@@ -177,7 +177,7 @@ final class Exchange {
     }
 
     private void connect() {
-        Future<Channel> f = upstreams.connect(backend, pool);
+        Future<Channel> f = upstreams.connect(backend, pool, client.channel());
         int id = ++connectId;
         connectNanos = metrics ? proxy.nanoTime() : 0;
         if (f.isDone()) {
@@ -416,7 +416,7 @@ final class Exchange {
         boolean reusable = upstreamKeepAlive && requestComplete && requestSent && !proxy.draining();
         uh.unbind(reusable);
         if (reusable) {
-            upstreams.offer(backend.socketAddress(), ch);
+            upstreams.offer(ch);
         } else {
             ch.close();
         }

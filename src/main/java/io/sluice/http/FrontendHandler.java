@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
 import io.sluice.config.Config;
+import io.sluice.l4.ClientAddress;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.ListenerStats;
 import io.sluice.observe.RequestLog;
@@ -108,9 +109,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         active = true;
-        remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        // The client as a trusted PROXY header named it, else the socket's peer (for a stream, its connection's).
+        remote = ClientAddress.source(ctx.channel());
         clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-        localPort = Integer.toString(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        localPort = Integer.toString(ClientAddress.destination(ctx.channel()).getPort());
         if (proxy.draining() && !h2) {
             ctx.close();
             return;

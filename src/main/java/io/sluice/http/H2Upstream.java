@@ -33,7 +33,9 @@ import java.util.Map;
  * messages as an HTTP/1.1 connection (through Netty's stream-frame codec), so the exchange does not know
  * which it has; trailers arrive as the last part's trailing headers. Streams past the backend's
  * concurrency limit wait in the codec until others end. A connection that closed or got GOAWAY is replaced
- * by the next request; one idle with no stream for the pool's idle timeout closes. Confined to its event
+ * by the next request; one idle with no stream for the pool's idle timeout closes. A pool that sends PROXY
+ * headers has one connection per backend <em>and client connection</em> instead, made with the header naming
+ * that client and closed when the client connection closes (see {@link UpstreamPool}). Confined to its event
  * loop; not thread-safe.
  */
 final class H2Upstream {
@@ -41,27 +43,32 @@ final class H2Upstream {
     private static final Http2StreamFrameToHttpObjectCodec CLIENT_CODEC =
             new Http2StreamFrameToHttpObjectCodec(false, false);
     private final UpstreamPool pool;
-    private final Map<InetSocketAddress, Future<Channel>> connections = new HashMap<>();
+    /** By {@link UpstreamPool#idleKey}: the backend address, or the address and a client connection. */
+    private final Map<Object, Future<Channel>> connections = new HashMap<>();
 
     H2Upstream(UpstreamPool pool) {
         this.pool = pool;
     }
 
-    /** A new stream to the backend, on its connection (made first when there is none usable). */
-    Future<Channel> stream(Backend backend, PoolRuntime runtime) {
+    /**
+     * A new stream to the backend for a request from {@code client}, on its connection (made first when there
+     * is none usable).
+     */
+    Future<Channel> stream(Backend backend, PoolRuntime runtime, Channel client) {
         InetSocketAddress address = backend.socketAddress();
-        Future<Channel> conn = connections.get(address);
+        Object key = UpstreamPool.idleKey(address, runtime, client);
+        Future<Channel> conn = connections.get(key);
         if (conn == null || (conn.isDone() && !usable(conn))) {
-            conn = connect(backend, runtime);
-            connections.put(address, conn);
+            conn = connect(backend, runtime, client, key);
+            connections.put(key, conn);
         }
         Promise<Channel> stream = pool.loop().newPromise();
         long idle = runtime.idleTimeoutNanos();
         if (conn.isDone()) {
-            open(conn, stream, address, idle);
+            open(conn, stream, address, key, idle);
         } else {
             Future<Channel> c = conn;
-            conn.addListener(f -> open(c, stream, address, idle));
+            conn.addListener(f -> open(c, stream, address, key, idle));
         }
         return stream;
     }
@@ -76,9 +83,10 @@ final class H2Upstream {
                 && !codec.connection().goAwaySent();
     }
 
-    private void open(Future<Channel> conn, Promise<Channel> stream, InetSocketAddress address, long idleNanos) {
+    private void open(Future<Channel> conn, Promise<Channel> stream, InetSocketAddress address, Object key,
+                      long idleNanos) {
         if (!conn.isSuccess()) {
-            connections.remove(address, conn);
+            connections.remove(key, conn);
             stream.tryFailure(conn.cause());
             return;
         }
@@ -88,7 +96,7 @@ final class H2Upstream {
                     protected void initChannel(Http2StreamChannel ch) {
                         ch.config().setAutoRead(false);
                         ch.pipeline().addLast("codec", CLIENT_CODEC);
-                        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, idleNanos));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address, key, idleNanos));
                     }
                 })
                 .open()
@@ -101,7 +109,7 @@ final class H2Upstream {
                 });
     }
 
-    private Future<Channel> connect(Backend backend, PoolRuntime runtime) {
+    private Future<Channel> connect(Backend backend, PoolRuntime runtime, Channel client, Object key) {
         InetSocketAddress address = backend.socketAddress();
         SslContext tls = runtime.upstreamTls();
         long idleNanos = runtime.idleTimeoutNanos();
@@ -111,6 +119,7 @@ final class H2Upstream {
                     @Override
                     protected void initChannel(Channel ch) {
                         ChannelPipeline p = ch.pipeline();
+                        UpstreamPool.sendProxyHeader(p, runtime, client);
                         if (tls != null) {
                             p.addLast("tls", ClientTls.newHandler(tls, runtime.config().tls(), ch.alloc(),
                                     backend.endpoint().address().host(), address.getPort(),
@@ -125,10 +134,11 @@ final class H2Upstream {
                     }
                 })
                 .connect(address);
+        UpstreamPool.privateTo(cf.channel(), key);
         Future<Channel> ready = pool.ready(cf, address, tls == null ? null : ApplicationProtocolNames.HTTP_2);
         cf.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
-                f.channel().closeFuture().addListener(c -> connections.remove(address, ready));
+                f.channel().closeFuture().addListener(c -> connections.remove(key, ready));
             }
         });
         return ready;

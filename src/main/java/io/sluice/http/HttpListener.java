@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
+import io.sluice.l4.ProxyProtocolReader;
 import io.sluice.observe.ListenerStats;
 import io.sluice.runtime.Transport;
 import io.sluice.tls.ServerTls;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One listening socket: accepts clients up to the connection limit and sets up each connection's protocol.
  * A clear-text connection speaks HTTP/1.1, or HTTP/2 when its first bytes are the HTTP/2 preface (prior
  * knowledge); a TLS connection picks its certificate by SNI and its protocol by ALPN. Either way every
- * request reaches a {@link FrontendHandler} (one per HTTP/2 stream). Thread-safe.
+ * request reaches a {@link FrontendHandler} (one per HTTP/2 stream). With {@code proxy_protocol} set, a
+ * {@link ProxyProtocolReader} comes first and reads the PROXY header of a trusted proxy before any of that.
+ * Thread-safe.
  */
 public final class HttpListener {
     private static final int MAX_CHUNK = 64 * 1024;
@@ -74,6 +77,11 @@ public final class HttpListener {
                             // A client that sends its requests and shuts its side still gets the answers.
                             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                         }
+                        if (config.proxyProtocol().enabled()) {
+                            // First of all, before TLS: the proxy's header precedes the client's bytes.
+                            ch.pipeline().addLast("proxy-protocol", new ProxyProtocolReader(config.proxyProtocol(),
+                                    limits.headerTimeout(), stats.proxyRefused()));
+                        }
                         initConnection(ch.pipeline(), limits);
                     }
                 });
@@ -94,7 +102,8 @@ public final class HttpListener {
      * exactly as if this listener had accepted it, with no second socket. The caller has removed its own handlers
      * and then fires the bytes it read while detecting ({@code pipeline.fireChannelRead(bytes)} and
      * {@code fireChannelReadComplete()}), which this listener's first handler reads as the connection's start.
-     * Call on the channel's event loop.
+     * No PROXY header is read here: the L4 listener read it already if its settings asked for one, and the
+     * client's address is on the channel ({@link io.sluice.l4.ClientAddress}). Call on the channel's event loop.
      *
      * @return false when the connection was closed instead (this listener is full, stopping or draining)
      */

@@ -19,15 +19,21 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final UpstreamPool pool;
     private final InetSocketAddress address;
+    private final Object idleKey;
     private final long idleTimeoutNanos;
     private Exchange exchange;
     private boolean idle;
     private long idleSince;
     private DeadlineTimer responseTimer;
 
-    UpstreamHandler(UpstreamPool pool, InetSocketAddress address, long idleTimeoutNanos) {
+    /**
+     * @param address the backend's address
+     * @param idleKey where the connection waits idle in the pool ({@link UpstreamPool#idleKey})
+     */
+    UpstreamHandler(UpstreamPool pool, InetSocketAddress address, Object idleKey, long idleTimeoutNanos) {
         this.pool = pool;
         this.address = address;
+        this.idleKey = idleKey;
         this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
@@ -50,6 +56,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (toPool) {
             idleSince = System.nanoTime();
         }
+    }
+
+    /** Where the connection waits idle in the pool. */
+    Object idleKey() {
+        return idleKey;
     }
 
     /** When the connection's idle time runs out, in {@link System#nanoTime()} terms. */
@@ -110,7 +121,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             e.onUpstreamClosed();
         } else if (idle) {
             idle = false;
-            pool.remove(address, ctx.channel());
+            pool.remove(idleKey, ctx.channel());
         }
     }
 

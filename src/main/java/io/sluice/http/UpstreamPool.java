@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -13,9 +14,13 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.Promise;
 import io.sluice.balance.Backend;
+import io.sluice.config.ProxyVersion;
 import io.sluice.config.UpstreamProtocol;
+import io.sluice.l4.ClientAddress;
+import io.sluice.l4.ProxyHeaderSender;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.Transport;
 import io.sluice.tls.ClientTls;
@@ -34,7 +39,13 @@ import javax.net.ssl.SSLHandshakeException;
  * last-in first-out, and new connections made on this loop. One sweep task closes connections idle past
  * their pool's idle timeout; it is scheduled for the earliest such deadline, so a busy pool schedules
  * nothing per request. HTTP/2 backends get one multiplexed connection per event loop instead
- * ({@link H2Upstream}). Confined to its event loop; not thread-safe.
+ * ({@link H2Upstream}).
+ *
+ * <p>A pool with {@code send_proxy_protocol} writes a PROXY header first on each new connection, naming the
+ * client whose request made it. Such a connection speaks for that one client, so it is private to the client's
+ * connection: it is kept idle under the backend address <em>and</em> that client connection, only a request
+ * from the same client connection takes it again, and it closes when the client connection does. Confined to
+ * its event loop; not thread-safe.
  */
 final class UpstreamPool {
     static final int MAX_IDLE_PER_BACKEND = 256;
@@ -43,7 +54,8 @@ final class UpstreamPool {
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    /** Idle connections by {@link #idleKey}: a backend address, or a {@link Private} key. */
+    private final Map<Object, ArrayDeque<Channel>> idle = new HashMap<>();
     private boolean sweepScheduled;
     private final AtomicInteger open;
     private final H2Upstream h2;
@@ -66,9 +78,30 @@ final class UpstreamPool {
                 });
     }
 
-    /** An idle, open connection to this address, or null. */
-    Channel poll(InetSocketAddress address) {
-        ArrayDeque<Channel> q = idle.get(address);
+    /** Where connections that carry a PROXY header wait idle: their backend and the client connection they serve. */
+    private record Private(InetSocketAddress address, Channel client) {
+    }
+
+    /**
+     * The key idle connections to {@code address} are kept under for requests from {@code client}: the address,
+     * or, when the pool sends PROXY headers, the address and the client's connection (the parent of an HTTP/2
+     * stream), since the header named that client.
+     */
+    static Object idleKey(InetSocketAddress address, PoolRuntime pool, Channel client) {
+        if (pool.config().sendProxyProtocol() == ProxyVersion.NONE) {
+            return address;
+        }
+        return new Private(address, connectionOf(client));
+    }
+
+    /** The client's connection: the channel itself, or for an HTTP/2 stream the connection it is on. */
+    static Channel connectionOf(Channel client) {
+        return client instanceof Http2StreamChannel && client.parent() != null ? client.parent() : client;
+    }
+
+    /** An idle, open connection to the backend that may serve a request from {@code client}, or null. */
+    Channel poll(Backend backend, PoolRuntime pool, Channel client) {
+        ArrayDeque<Channel> q = idle.get(idleKey(backend.socketAddress(), pool, client));
         if (q == null) {
             return null;
         }
@@ -83,17 +116,21 @@ final class UpstreamPool {
     }
 
     /** Gives back a connection whose exchange ended cleanly; it waits idle for the next request. */
-    void offer(InetSocketAddress address, Channel ch) {
+    void offer(Channel ch) {
         if (ch instanceof Http2StreamChannel) {
             ch.close(); // a stream serves one request; its connection stays with the HTTP/2 pool
             return;
         }
-        ArrayDeque<Channel> q = idle.computeIfAbsent(address, a -> new ArrayDeque<>());
+        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+        if (h == null) {
+            ch.close();
+            return;
+        }
+        ArrayDeque<Channel> q = idle.computeIfAbsent(h.idleKey(), a -> new ArrayDeque<>());
         if (!ch.isActive() || q.size() >= MAX_IDLE_PER_BACKEND) {
             ch.close();
             return;
         }
-        UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
         q.addLast(ch);
         // Keep a read pending so that a backend closing the idle connection is noticed at once.
         ch.read();
@@ -140,31 +177,37 @@ final class UpstreamPool {
     }
 
     /** Forgets a connection that closed while idle. */
-    void remove(InetSocketAddress address, Channel ch) {
-        ArrayDeque<Channel> q = idle.get(address);
+    void remove(Object idleKey, Channel ch) {
+        ArrayDeque<Channel> q = idle.get(idleKey);
         if (q != null) {
             q.remove(ch);
+            if (q.isEmpty() && idleKey instanceof Private) {
+                idle.remove(idleKey); // one client's queue: gone with its last connection
+            }
         }
     }
 
     /**
      * A new connection to the backend on this loop, ready for a request: connected and, for a TLS pool, past
      * its handshake. For an HTTP/2 pool, a new stream on this loop's connection to the backend (made when
-     * there is none).
+     * there is none). When the pool sends PROXY headers, the header names {@code client} and the connection is
+     * that client's alone.
      */
-    Future<Channel> connect(Backend backend, PoolRuntime pool) {
+    Future<Channel> connect(Backend backend, PoolRuntime pool, Channel client) {
         if (pool.protocol() != UpstreamProtocol.HTTP1) {
-            return h2.stream(backend, pool);
+            return h2.stream(backend, pool, client);
         }
         InetSocketAddress address = backend.socketAddress();
         UpstreamPool self = this;
         long idleTimeoutNanos = pool.idleTimeoutNanos();
         SslContext tls = pool.upstreamTls();
+        Object key = idleKey(address, pool, client);
         ChannelFuture cf = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis(pool))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        sendProxyHeader(ch.pipeline(), pool, client);
                         if (tls != null) {
                             ch.pipeline().addLast("tls", ClientTls.newHandler(tls, pool.config().tls(), ch.alloc(),
                                     backend.endpoint().address().host(), address.getPort(), handshakeTimeout(pool)));
@@ -173,11 +216,33 @@ final class UpstreamPool {
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK);
                         ch.pipeline().addLast("codec", new HttpClientCodec(dc, false, false));
-                        ch.pipeline().addLast("upstream", new UpstreamHandler(self, address, idleTimeoutNanos));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(self, address, key, idleTimeoutNanos));
                     }
                 })
                 .connect(address);
+        privateTo(cf.channel(), key);
         return ready(cf, address, null);
+    }
+
+    /** For a pool that sends PROXY headers: the header naming {@code client}, first on the new connection. */
+    static void sendProxyHeader(ChannelPipeline p, PoolRuntime pool, Channel client) {
+        ProxyVersion version = pool.config().sendProxyProtocol();
+        if (version != ProxyVersion.NONE) {
+            p.addFirst("proxy-header", ProxyHeaderSender.forClient(version, ClientAddress.source(client),
+                    ClientAddress.destination(client)));
+        }
+    }
+
+    /**
+     * Ties a connection kept under a {@link Private} key to its client connection: it closes when the client
+     * connection does (the listener goes when it closes first). Both are on this loop.
+     */
+    static void privateTo(Channel upstream, Object key) {
+        if (key instanceof Private p) {
+            GenericFutureListener<Future<Void>> closeUpstream = f -> upstream.close();
+            p.client().closeFuture().addListener(closeUpstream);
+            upstream.closeFuture().addListener(f -> p.client().closeFuture().removeListener(closeUpstream));
+        }
     }
 
     /**

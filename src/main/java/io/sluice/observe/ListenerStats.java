@@ -4,13 +4,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One listener's client traffic: requests by status class with their durations, body bytes in and out,
- * and connections accepted. Thread-safe and lock-free.
+ * and connections closed for their PROXY header. Thread-safe and lock-free.
  */
 public final class ListenerStats {
     private final String name;
     private final StatusCounts requests = new StatusCounts();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder proxyRefused = new LongAdder();
 
     public ListenerStats(String name) {
         this.name = name;
@@ -43,5 +44,13 @@ public final class ListenerStats {
     /** Response body bytes sent to clients. */
     public long bytesOut() {
         return bytesOut.sum();
+    }
+
+    /**
+     * Connections closed by the listener's PROXY protocol reader: a header from an untrusted source, a missing,
+     * malformed or oversized header, or none in time. The reader adds to it.
+     */
+    public LongAdder proxyRefused() {
+        return proxyRefused;
     }
 }

@@ -77,6 +77,8 @@ public final class MetricsCollector implements MultiCollector {
         CounterSnapshot.Builder sent = counter("sluice_listener_sent_bytes",
                 "Response body bytes sent to clients").unit(Unit.BYTES);
         GaugeSnapshot.Builder clients = gauge("sluice_listener_open_connections", "Client connections open now");
+        CounterSnapshot.Builder proxyRefused = counter("sluice_listener_proxy_refused",
+                "Connections closed for their PROXY header: untrusted source, missing, malformed or too slow");
         for (ListenerStats l : telemetry.listeners()) {
             Labels labels = Labels.of("listener", l.name());
             byClass(listenerRequests, l.requests(), labels);
@@ -85,9 +87,12 @@ public final class MetricsCollector implements MultiCollector {
             sent.dataPoint(CounterDataPointSnapshot.builder().labels(labels).value(l.bytesOut()).build());
             clients.dataPoint(GaugeDataPointSnapshot.builder().labels(labels)
                     .value(clientConnections.applyAsInt(l.name())).build());
+            proxyRefused.dataPoint(CounterDataPointSnapshot.builder().labels(labels)
+                    .value(l.proxyRefused().sum()).build());
         }
         out.metricSnapshot(listenerRequests.build()).metricSnapshot(listenerDuration.build())
-                .metricSnapshot(received.build()).metricSnapshot(sent.build()).metricSnapshot(clients.build());
+                .metricSnapshot(received.build()).metricSnapshot(sent.build()).metricSnapshot(clients.build())
+                .metricSnapshot(proxyRefused.build());
 
         CounterSnapshot.Builder routeRequests = counter("sluice_route_requests",
                 "Client requests by the route that matched them and status class");

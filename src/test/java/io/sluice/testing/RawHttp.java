@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +22,24 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(InetSocketAddress address) throws IOException {
+        this(address, null);
+    }
+
+    /** A connection from {@code from} (a loopback address such as 127.0.0.2; any port), or any address when null. */
+    public RawHttp(InetSocketAddress address, InetAddress from) throws IOException {
         socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(address, 5000);
         socket.setSoTimeout(20_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    /** This end of the connection: the client's address and port as the server sees them. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     /** Sends these bytes as they are (ASCII). */
