@@ -75,7 +75,7 @@ public final class Sluice implements AutoCloseable {
         this.clock = b.clock;
         this.telemetry = new Telemetry(config, b.tracing);
         this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock, telemetry);
-        this.l4Events = L4Events.NONE;
+        this.l4Events = telemetry.l4();
         this.history = new History(snapshot::get);
         this.metrics = new PrometheusRegistry();
         metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
