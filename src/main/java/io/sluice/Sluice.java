@@ -356,4 +356,14 @@ public final class Sluice implements AutoCloseable {
             return new Sluice(this);
         }
     }
+
+    /**
+     * What {@code sluice status} prints for this proxy, built in-process (no admin listener needed): every pool
+     * and backend with health, breaker, in flight, req/s, errors and p99, and the tcp and udp listeners with
+     * their routes, open connections and routing results.
+     */
+    public String healthReport() {
+        return io.sluice.admin.StatusTable.report(
+                new AdminContext(snapshot::get, clock, metrics, history, proxy::draining));
+    }
 }
