@@ -75,7 +75,7 @@ public final class Sluice implements AutoCloseable {
         this.clock = b.clock;
         this.telemetry = new Telemetry(config, b.tracing);
         this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock, telemetry);
-        this.l4Events = L4Events.NONE;
+        this.l4Events = telemetry.l4();
         this.history = new History(snapshot::get);
         this.metrics = new PrometheusRegistry();
         metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
@@ -355,5 +355,15 @@ public final class Sluice implements AutoCloseable {
             Objects.requireNonNull(config, "config");
             return new Sluice(this);
         }
+    }
+
+    /**
+     * What {@code sluice status} prints for this proxy, built in-process (no admin listener needed): every pool
+     * and backend with health, breaker, in flight, req/s, errors and p99, and the tcp and udp listeners with
+     * their routes, open connections and routing results.
+     */
+    public String healthReport() {
+        return io.sluice.admin.StatusTable.report(
+                new AdminContext(snapshot::get, clock, metrics, history, proxy::draining));
     }
 }

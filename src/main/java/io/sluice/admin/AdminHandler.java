@@ -98,7 +98,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return notAllowed("GET, HEAD");
                 }
                 RuntimeSnapshot snap = snapshot.get(); // one snapshot for the document and its status
-                ObjectNode doc = HealthDoc.build(JSON, snap, context.clock().getAsLong());
+                ObjectNode doc = HealthDoc.build(JSON, snap, context.clock().getAsLong(), context.metrics());
                 return json(HealthDoc.everyPoolUp(snap) ? HttpResponseStatus.OK
                         : HttpResponseStatus.SERVICE_UNAVAILABLE, doc);
             }

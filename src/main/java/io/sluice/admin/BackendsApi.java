@@ -66,7 +66,10 @@ final class BackendsApi {
         return new PoolsApi.Reply(200, o);
     }
 
-    /** {@code GET /api/listeners}: each listener with its routes in order. */
+    /**
+     * {@code GET /api/listeners}: each listener with its routes in order; a tcp or udp listener's routes match
+     * on protocol, sni, alpn and prefix and go to a pool or a listener, and it has a {@code fallback} (or null).
+     */
     ObjectNode listeners(RuntimeSnapshot snap) {
         ObjectNode root = json.createObjectNode();
         ArrayNode list = root.putArray("listeners");
@@ -75,6 +78,10 @@ final class BackendsApi {
             o.put("name", l.name());
             o.put("bind", l.bind().toString());
             o.put("protocol", l.protocol());
+            if (l.layer4()) {
+                L4Doc.routes(o, l);
+                continue;
+            }
             ArrayNode routes = o.putArray("routes");
             int i = 0;
             for (RouteConfig r : l.routes()) {

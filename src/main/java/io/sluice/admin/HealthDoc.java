@@ -3,6 +3,7 @@ package io.sluice.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.balance.Backend;
 import io.sluice.balance.BackendState;
 import io.sluice.health.ActiveHealth;
@@ -27,7 +28,8 @@ final class HealthDoc {
         return true;
     }
 
-    static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos) {
+    /** @param metrics the registry behind {@code /metrics}, where the L4 listeners' live figures are read */
+    static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos, PrometheusRegistry metrics) {
         ObjectNode root = json.createObjectNode();
         ArrayNode backends = json.createArrayNode();
         ArrayNode pools = json.createArrayNode();
@@ -88,6 +90,7 @@ final class HealthDoc {
         root.set("pools", pools);
         root.put("healthy_count", healthy);
         root.put("total_count", total);
+        root.set("l4_listeners", L4Doc.listeners(json, snap, metrics));
         return root;
     }
 }

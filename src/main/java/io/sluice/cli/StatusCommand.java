@@ -3,6 +3,7 @@ package io.sluice.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.StatusTable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluice status}: asks a running proxy's admin listener for its pools and backends (health, breaker,
- * in flight, req/s, errors, p99) and prints them as tables (see {@link StatusTable}). Exits 0 when it could
+ * {@code sluice status}: asks a running proxy's admin listener for its pools, tcp and udp listeners with their
+ * routes, and backends (health, breaker, in flight, req/s, errors, p99) and prints them as tables (see {@link StatusTable}). Exits 0 when it could
  * read the health document, 1 when the admin listener cannot be reached or answers with an error.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,

@@ -1,6 +1,7 @@
 package io.sluice.observe;
 
 import io.sluice.config.AccessLogConfig;
+import io.sluice.l4.L4Record;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -18,11 +19,12 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The access log: one line per client request, to standard output or appended to a file, in the combined or
- * the JSON format ({@link AccessLogConfig}). Thread-safe; {@link #log} is meant for event loops.
+ * The access log: one line per client request, and one per L4 TCP connection or UDP session, to standard output
+ * or appended to a file, in the combined or the JSON format ({@link AccessLogConfig}; the L4 forms are described
+ * in {@link JsonLine} and {@link CombinedLine}). Thread-safe; {@link #log} is meant for event loops.
  *
- * <p>{@link #log} never blocks, never formats and never wakes anything up: it puts the {@link RequestLog} on
- * a lock-free queue. One writer thread of the log's own drains the queue every {@value #BATCH_MILLIS} ms (or
+ * <p>{@link #log} never blocks, never formats and never wakes anything up: it puts the {@link RequestLog} (or
+ * {@link L4Record}) on a lock-free queue. One writer thread of the log's own drains the queue every {@value #BATCH_MILLIS} ms (or
  * at once when it is half full), formats the lines and writes them through a buffer with one flush per
  * batch, so a busy proxy pays one write call per batch rather than per request, and a line is on disk at
  * most a tenth of a second after its request ended. Logback's {@code AsyncAppender} was tried first: it
@@ -39,7 +41,8 @@ public final class AccessLog implements AutoCloseable {
 
     private static final AccessLog DISABLED = new AccessLog();
 
-    private final ConcurrentLinkedQueue<RequestLog> queue;
+    /** {@link RequestLog}s and {@link L4Entry}s, in the order they ended. */
+    private final ConcurrentLinkedQueue<Object> queue;
     private final AtomicInteger queued;
     private final LongAdder dropped = new LongAdder();
     private final int capacity;
@@ -114,7 +117,28 @@ public final class AccessLog implements AutoCloseable {
         if (writer == null) {
             return;
         }
-        Objects.requireNonNull(r, "r");
+        offer(Objects.requireNonNull(r, "r"));
+    }
+
+    /**
+     * Queues one line for an L4 connection or session that has just ended (its start time is now less its
+     * duration); never blocks (a full queue drops the line). Does nothing when off.
+     */
+    public void log(L4Record r) {
+        if (writer == null) {
+            return;
+        }
+        offer(new L4Entry(System.currentTimeMillis(), Objects.requireNonNull(r, "r")));
+    }
+
+    /** An L4 record and the wall-clock time it was reported, epoch milliseconds. */
+    private record L4Entry(long endMillis, L4Record record) {
+        long startMillis() {
+            return endMillis - record.durationNanos() / 1_000_000;
+        }
+    }
+
+    private void offer(Object r) {
         int n = queued.incrementAndGet();
         if (n > capacity || closing) {
             queued.decrementAndGet();
@@ -152,11 +176,11 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void drain() {
-        RequestLog r;
+        Object r;
         boolean wrote = false;
         while ((r = queue.poll()) != null) {
             queued.decrementAndGet();
-            String line = format == AccessLogConfig.Format.JSON ? JsonLine.format(r) : combined.format(r);
+            String line = format(r);
             try {
                 out.write(line.getBytes(StandardCharsets.UTF_8));
                 out.write('\n');
@@ -172,6 +196,15 @@ public final class AccessLog implements AutoCloseable {
                 System.err.println("sluice access log: cannot write: " + e);
             }
         }
+    }
+
+    private String format(Object r) {
+        boolean json = format == AccessLogConfig.Format.JSON;
+        if (r instanceof L4Entry e) {
+            return json ? JsonLine.format(e.record(), e.startMillis()) : combined.format(e.record(), e.startMillis());
+        }
+        RequestLog q = (RequestLog) r;
+        return json ? JsonLine.format(q) : combined.format(q);
     }
 
     /** Writes what is queued (waiting up to two seconds), then closes the target. Blocks; not for event loops. */

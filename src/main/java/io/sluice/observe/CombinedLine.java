@@ -1,5 +1,6 @@
 package io.sluice.observe;
 
+import io.sluice.l4.L4Record;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +14,16 @@ import java.util.Objects;
  * duration_ms upstream upstream_ms retries route trace_id</pre>
  * A missing value is {@code -}; times are milliseconds with three decimals. In quoted fields {@code "} and
  * {@code \} are escaped with a backslash and control and non-ASCII characters written {@code \xHH}, so one
- * request is always one line. Not thread-safe: it caches the last timestamp it formatted; the access log
+ * request is always one line.
+ *
+ * <p>An L4 connection or session ({@link L4Record}) gets a line of the same shape, with the transport, listener
+ * and detected protocol where the request line was, how it ended where the status was, and bytes to the client
+ * where the combined format has them:
+ * <pre>client - - [dd/MMM/yyyy:HH:mm:ss Z] "TCP listener protocol" end bytes_out bytes_in duration_ms pool backend
+ * "sni"</pre>
+ * e.g. {@code 10.0.0.7 - - [05/Mar/2024:14:07:09 +0000] "TCP edge tls" client_closed 5120 17 12.345 web
+ * 127.0.0.1:3001 "example.com"}. The end reason is a word, never a number, so a combined-format parser skips these
+ * lines rather than misreading them. Not thread-safe: it caches the last timestamp it formatted; the access log
  * has one writer thread.
  */
 final class CombinedLine {
@@ -29,14 +39,7 @@ final class CombinedLine {
     String format(RequestLog r) {
         StringBuilder sb = new StringBuilder(256);
         plain(sb, r.clientIp()).append(" - - [");
-        long second = Math.floorDiv(r.startMillis(), 1000);
-        if (second != cachedSecond) {
-            // Lines of one second share their timestamp: format it once (one writer thread uses this).
-            cachedTime = time.format(Instant.ofEpochSecond(second));
-            cachedSecond = second;
-        }
-        sb.append(cachedTime);
-        sb.append("] \"");
+        stamp(sb, r.startMillis()).append("] \"");
         quoted(sb, r.method()).append(' ');
         quoted(sb, r.uri()).append(' ');
         quoted(sb, r.protocol()).append("\" ");
@@ -64,6 +67,32 @@ final class CombinedLine {
         sb.append(' ');
         plain(sb, r.traceId());
         return sb.toString();
+    }
+
+    String format(L4Record r, long startMillis) {
+        StringBuilder sb = new StringBuilder(192);
+        String client = r.client() == null ? null : r.client().getAddress() == null ? r.client().getHostString()
+                : r.client().getAddress().getHostAddress();
+        plain(sb, client).append(" - - [");
+        stamp(sb, startMillis).append("] \"");
+        quoted(sb, r.transport() == null ? null : r.transport().toUpperCase(Locale.ROOT)).append(' ');
+        quoted(sb, r.listener()).append(' ');
+        quoted(sb, r.protocol()).append("\" ");
+        plain(sb, r.end()).append(' ').append(r.bytesOut()).append(' ').append(r.bytesIn()).append(' ');
+        millis(sb, r.durationNanos()).append(' ');
+        plain(sb, r.pool()).append(' ');
+        plain(sb, r.backend()).append(" \"");
+        return quoted(sb, r.sni()).append('"').toString();
+    }
+
+    private StringBuilder stamp(StringBuilder sb, long millis) {
+        long second = Math.floorDiv(millis, 1000);
+        if (second != cachedSecond) {
+            // Lines of one second share their timestamp: format it once (one writer thread uses this).
+            cachedTime = time.format(Instant.ofEpochSecond(second));
+            cachedSecond = second;
+        }
+        return sb.append(cachedTime);
     }
 
     /** Nanoseconds as milliseconds with three decimals, e.g. {@code 12.034}. */

@@ -2,6 +2,7 @@ package io.sluice.observe;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.l4.L4Record;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -15,7 +16,14 @@ import java.time.format.DateTimeFormatter;
  * milliseconds), client, method, path, protocol, status, bytes_in, bytes_out, duration_ms, upstream,
  * upstream_ms, retries, listener, route, pool, trace_id, user_agent, referer. A missing value is
  * {@code null} (status when the client got none, route when none matched, upstream_ms when no attempt was
- * made). Jackson does the escaping. Stateless; thread-safe.
+ * made). Jackson does the escaping.
+ *
+ * <p>An L4 connection or session ({@link L4Record}) is a line of its own kind, keys in this order: time (when it
+ * began), client, client_port, listener, transport ("tcp" or "udp"), protocol (the detected protocol of the route
+ * taken, "fallback", "closed", or null when no route looked at bytes), sni, pool, backend, bytes_in (from the
+ * client), bytes_out (to the client), duration_ms, end (how it ended, e.g. client_closed, idle_timeout,
+ * connect_failed). It has no method or status, so a reader tells the kinds apart by {@code transport}.
+ * Stateless; thread-safe.
  */
 final class JsonLine {
     private static final JsonFactory JSON = new JsonFactory();
@@ -62,6 +70,36 @@ final class JsonLine {
             g.writeStringField("trace_id", r.traceId());
             g.writeStringField("user_agent", r.userAgent());
             g.writeStringField("referer", r.referer());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    static String format(L4Record r, long startMillis) {
+        StringWriter out = new StringWriter(320);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("time", TIME.format(Instant.ofEpochMilli(startMillis)));
+            if (r.client() == null) {
+                g.writeNullField("client");
+                g.writeNullField("client_port");
+            } else {
+                g.writeStringField("client", r.client().getAddress() == null ? r.client().getHostString()
+                        : r.client().getAddress().getHostAddress());
+                g.writeNumberField("client_port", r.client().getPort());
+            }
+            g.writeStringField("listener", r.listener());
+            g.writeStringField("transport", r.transport());
+            g.writeStringField("protocol", r.protocol());
+            g.writeStringField("sni", r.sni());
+            g.writeStringField("pool", r.pool());
+            g.writeStringField("backend", r.backend());
+            g.writeNumberField("bytes_in", r.bytesIn());
+            g.writeNumberField("bytes_out", r.bytesOut());
+            g.writeNumberField("duration_ms", millis(r.durationNanos()));
+            g.writeStringField("end", r.end());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail

@@ -29,7 +29,8 @@ import java.util.function.ToIntFunction;
 /**
  * Turns Sluice's live counts into Prometheus metric families at scrape time: the data path only adds to
  * lock-free counters ({@link StatusCounts}, {@link LatencyHistogram}, {@link BackendState}) and this reads
- * them when {@code /metrics} is asked for, so a request never looks up a label set. Thread-safe.
+ * them when {@code /metrics} is asked for, so a request never looks up a label set. The L4 families are
+ * {@link L4Metrics}'. Thread-safe.
  */
 public final class MetricsCollector implements MultiCollector {
     private static final double[] UPPER_BOUNDS = withInfinity(LatencyHistogram.BOUNDS);
@@ -161,6 +162,8 @@ public final class MetricsCollector implements MultiCollector {
                 .metricSnapshot(attempts.build()).metricSnapshot(attemptDuration.build())
                 .metricSnapshot(connect.build()).metricSnapshot(inFlight.build()).metricSnapshot(up.build())
                 .metricSnapshot(weight.build()).metricSnapshot(breaker.build()).metricSnapshot(checks.build());
+
+        L4Metrics.collect(out, snap, telemetry.l4(), clientConnections);
 
         out.metricSnapshot(gauge("sluice_upstream_open_connections", "Upstream connections open now, busy or idle")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(upstreamConnections.getAsInt()).build()).build());

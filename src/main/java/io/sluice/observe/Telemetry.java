@@ -7,13 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the data path reports to, for one running proxy: whether metrics are recorded, the per-listener
- * counts, the access log and tracing. Built once at start; thread-safe.
+ * counts, the L4 listeners' counts ({@link L4Stats}), the access log and tracing. Built once at start; thread-safe.
  */
 public final class Telemetry implements AutoCloseable {
     private final boolean metrics;
     private final AccessLog accessLog;
     private final Tracing tracing;
     private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();
+    private final L4Stats l4;
 
     /** Metrics, access log and tracing as the configuration says. */
     public Telemetry(Config config) {
@@ -33,6 +34,7 @@ public final class Telemetry implements AutoCloseable {
             throw new IllegalStateException(e.getMessage(), e);
         }
         this.tracing = tracing != null ? tracing : Tracing.create(config.tracing());
+        this.l4 = new L4Stats(accessLog);
     }
 
     /** True when requests are counted and timed. */
@@ -51,6 +53,11 @@ public final class Telemetry implements AutoCloseable {
     /** The counts of the named listener, made on first use. */
     public ListenerStats listener(String name) {
         return listeners.computeIfAbsent(name, ListenerStats::new);
+    }
+
+    /** Where tcp and udp listeners report: their counts and access log lines. */
+    public L4Stats l4() {
+        return l4;
     }
 
     /** Every listener's counts. */

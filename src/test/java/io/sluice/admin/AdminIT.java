@@ -1,18 +1,29 @@
 package io.sluice.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
 import io.sluice.Sluice;
+import io.sluice.config.ConfigLoader;
+import io.sluice.l4.Detection;
+import io.sluice.l4.Detector;
+import io.sluice.testing.TcpBackend;
 import io.sluice.testing.TestConfigs;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The admin listener's health document. */
+/** The admin listener's health document, with HTTP pools and with tcp listeners. */
 class AdminIT {
 
     @Test
@@ -54,6 +65,96 @@ class AdminIT {
             JsonNode json = new ObjectMapper().readTree(res.body());
             assertThat(json.get("healthy").asBoolean()).isFalse();
             assertThat(json.get("total_count").asInt()).isZero();
+        }
+    }
+
+    /** A stand-in "tls" detector: a TLS handshake record starts with 0x16. */
+    private static final class HandshakeByte implements Detector {
+        @Override
+        public String protocol() {
+            return "tls";
+        }
+
+        @Override
+        public Detection detect(ByteBuf seen) {
+            return !seen.isReadable() ? Detection.NEED_MORE
+                    : seen.getByte(seen.readerIndex()) == 0x16 ? Detection.MATCH : Detection.NO_MATCH;
+        }
+    }
+
+    private static JsonNode get(Sluice sluice, String path) throws Exception {
+        return new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + sluice.adminAddress().getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static Socket echoed(InetSocketAddress a, String text) throws Exception {
+        Socket s = new Socket(a.getAddress(), a.getPort());
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        InputStream in = s.getInputStream();
+        assertThat(new String(in.readNBytes(text.length()), StandardCharsets.US_ASCII)).isEqualTo(text);
+        return s;
+    }
+
+    @Test
+    void tcpListenersAreListedWithTheirRoutesOpenConnectionsAndRoutingResults() throws Exception {
+        try (TcpBackend echo = TcpBackend.start(null);
+             Sluice sluice = Sluice.builder().detector(new HandshakeByte()).config(ConfigLoader.parse("""
+                     listeners:
+                       - { name: web, bind: "127.0.0.1:0", routes: [ { pool: site } ] }
+                       - name: edge
+                         bind: "127.0.0.1:0"
+                         protocol: tcp
+                         detect_timeout: 2s
+                         routes:
+                           - { match: { protocol: tls, sni: [ "*.example.com" ] }, pool: echo }
+                           - { match: { prefix: "GET " }, listener: web }
+                           - { match: { prefix: "PING" }, pool: echo }
+                         fallback: echo
+                     pools:
+                       - { name: site, backends: [ { address: "127.0.0.1:3001" } ] }
+                       - { name: echo, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                     admin: { bind: "127.0.0.1:0" }
+                     """.formatted(echo.port()), "test.yaml", k -> null)).build().start()) {
+            InetSocketAddress edge = sluice.listenerAddress("edge");
+            try (Socket done = echoed(edge, "zzz")) { // to the fallback, then closed
+                done.shutdownOutput();
+                assertThat(done.getInputStream().read()).isEqualTo(-1);
+            }
+            try (Socket held = echoed(edge, "PING x")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> get(sluice, "/_health")
+                        .get("l4_listeners").get(0).get("total").asLong() == 1);
+                JsonNode l = get(sluice, "/_health").get("l4_listeners").get(0);
+                assertThat(l.get("name").asText()).isEqualTo("edge");
+                assertThat(l.get("kind").asText()).isEqualTo("tcp");
+                assertThat(l.get("open").asLong()).isEqualTo(1);
+                assertThat(l.get("routes")).hasSize(3);
+                JsonNode tls = l.get("routes").get(0);
+                assertThat(tls.get("match").get("protocol").asText()).isEqualTo("tls");
+                assertThat(tls.get("match").get("sni").get(0).asText()).isEqualTo("*.example.com");
+                assertThat(tls.get("pool").asText()).isEqualTo("echo");
+                JsonNode handOver = l.get("routes").get(1);
+                assertThat(handOver.get("match").get("prefix").asText()).isEqualTo("GET ");
+                assertThat(handOver.get("listener").asText()).isEqualTo("web");
+                assertThat(handOver.get("pool").isNull()).isTrue();
+                assertThat(l.get("fallback").get("pool").asText()).isEqualTo("echo");
+                assertThat(l.get("routed").toString())
+                        .isEqualTo("{\"tls\":0,\"prefix\":1,\"fallback\":1,\"closed\":0,\"rejected\":0}");
+
+                JsonNode listed = get(sluice, "/api/listeners").get("listeners");
+                assertThat(listed.get(1).get("protocol").asText()).isEqualTo("tcp");
+                assertThat(listed.get(1).get("routes").get(2).get("match").get("prefix").asText()).isEqualTo("PING");
+                assertThat(listed.get(1).get("fallback").get("pool").asText()).isEqualTo("echo");
+                assertThat(listed.get(0).get("routes").get(0).get("pool").asText()).isEqualTo("site");
+
+                String report = sluice.healthReport();
+                assertThat(report).containsPattern("(?m)^edge +tcp +127\\.0\\.0\\.1:0 +1 +1 +prefix 1, fallback 1$")
+                        .containsPattern("(?m)^edge +0 +tls, sni \\*\\.example\\.com +pool echo \\(1/1 up\\)$")
+                        .containsPattern("(?m)^edge +1 +prefix \"GET \" +listener web$")
+                        .containsPattern("(?m)^edge +fallback +anything else +pool echo \\(1/1 up\\)$")
+                        .contains("echo  127.0.0.1:" + echo.port() + "  up");
+            }
         }
     }
 }

@@ -45,9 +45,17 @@ class DashboardPageIT {
                 assertThat(Integer.parseInt(Chromium.attr(svg, "data-points"))).as(chart).isGreaterThan(0);
                 assertThat(Chromium.element(dom, "data-chart", chart)).contains("<path");
             }
-            assertThat(Chromium.values(dom, "data-listener")).containsExactly("public", "internal");
-            assertThat(Chromium.values(dom, "data-route")).hasSize(6).contains("public/0", "internal/0");
+            assertThat(Chromium.values(dom, "data-listener")).containsExactly("public", "internal", "edge");
+            assertThat(Chromium.values(dom, "data-route")).hasSize(9).contains("public/0", "internal/0")
+                    .contains("edge/0", "edge/1", "edge/fallback");
             assertThat(Chromium.element(dom, "data-route", "public/0")).contains("host api.example.com").contains("api");
+            assertThat(Chromium.element(dom, "data-route", "edge/0")).contains("tls  ·  sni *.example.com")
+                    .contains("web");
+            assertThat(Chromium.element(dom, "data-route", "edge/1")).contains("prefix \"GET \"")
+                    .contains("listener public");
+            assertThat(Chromium.element(dom, "data-route", "edge/fallback")).contains("static");
+            assertThat(Chromium.element(dom, "data-l4-live", "edge")).contains("42 open").contains("connections")
+                    .contains("closed 3").doesNotContain("rejected");
             assertThat(dom).contains("least_ewma").contains("2 / 3 up").contains("5 / 6");
         }
     }

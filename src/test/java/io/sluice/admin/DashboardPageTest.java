@@ -31,6 +31,19 @@ class DashboardPageTest {
     }
 
     @Test
+    void pageShowsTcpAndUdpListenersWithTheirLiveFigures() {
+        FullHttpResponse r = DashboardPage.response();
+        try {
+            String page = r.content().toString(StandardCharsets.UTF_8);
+            // routes of L4 listeners come from /api/listeners; open, totals and routing results from /_health
+            assertThat(page).contains("describeL4Match").contains("l4_listeners").contains("data-l4-live")
+                    .contains("routeItem(l, 'fallback'").contains("'any connection'");
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
     void pageMakesNoRequestsToOtherOrigins() {
         FullHttpResponse r = DashboardPage.response();
         try {

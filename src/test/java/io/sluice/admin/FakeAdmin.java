@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real page from {@link DashboardPage} at {@code /dashboard} and made-up but plausible documents, in the
  * admin API's shapes, at {@code /_health}, {@code /api/pools}, {@code /api/listeners}, {@code /_metrics}
  * and {@code /_metrics/history}. The numbers are a pure function of the wall clock, so consecutive
- * refreshes agree with each other. Three pools: "web" with one backend ejected by its health check after
+ * refreshes agree with each other. A tcp listener "edge" besides the two HTTP ones. Three pools: "web" with one backend ejected by its health check after
  * an incident a few minutes ago, "api" with a breaker half-open, "static". Thread-safe.
  *
  * <p>{@code main [port [failAfter]]} runs it for looking at the page in a browser.
@@ -292,7 +292,41 @@ final class FakeAdmin implements AutoCloseable {
         root.put("healthy", healthy > 0);
         root.put("healthy_count", healthy);
         root.put("total_count", NODES.size());
+        ObjectNode edge = edge(root.putArray("l4_listeners").addObject());
+        long seconds = (now - start) / 1000 + 3 * 3600;
+        edge.put("kind", "tcp");
+        edge.put("open", 42);
+        edge.put("total", seconds * 12);
+        ObjectNode routed = edge.putObject("routed");
+        routed.put("tls", seconds * 9);
+        routed.put("prefix", seconds * 2);
+        routed.put("fallback", seconds);
+        routed.put("closed", 3);
+        routed.put("rejected", 0);
         return root;
+    }
+
+    /** A tcp listener: TLS by server name to web, plain HTTP handed to the "public" listener, the rest to static. */
+    private static ObjectNode edge(ObjectNode l) {
+        l.put("name", "edge");
+        l.put("bind", "0.0.0.0:443");
+        l.put("protocol", "tcp");
+        ArrayNode routes = l.putArray("routes");
+        l4Route(routes.addObject(), 0, "tls", List.of("*.example.com"), null).put("pool", "web").putNull("listener");
+        l4Route(routes.addObject(), 1, null, List.of(), "GET ").putNull("pool").put("listener", "public");
+        l.putObject("fallback").put("pool", "static").putNull("listener");
+        return l;
+    }
+
+    private static ObjectNode l4Route(ObjectNode r, int index, String protocol, List<String> sni, String prefix) {
+        r.put("index", index);
+        ObjectNode m = r.putObject("match");
+        m.put("protocol", protocol);
+        ArrayNode names = m.putArray("sni");
+        sni.forEach(names::add);
+        m.putArray("alpn");
+        m.put("prefix", prefix);
+        return r;
     }
 
     private ObjectNode pools(long now) {
@@ -334,6 +368,7 @@ final class FakeAdmin implements AutoCloseable {
         internal.put("bind", "10.0.0.5:8081");
         internal.put("protocol", "http");
         route(internal.putArray("routes"), 0, null, null, null, List.of(), Map.of(), "api");
+        edge(ls.addObject());
         return root;
     }
 

@@ -1,6 +1,7 @@
-package io.sluice.cli;
+package io.sluice.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,16 +9,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Formats what {@code sluice status} prints: a table of pools and a table of backends, from the admin
- * documents {@code /_health} (required), {@code /_metrics} and {@code /_metrics/history} (either may be null,
- * as from a server that predates them). Any field may be missing; it is shown as {@code -}. Req/s and error
- * rates are the average of the last few history slots, leaving out the newest, which may still be filling;
- * p99 is from {@code /_metrics}. Stateless; thread-safe.
+ * Formats what {@code sluice status} prints: a table of pools, the tcp and udp listeners with their routes, and a
+ * table of backends, from the admin documents {@code /_health} (required), {@code /_metrics} and
+ * {@code /_metrics/history} (either may be null, as from a server that predates them). Any field may be missing;
+ * it is shown as {@code -}. Req/s and error rates are the average of the last few history slots, leaving out the
+ * newest, which may still be filling; p99 is from {@code /_metrics}. {@link #report(AdminContext)} builds the
+ * same text in-process, without an admin listener. Stateless; thread-safe.
  */
-final class StatusTable {
+public final class StatusTable {
     /** How many history slots "now" averages (seconds, at the 1 s resolution of a short window). */
     static final int RECENT_SLOTS = 5;
     private static final String NONE = "-";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private StatusTable() {
     }
@@ -26,7 +29,18 @@ final class StatusTable {
     record Recent(double rps, double errorRate) {
     }
 
-    static String render(JsonNode health, JsonNode metrics, JsonNode history) {
+    /**
+     * The report for a running proxy, from the documents its admin API would serve (a one-minute history),
+     * built in-process.
+     */
+    public static String report(AdminContext c) {
+        JsonNode health = HealthDoc.build(JSON, c.snapshot().get(), c.clock().getAsLong(), c.metrics());
+        MetricsApi api = new MetricsApi(JSON, c);
+        return render(health, api.summary(), api.history("1m"));
+    }
+
+    /** The report from the three admin documents; {@code metrics} and {@code history} may be null. */
+    public static String render(JsonNode health, JsonNode metrics, JsonNode history) {
         Map<String, JsonNode> poolSeries = new HashMap<>();
         Map<String, JsonNode> backendSeries = new HashMap<>();
         if (history != null) {
@@ -70,6 +84,7 @@ final class StatusTable {
             pools.appendTo(out);
             out.append('\n');
         }
+        l4(out, health);
 
         Table backends = new Table("POOL", "BACKEND", "HEALTH", "BREAKER", ">WEIGHT", ">IN-FLIGHT", ">REQ/S",
                 ">ERRORS", ">P99");
@@ -105,6 +120,71 @@ final class StatusTable {
             out.append("(this server has no /_metrics/history: req/s and errors are not shown)\n");
         }
         return out.toString();
+    }
+
+    /**
+     * The tcp and udp listeners: one row each with open connections (sessions), how many ended and the routing
+     * results seen, then one row per route with what it matches and where it goes (a pool with its healthy
+     * count, or a listener), the fallback last.
+     */
+    private static void l4(StringBuilder out, JsonNode health) {
+        Map<String, JsonNode> poolHealth = new HashMap<>();
+        for (JsonNode p : health.path("pools")) {
+            poolHealth.put(p.path("name").asText(), p);
+        }
+        Table listeners = new Table("LISTENER", "KIND", "BIND", ">OPEN", ">TOTAL", "ROUTED");
+        Table routes = new Table("LISTENER", "ROUTE", "MATCH", "TO");
+        for (JsonNode l : health.path("l4_listeners")) {
+            String name = l.path("name").asText(NONE);
+            List<String> routed = new ArrayList<>();
+            l.path("routed").fields().forEachRemaining(e -> {
+                if (e.getValue().asLong(0) > 0) {
+                    routed.add(e.getKey() + " " + e.getValue().asLong());
+                }
+            });
+            listeners.row(name, l.path("kind").asText(NONE), l.path("bind").asText(NONE), count(l.path("open")),
+                    count(l.path("total")), routed.isEmpty() ? NONE : String.join(", ", routed));
+            for (JsonNode r : l.path("routes")) {
+                routes.row(name, count(r.path("index")), l4Match(r.path("match")), target(r, poolHealth));
+            }
+            if (l.path("fallback").isObject()) {
+                routes.row(name, "fallback", "anything else", target(l.path("fallback"), poolHealth));
+            }
+        }
+        if (listeners.size() > 0) {
+            listeners.appendTo(out);
+            out.append('\n');
+            routes.appendTo(out);
+            out.append('\n');
+        }
+    }
+
+    private static String l4Match(JsonNode m) {
+        List<String> parts = new ArrayList<>();
+        if (m.path("protocol").isTextual()) {
+            parts.add(m.path("protocol").asText());
+        }
+        for (String key : new String[] {"sni", "alpn"}) {
+            List<String> values = new ArrayList<>();
+            m.path(key).forEach(v -> values.add(v.asText()));
+            if (!values.isEmpty()) {
+                parts.add(key + " " + String.join("|", values));
+            }
+        }
+        if (m.path("prefix").isTextual()) {
+            parts.add("prefix \"" + m.path("prefix").asText() + "\"");
+        }
+        return parts.isEmpty() ? "any" : String.join(", ", parts);
+    }
+
+    private static String target(JsonNode r, Map<String, JsonNode> poolHealth) {
+        if (r.path("listener").isTextual()) {
+            return "listener " + r.path("listener").asText();
+        }
+        String pool = r.path("pool").asText(NONE);
+        JsonNode p = poolHealth.get(pool);
+        return p == null ? "pool " + pool
+                : "pool " + pool + " (" + count(p.path("healthy_count")) + "/" + count(p.path("total_count")) + " up)";
     }
 
     /** The recent figures of one history series, or null when there is none or it is empty. */

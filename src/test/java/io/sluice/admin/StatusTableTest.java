@@ -1,4 +1,4 @@
-package io.sluice.cli;
+package io.sluice.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -113,5 +113,45 @@ class StatusTableTest {
         assertThat(StatusTable.recent(json("{\"t\":[1],\"rps\":[7],\"error_rate\":[0]}")).rps()).isEqualTo(7.0);
         assertThat(StatusTable.recent(json("{\"t\":[]}"))).isNull();
         assertThat(StatusTable.recent(null)).isNull();
+    }
+
+    @Test
+    void tcpAndUdpListenersAreListedWithTheirRoutes() throws Exception {
+        String out = StatusTable.render(json("""
+                {"healthy":true,"healthy_count":1,"total_count":1,
+                 "backends":[{"pool":"tls","address":"10.0.0.5:443","healthy":true,"circuit_state":"Closed",
+                   "weight":1,"active_connections":3}],
+                 "pools":[{"name":"tls","healthy_count":1,"total_count":1,"panic":false,"retries":0,
+                   "retries_denied_by_budget":0,"fallback_pool":null}],
+                 "l4_listeners":[
+                  {"name":"edge","kind":"tcp","bind":"0.0.0.0:443","open":3,"total":120,
+                   "routes":[
+                    {"index":0,"match":{"protocol":"tls","sni":["a.example.com","*.b.example.com"],"alpn":["h2"],
+                      "prefix":null},"pool":"tls","listener":null},
+                    {"index":1,"match":{"protocol":null,"sni":[],"alpn":[],"prefix":"GET "},"pool":null,
+                      "listener":"web"}],
+                   "fallback":{"pool":"other","listener":null},
+                   "routed":{"tls":100,"prefix":20,"fallback":0,"closed":2,"rejected":0}},
+                  {"name":"dns","kind":"udp","bind":"0.0.0.0:53","open":0,"total":0,
+                   "routes":[{"index":0,"match":{"protocol":null,"sni":[],"alpn":[],"prefix":null},"pool":"tls",
+                     "listener":null}],"fallback":null,"routed":{"any":0,"closed":0,"rejected":0}}]}
+                """), null, null);
+        assertThat(out).startsWith("""
+                POOL  HEALTHY  REQ/S  ERRORS  NOTES
+                tls   1/1          -       -  retries 0
+
+                LISTENER  KIND  BIND         OPEN  TOTAL  ROUTED
+                edge      tcp   0.0.0.0:443     3    120  tls 100, prefix 20, closed 2
+                dns       udp   0.0.0.0:53      0      0  -
+
+                LISTENER  ROUTE     MATCH                                            TO
+                edge      0         tls, sni a.example.com|*.b.example.com, alpn h2  pool tls (1/1 up)
+                edge      1         prefix "GET "                                    listener web
+                edge      fallback  anything else                                    pool other
+                dns       0         any                                              pool tls (1/1 up)
+
+                POOL  BACKEND       HEALTH  BREAKER  WEIGHT  IN-FLIGHT  REQ/S  ERRORS  P99
+                tls   10.0.0.5:443  up      Closed        1          3      -       -    -
+                """);
     }
 }
