@@ -13,6 +13,8 @@ import io.sluice.l4.Detector;
 import io.sluice.l4.DetectorSet;
 import io.sluice.l4.L4Events;
 import io.sluice.l4.TcpListener;
+import io.sluice.l4.UdpEvents;
+import io.sluice.l4.UdpListener;
 import io.sluice.observe.History;
 import io.sluice.observe.MetricsCollector;
 import io.sluice.observe.Telemetry;
@@ -59,6 +61,7 @@ public final class Sluice implements AutoCloseable {
     private final PrometheusRegistry metrics;
     private final List<HttpListener> listeners = new ArrayList<>();
     private final List<TcpListener> tcpListeners = new ArrayList<>();
+    private final List<UdpListener> udpListeners = new ArrayList<>();
     private final L4Events l4Events;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -112,6 +115,13 @@ public final class Sluice implements AutoCloseable {
                     tcpListeners.add(l);
                 }
             }
+            for (ListenerConfig lc : config.listeners()) {
+                if (lc.udp()) {
+                    UdpListener l = new UdpListener(lc, snapshot::get, new UdpEvents(l4Events), clock);
+                    bindOrExplain(() -> l.bind(workers), lc.bind().toString());
+                    udpListeners.add(l);
+                }
+            }
             healthChecker = new HealthChecker(workers, HealthChecker::builtIn, clock);
             healthChecker.apply(snapshot.get());
             if (config.metrics().enabled()) {
@@ -129,6 +139,7 @@ public final class Sluice implements AutoCloseable {
         List<String> bound = new ArrayList<>();
         listeners.forEach(l -> bound.add(l.config().name() + "@" + l.localAddress()));
         tcpListeners.forEach(l -> bound.add(l.config().name() + "@tcp/" + l.localAddress()));
+        udpListeners.forEach(l -> bound.add(l.config().name() + "@udp/" + l.localAddress()));
         log.info("sluice started: {} event loop(s), {} transport, listeners {}{}", threads, Transport.name(), bound,
                 admin == null ? "" : ", admin " + admin.localAddress());
         return this;
@@ -159,6 +170,11 @@ public final class Sluice implements AutoCloseable {
                 return l.localAddress();
             }
         }
+        for (UdpListener l : udpListeners) {
+            if (l.config().name().equals(name)) {
+                return l.localAddress();
+            }
+        }
         throw new IllegalArgumentException("no listener named " + name);
     }
 
@@ -181,6 +197,11 @@ public final class Sluice implements AutoCloseable {
         for (TcpListener l : tcpListeners) {
             if (l.config().name().equals(listener)) {
                 return l.openConnections();
+            }
+        }
+        for (UdpListener l : udpListeners) {
+            if (l.config().name().equals(listener)) {
+                return l.openSessions();
             }
         }
         return 0;
@@ -266,6 +287,9 @@ public final class Sluice implements AutoCloseable {
         }
         for (TcpListener l : tcpListeners) {
             l.stopAccepting();
+        }
+        for (UdpListener l : udpListeners) {
+            l.stop();
         }
         if (admin != null) {
             admin.stop();

@@ -6,6 +6,7 @@ import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
 
 import io.sluice.l4.Detector;
+import io.sluice.l4.detect.Detectors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -27,10 +28,6 @@ final class L4Binder {
             "session_idle_timeout", "max_sessions");
     private static final List<String> ROUTE_KEYS = List.of("match", "pool", "listener");
     private static final List<String> MATCH_KEYS = List.of("protocol", "sni", "alpn", "prefix", "prefix_hex");
-    /** The built-in detectors' names, for each transport (a library's own come from {@link ServiceLoader}). */
-    static final List<String> TCP_PROTOCOLS = List.of("tls", "http", "h2c", "ssh", "proxy", "postgres", "redis",
-            "mqtt");
-    static final List<String> UDP_PROTOCOLS = List.of("dns", "quic", "stun");
     private static final List<String> HTTP_ONLY = List.of("tls", "http2", "redirect_http_from");
 
     private L4Binder() {
@@ -327,15 +324,17 @@ final class L4Binder {
 
     /** Protocol names known for a transport: the built-ins, then any found by {@link ServiceLoader}. */
     static Set<String> protocols(boolean udp) {
-        Set<String> out = new LinkedHashSet<>(udp ? UDP_PROTOCOLS : TCP_PROTOCOLS);
+        Set<String> out = new LinkedHashSet<>();
+        List<Detector> all;
         try {
-            for (Detector d : ServiceLoader.load(Detector.class)) {
-                if (udp ? d.datagram() : d.stream()) {
-                    out.add(d.protocol());
-                }
+            all = Detectors.load(Thread.currentThread().getContextClassLoader());
+        } catch (RuntimeException | java.util.ServiceConfigurationError e) {
+            all = Detectors.builtIn(); // a broken provider is reported when Sluice starts; the built-ins still bind
+        }
+        for (Detector d : all) {
+            if (udp ? d.datagram() : d.stream()) {
+                out.add(d.protocol());
             }
-        } catch (java.util.ServiceConfigurationError e) {
-            // a broken provider is reported when the listener starts; the built-ins still bind
         }
         return out;
     }

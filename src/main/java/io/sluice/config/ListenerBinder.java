@@ -63,7 +63,11 @@ final class ListenerBinder {
         }
         YamlNode bindNode = b.require(m, "bind", path, "the address to listen on, e.g. 127.0.0.1:8080");
         HostPort bind = b.address(bindNode, child(path, "bind"), true);
-        if (bind != null) {
+        boolean udpListener = value(m, "protocol") instanceof YamlNode.Scalar ps
+                && ListenerConfig.UDP.equals(ps.text());
+        if (bind != null && udpListener) {
+            refs.udpBind(bind, child(path, "bind"), bindNode);
+        } else if (bind != null) {
             refs.bind(bind, child(path, "bind"), bindNode);
         }
         YamlNode protocolNode = value(m, "protocol");

@@ -27,6 +27,7 @@ final class Refs {
     private final List<Ref<String>> listeners = new ArrayList<>();
     private final List<Ref<String>> routes = new ArrayList<>();
     private final List<Ref<HostPort>> binds = new ArrayList<>();
+    private final List<Ref<HostPort>> udpBinds = new ArrayList<>();
     private final List<Fallback> fallbacks = new ArrayList<>();
     /** Where an L4 listener sends traffic: a pool or a listener, with whether the sender is udp. */
     private record L4Target(String from, boolean udp, Ref<String> pool, Ref<String> listener) {
@@ -103,6 +104,11 @@ final class Refs {
         binds.add(ref(address, path, at));
     }
 
+    /** An address a udp listener receives on (which a TCP listener may share, as DNS does on port 53). */
+    void udpBind(HostPort address, String path, YamlNode at) {
+        udpBinds.add(ref(address, path, at));
+    }
+
     /** The names of the pools, in file order, without repeats. */
     Set<String> poolNames() {
         Set<String> names = new LinkedHashSet<>();
@@ -119,6 +125,22 @@ final class Refs {
     void check(Binder b) {
         unique(b, pools, "pool name", "pool names must be unique");
         unique(b, listeners, "listener name", "listener names must be unique");
+        uniqueAddresses(b, binds);
+        uniqueAddresses(b, udpBinds);
+        Set<String> known = poolNames();
+        for (Ref<String> r : routes) {
+            if (!known.contains(r.value())) {
+                String list = known.isEmpty() ? "no pools are defined" : "known pools: " + String.join(", ", known);
+                b.error(r.path(), r.line(), r.column(), "no pool named `" + r.value() + "`"
+                        + Suggest.didYouMean(r.value(), known) + " (" + list + ")");
+            }
+        }
+        checkFallbacks(b, known);
+        checkKinds(b, known);
+    }
+
+    /** Each address is listened on once per transport (port 0 excepted: each gets its own free port). */
+    private static void uniqueAddresses(Binder b, List<Ref<HostPort>> binds) {
         Map<HostPort, Ref<HostPort>> seen = new HashMap<>();
         for (Ref<HostPort> r : binds) {
             if (r.value().port() == 0) {
@@ -136,16 +158,6 @@ final class Refs {
                         + r.path() + "; use another address, or set " + r.path());
             }
         }
-        Set<String> known = poolNames();
-        for (Ref<String> r : routes) {
-            if (!known.contains(r.value())) {
-                String list = known.isEmpty() ? "no pools are defined" : "known pools: " + String.join(", ", known);
-                b.error(r.path(), r.line(), r.column(), "no pool named `" + r.value() + "`"
-                        + Suggest.didYouMean(r.value(), known) + " (" + list + ")");
-            }
-        }
-        checkFallbacks(b, known);
-        checkKinds(b, known);
     }
 
     /** Each route goes to something that speaks its kind of traffic. */

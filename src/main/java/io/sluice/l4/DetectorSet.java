@@ -5,10 +5,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
+import io.sluice.l4.detect.Detectors;
 
 /**
- * The detectors a Sluice knows, by protocol name: the built-ins, those found with {@link ServiceLoader}, and
+ * The detectors a Sluice knows, by protocol name: the built-ins, those found with {@code ServiceLoader}, and
  * those a library user registered on the builder. Immutable; thread-safe.
  */
 public final class DetectorSet {
@@ -18,11 +18,10 @@ public final class DetectorSet {
         this.byName = Map.copyOf(byName);
     }
 
-    /** The built-ins and {@link ServiceLoader}'s, plus {@code extra}; a name given twice is an error. */
+    /** The built-ins and {@code ServiceLoader}'s, plus {@code extra}; a name given twice is an error. */
     public static DetectorSet of(Collection<? extends Detector> extra) {
         Map<String, Detector> m = new LinkedHashMap<>();
-        List<Detector> all = new ArrayList<>(builtIn());
-        ServiceLoader.load(Detector.class).forEach(all::add);
+        List<Detector> all = new ArrayList<>(Detectors.load(Thread.currentThread().getContextClassLoader()));
         all.addAll(extra);
         for (Detector d : all) {
             Detector before = m.putIfAbsent(d.protocol(), d);
@@ -34,13 +33,9 @@ public final class DetectorSet {
         return new DetectorSet(m);
     }
 
-    /** The built-ins and {@link ServiceLoader}'s. */
+    /** The built-ins and {@code ServiceLoader}'s. */
     public static DetectorSet standard() {
         return of(List.of());
-    }
-
-    private static List<Detector> builtIn() {
-        return List.of();
     }
 
     /** The detector for this protocol name, or null. */

@@ -66,10 +66,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        if (ctx.channel().isActive()) {
-            begin();
-        }
+        this.ctx = ctx; // work starts with channelActive, which a PROXY header reader holds back until it is read
     }
 
     @Override
@@ -83,6 +80,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
             return;
         }
         begun = true;
+        session.client(ClientAddress.source(ctx.channel()));
         ctx.channel().closeFuture().addListener(f -> closed());
         if (!router.detects()) {
             route(router.withoutBytes());

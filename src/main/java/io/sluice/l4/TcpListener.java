@@ -30,6 +30,7 @@ public final class TcpListener {
     private final Function<String, HttpListener> httpListeners;
     private final L4Events events;
     private final AtomicInteger open = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder refused;
     private Channel serverChannel;
 
     /**
@@ -45,6 +46,7 @@ public final class TcpListener {
         this.proxy = Objects.requireNonNull(proxy, "proxy");
         this.httpListeners = Objects.requireNonNull(httpListeners, "httpListeners");
         this.events = Objects.requireNonNull(events, "events");
+        this.refused = proxy.telemetry().listener(config.name()).proxyRefused();
     }
 
     /** Binds the socket; blocks until bound. Call off the event loops. */
@@ -76,6 +78,10 @@ public final class TcpListener {
                             return;
                         }
                         ChannelPipeline p = ch.pipeline();
+                        if (config.proxyProtocol().enabled()) {
+                            p.addLast("proxy-protocol", new ProxyProtocolReader(config.proxyProtocol(),
+                                    proxy.snapshot().config().limits().headerTimeout(), refused));
+                        }
                         p.addLast(IDLE, new IdleStateHandler(false, 0, 0, idleNanos, TimeUnit.NANOSECONDS));
                         L4Router router = proxy.snapshot().l4Router(config.name());
                         TcpSession session = new TcpSession(config.name(), ClientAddress.source(ch), System.nanoTime(),

@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
  */
 final class TcpSession {
     private final String listener;
-    private final InetSocketAddress client;
+    private InetSocketAddress client;
     private final long startNanos;
     private final L4Events events;
     String protocol;
@@ -31,6 +31,11 @@ final class TcpSession {
 
     InetSocketAddress client() {
         return client;
+    }
+
+    /** The client's address once known (after a PROXY header, if any). */
+    void client(InetSocketAddress value) {
+        this.client = value;
     }
 
     void bytes(boolean fromClient, int n) {
