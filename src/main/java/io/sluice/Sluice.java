@@ -336,6 +336,19 @@ public final class Sluice implements AutoCloseable {
         }
 
         /**
+         * Makes a strategy of the library user's available under {@code name}, for this configuration and any
+         * other loaded in this JVM (see {@link io.sluice.balance.Strategies#register}). A pool's
+         * {@code strategy: NAME} then uses it for HTTP and L4 alike; it gets candidates, health, breakers, retries
+         * and slow start from {@code Selection} like the built-ins. Call before building the configuration
+         * when it is loaded from a file, so that its name validates.
+         */
+        public Builder strategy(String name, java.util.function.Function<io.sluice.balance.BalanceOptions,
+                io.sluice.balance.Strategy> factory) {
+            io.sluice.balance.Strategies.register(name, factory);
+            return this;
+        }
+
+        /**
          * Adds a protocol detector that L4 routes can name in {@code match: { protocol: NAME }}, next to the
          * built-ins and those found with {@code ServiceLoader}; its name must not be taken.
          */

@@ -1,19 +1,19 @@
 package io.sluice.balance;
 
-import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The registry of strategies by configuration name. Immutable; thread-safe.
+ * The registry of strategies by configuration name: the built-ins, plus those a library user adds with
+ * {@link #register} (or {@code Sluice.builder().strategy(...)}) before loading a configuration that names them.
+ * Thread-safe; built-ins cannot be replaced.
  */
 public final class Strategies {
     private static final Map<String, Function<BalanceOptions, Strategy>> BY_NAME;
 
     static {
-        Map<String, Function<BalanceOptions, Strategy>> m = new TreeMap<>();
+        Map<String, Function<BalanceOptions, Strategy>> m = new java.util.concurrent.ConcurrentSkipListMap<>();
         m.put(RoundRobin.NAME, o -> new RoundRobin());
         m.put(WeightedRoundRobin.NAME, o -> new WeightedRoundRobin());
         m.put(LeastConnections.NAME, o -> new LeastConnections());
@@ -25,7 +25,28 @@ public final class Strategies {
         m.put(DynamicScore.NAME, DynamicScore::new);
         m.put(FastestResponse.NAME, FastestResponse::new);
         m.put(Adaptive.NAME, Adaptive::new);
-        BY_NAME = Collections.unmodifiableMap(m);
+        BUILT_IN = Set.copyOf(m.keySet());
+        BY_NAME = m;
+    }
+
+    private static final Set<String> BUILT_IN;
+
+    /**
+     * Adds a strategy under a name that configurations (and the admin API's strategy swap) may then use. The
+     * factory is called once per pool build with the pool's balancing options. Registering the same name again
+     * replaces the earlier factory; a built-in name is refused.
+     *
+     * @throws IllegalArgumentException for a built-in name or a name that is not lower-case letters, digits, _ or -
+     */
+    public static void register(String name, Function<BalanceOptions, Strategy> factory) {
+        java.util.Objects.requireNonNull(factory, "factory");
+        if (name == null || !name.matches("[a-z0-9_-]+")) {
+            throw new IllegalArgumentException("a strategy name is lower-case letters, digits, _ or -: " + name);
+        }
+        if (BUILT_IN.contains(name)) {
+            throw new IllegalArgumentException("\"" + name + "\" is a built-in strategy");
+        }
+        BY_NAME.put(name, factory);
     }
 
     private Strategies() {
@@ -33,7 +54,7 @@ public final class Strategies {
 
     /** Every known strategy name, sorted. */
     public static Set<String> names() {
-        return BY_NAME.keySet();
+        return java.util.Collections.unmodifiableSet(BY_NAME.keySet());
     }
 
     /** True when {@code name} is a known strategy. */
