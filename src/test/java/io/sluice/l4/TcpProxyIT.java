@@ -89,7 +89,7 @@ class TcpProxyIT {
                     assertThat(readAll(s.getInputStream())).isEqualTo("hi\nn" + i);
                 }
             }
-            assertThat(echo.accepted()).isEqualTo(6);
+            assertThat(echo.receivedText()).filteredOn(t -> !t.isEmpty()).hasSize(6); // probes send nothing
         }
     }
 
@@ -137,6 +137,103 @@ class TcpProxyIT {
             seen.remove("");
             assertThat(seen).containsExactlyInAnyOrder("PONG", "late words");
             assertThat(ping.receivedText()).filteredOn(t -> !t.isEmpty()).containsExactly("PING me");
+        }
+    }
+
+    @Test
+    void aQuietConnectionIsClosedAfterTheIdleTimeoutAndABusyOneIsNot() throws Exception {
+        try (TcpBackend echo = TcpBackend.start(null);
+             Sluice sluice = start("""
+                     listeners:
+                       - { name: edge, bind: "127.0.0.1:0", protocol: tcp, idle_timeout: 400ms, routes: [ { pool: echo } ] }
+                     pools:
+                       - { name: echo, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                     admin: { enabled: false }
+                     """.formatted(echo.port()))) {
+            try (Socket quiet = connect(sluice.listenerAddress("edge"));
+                 Socket busy = connect(sluice.listenerAddress("edge"))) {
+                long start = System.nanoTime();
+                // The busy one sends a byte every 100 ms for a second and gets each echoed.
+                for (int i = 0; i < 10; i++) {
+                    busy.getOutputStream().write('x');
+                    assertThat(busy.getInputStream().read()).isEqualTo('x');
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // pacing, not synchronisation
+                }
+                assertThat(quiet.getInputStream().read()).as("closed by the idle timeout").isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+                busy.getOutputStream().write('y');
+                assertThat(busy.getInputStream().read()).isEqualTo('y');
+            }
+        }
+    }
+
+    @Test
+    void connectionsPastMaxConnectionsAreClosedAtOnce() throws Exception {
+        try (TcpBackend echo = TcpBackend.start("hi\n");
+             Sluice sluice = start("""
+                     listeners:
+                       - { name: edge, bind: "127.0.0.1:0", protocol: tcp, max_connections: 2, routes: [ { pool: echo } ] }
+                     pools:
+                       - { name: echo, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                     admin: { enabled: false }
+                     """.formatted(echo.port()))) {
+            InetSocketAddress edge = sluice.listenerAddress("edge");
+            try (Socket a = connect(edge); Socket b = connect(edge)) {
+                assertThat(a.getInputStream().readNBytes(3)).isEqualTo("hi\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(b.getInputStream().readNBytes(3)).isEqualTo("hi\n".getBytes(StandardCharsets.US_ASCII));
+                try (Socket c = connect(edge)) {
+                    assertThat(readAll(c.getInputStream())).as("the third is closed unanswered").isEmpty();
+                }
+            }
+            await().until(() -> {
+                try (Socket d = connect(edge)) {
+                    return d.getInputStream().readNBytes(3).length == 3; // room again once the two closed
+                }
+            });
+        }
+    }
+
+    @Test
+    void aBackendThatNeverAcceptsTimesOutAndTheNextBackendTakesTheConnection() throws Exception {
+        // A listening socket whose accept queue is full drops new SYNs: connects to it hang until they time out.
+        try (ServerSocket stuck = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             TcpBackend echo = TcpBackend.start("ok\n")) {
+            java.util.List<Socket> filler = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    Socket f = new Socket();
+                    try {
+                        f.connect(stuck.getLocalSocketAddress(), 200);
+                        filler.add(f);
+                    } catch (IOException e) {
+                        f.close();
+                        break; // the queue is full
+                    }
+                }
+                try (Sluice sluice = start("""
+                        listeners:
+                          - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: p } ] }
+                        pools:
+                          - name: p
+                            protocol: tcp
+                            strategy: round_robin
+                            timeouts: { connect: 200ms }
+                            health_check: { type: tcp, interval: 1h, timeout: 100ms }
+                            backends: [ { address: "127.0.0.1:%d" }, { address: "127.0.0.1:%d" } ]
+                        admin: { enabled: false }
+                        """.formatted(stuck.getLocalPort(), echo.port()))) {
+                    for (int i = 0; i < 4; i++) {
+                        try (Socket s = connect(sluice.listenerAddress("edge"))) {
+                            assertThat(s.getInputStream().readNBytes(3)).isEqualTo("ok\n".getBytes(StandardCharsets.US_ASCII));
+                        }
+                    }
+                    assertThat(sluice.snapshot().pool("p").backends().get(0).state().failures()).isPositive();
+                }
+            } finally {
+                for (Socket f : filler) {
+                    f.close();
+                }
+            }
         }
     }
 }
