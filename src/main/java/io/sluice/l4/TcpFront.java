@@ -55,6 +55,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
     private boolean begun;
     private boolean decided;
     private boolean inputShut;
+    private boolean timedOut;
     private Backend[] tried = new Backend[2];
     private int triedCount;
 
@@ -146,7 +147,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
 
     private void detectTimedOut() {
         if (!decided && ctx.channel().isActive()) {
-            session.end("detect_timeout");
+            timedOut = true; // how the connection ends only if nothing takes it
             decide(true);
         }
     }
@@ -175,16 +176,20 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         session.sni = found == null ? null : found.sni();
         session.protocol = r == null ? "closed" : r.index() < 0 ? "fallback"
                 : r.protocol() != null ? r.protocol() : r.config().match().prefix() != null ? "prefix" : "any";
-        listener.events().routed(listener.name(), session.protocol);
         if (r == null) {
-            session.end("no_route");
+            listener.events().routed(listener.name(), "closed");
+            session.end(timedOut ? "detect_timeout" : "no_route");
             ctx.close();
             return;
         }
         go(r);
     }
 
-    /** Sends the connection where the route says, or to the fallback when the route's pool has no usable backend. */
+    /**
+     * Sends the connection where the route says, or to the fallback when the route's pool has no usable backend.
+     * The routing result is counted here, once, for where the connection really goes: the fallback when it takes
+     * over, "closed" when nothing does (as UDP listeners count it).
+     */
     private void go(L4Router.Route r) {
         if (r.listener() != null) {
             handOver(r.listener());
@@ -196,15 +201,16 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
             L4Router.Route fb = router.fallback();
             if (fb != null && fb != r) {
                 session.protocol = "fallback";
-                listener.events().routed(listener.name(), "fallback");
                 go(fb);
                 return;
             }
+            listener.events().routed(listener.name(), "closed");
             session.pool = pool;
             session.end("no_backend");
             ctx.close();
             return;
         }
+        listener.events().routed(listener.name(), session.protocol);
         session.pool = pool;
         connect(pool, b);
     }
@@ -218,10 +224,12 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         HttpListener h = listener.httpListener(name);
         Channel ch = ctx.channel();
         if (h == null) {
+            listener.events().routed(listener.name(), "closed");
             session.end("no_route");
             ch.close();
             return;
         }
+        listener.events().routed(listener.name(), session.protocol);
         session.end("handed_over");
         ChannelPipeline p = ch.pipeline();
         ByteBuf bytes = seen;
