@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBuf;
 import io.sluice.Sluice;
 import io.sluice.config.ConfigLoader;
-import io.sluice.l4.Detection;
-import io.sluice.l4.Detector;
 import io.sluice.testing.TcpBackend;
 import io.sluice.testing.TestConfigs;
 import java.io.InputStream;
@@ -68,20 +65,6 @@ class AdminIT {
         }
     }
 
-    /** A stand-in "tls" detector: a TLS handshake record starts with 0x16. */
-    private static final class HandshakeByte implements Detector {
-        @Override
-        public String protocol() {
-            return "tls";
-        }
-
-        @Override
-        public Detection detect(ByteBuf seen) {
-            return !seen.isReadable() ? Detection.NEED_MORE
-                    : seen.getByte(seen.readerIndex()) == 0x16 ? Detection.MATCH : Detection.NO_MATCH;
-        }
-    }
-
     private static JsonNode get(Sluice sluice, String path) throws Exception {
         return new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + sluice.adminAddress().getPort() + path)).build(),
@@ -100,7 +83,7 @@ class AdminIT {
     @Test
     void tcpListenersAreListedWithTheirRoutesOpenConnectionsAndRoutingResults() throws Exception {
         try (TcpBackend echo = TcpBackend.start(null);
-             Sluice sluice = Sluice.builder().detector(new HandshakeByte()).config(ConfigLoader.parse("""
+             Sluice sluice = Sluice.builder().config(ConfigLoader.parse("""
                      listeners:
                        - { name: web, bind: "127.0.0.1:0", routes: [ { pool: site } ] }
                        - name: edge
