@@ -262,6 +262,15 @@ final class Refs {
                         + Suggest.didYouMean(to.value(), known) + " (known pools: " + String.join(", ", known) + ")");
             } else if (f.from() != null) {
                 byPool.putIfAbsent(f.from(), f);
+                UpstreamProtocol from = poolProtocols.get(f.from());
+                UpstreamProtocol target = poolProtocols.get(to.value());
+                if (from != null && target != null && ((from == UpstreamProtocol.UDP) != (target == UpstreamProtocol.UDP)
+                        || from.http() && !target.http())) {
+                    b.error(to.path(), to.line(), to.column(), "pool `" + f.from() + "` (" + lower(from) + ") cannot"
+                            + " fall back to pool `" + to.value() + "` (" + lower(target) + "): a fallback pool takes"
+                            + " the same traffic, so it needs a protocol of the same kind ("
+                            + (from == UpstreamProtocol.UDP ? "udp" : from.http() ? "http1, h2 or h2c" : "tcp") + ")");
+                }
             }
         }
         Set<String> seen = new HashSet<>();

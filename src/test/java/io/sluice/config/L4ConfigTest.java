@@ -572,4 +572,27 @@ class L4ConfigTest {
         assertThat(e.line()).isEqualTo(6);
         assertThat(e.message()).contains("use `type: tcp`");
     }
+
+    @Test
+    void aFallbackPoolCarriesTheSameKindOfTraffic() {
+        List<ConfigError> e = errors("""
+                listeners:
+                  - { name: u, bind: "127.0.0.1:7000", protocol: udp, fallback: dns }
+                  - { name: web, bind: "127.0.0.1:8080", routes: [ { pool: app } ] }
+                pools:
+                  - { name: dns, protocol: udp, fallback_pool: app, backends: [ "10.0.0.1:53" ] }
+                  - { name: app, fallback_pool: raw, backends: [ "10.0.0.2:80" ] }
+                  - { name: raw, protocol: tcp, fallback_pool: app, backends: [ "10.0.0.3:22" ] }
+                """);
+
+        assertThat(e).extracting(ConfigError::path, ConfigError::line, ConfigError::column).containsExactly(
+                tuple("pools[0].fallback_pool", 5, 48),
+                tuple("pools[1].fallback_pool", 6, 33),
+                tuple("pools[2].fallback_pool", 7, 48));
+        assertThat(e.get(0).message()).isEqualTo("pool `dns` (udp) cannot fall back to pool `app` (http1): a fallback"
+                + " pool takes the same traffic, so it needs a protocol of the same kind (udp)");
+        assertThat(e.get(1).message()).contains("pool `app` (http1) cannot fall back to pool `raw` (tcp)",
+                "(http1, h2 or h2c)");
+        assertThat(e.get(2).message()).contains("fallback pools go round in a loop");
+    }
 }
