@@ -8,13 +8,18 @@ import io.sluice.config.HeadersConfig;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.HostPort;
 import io.sluice.config.Http2Config;
+import io.sluice.config.L4Config;
+import io.sluice.config.L4MatchConfig;
+import io.sluice.config.L4RouteConfig;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.ProxyProtocolConfig;
 import io.sluice.config.RetryConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.config.UpstreamProtocol;
 import io.sluice.tls.Pem;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,13 +36,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
-            "Sluice: an HTTP load balancer and reverse proxy (HTTP/1.1 and HTTP/2, TLS with SNI, gRPC, WebSocket).",
+            "Sluice: a load balancer and reverse proxy for HTTP (HTTP/1.1 and HTTP/2, TLS with SNI, gRPC, WebSocket)"
+                + " and for TCP and UDP.",
             "",
             "  sluice -c sluice.yaml                 run from a config file (same as 'sluice run -c')",
             "  sluice --port 8080 --backends 127.0.0.1:3001,127.0.0.1:3002",
             "                                        quick mode: one listener, one pool, no file",
             "  sluice --port 8443 --tls-cert site.pem --tls-key site.key --backends 127.0.0.1:3001",
             "                                        quick mode over HTTPS",
+            "  sluice --mode tcp --port 2222 --backends 10.0.0.5:22,10.0.0.6:22",
+            "                                        quick mode for TCP (or --mode udp): bytes or datagrams as they are",
             "  sluice demo                           three demo backends behind a proxy on :8080",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
@@ -53,6 +61,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Quick mode: port to listen on.")
     Integer port;
 
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "Quick mode: http (default), tcp or udp. tcp relays every connection's bytes to a backend"
+                    + " (TCP connect checks every 5 seconds unless --health-check-interval says otherwise; --retries"
+                    + " counts connect attempts on other backends); udp relays datagrams, one session per client"
+                    + " address. --tls-cert, --tls-key and --health-check-path are for http only, and udp takes"
+                    + " neither --health-check-interval nor --retries.")
+    String mode;
+
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = "0.0.0.0",
             description = "Quick mode: address to listen on (default: ${DEFAULT-VALUE}, every address).")
     String bind;
@@ -66,7 +82,8 @@ public final class Main implements Callable<Integer> {
     String algorithm;
 
     @Option(names = "--health-check-interval", paramLabel = "SECONDS",
-            description = "Quick mode: seconds between active health checks of each backend (default: no checks).")
+            description = "Quick mode: seconds between active health checks of each backend (default: no checks"
+                    + " in http mode, a TCP connect every 5 seconds in tcp mode).")
     Integer healthCheckInterval;
 
     @Option(names = "--health-check-path", paramLabel = "PATH",
@@ -74,10 +91,9 @@ public final class Main implements Callable<Integer> {
                     + " --health-check-interval, checks run every 10 seconds.")
     String healthCheckPath;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "2",
-            description = "Quick mode: retries of a failed request on another backend, 0-10 (default: ${DEFAULT-VALUE};"
-                    + " 0 = off).")
-    int retries;
+    @Option(names = "--retries", paramLabel = "N",
+            description = "Quick mode: retries of a failed request on another backend, 0-10 (default: 2; 0 = off).")
+    Integer retries;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "Quick mode: serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.")
@@ -116,8 +132,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (config != null) {
-            if (port != null || backends != null) {
-                System.err.println("error: use either -c FILE or --port/--backends, not both");
+            if (port != null || backends != null || mode != null) {
+                System.err.println("error: use either -c FILE or --port/--backends/--mode, not both");
                 return 2;
             }
             return Runner.runFile(config);
@@ -156,13 +172,36 @@ public final class Main implements Callable<Integer> {
         if (healthCheckPath != null && (!healthCheckPath.startsWith("/") || !healthCheckPath.matches("\\S+"))) {
             errors.add("--health-check-path must start with / and have no spaces, got \"" + healthCheckPath + "\"");
         }
-        if (retries < 0 || retries > 10) {
+        if (retries != null && (retries < 0 || retries > 10)) {
             errors.add("--retries must be 0-10");
+        }
+        String m = mode == null ? ListenerConfig.HTTP : mode.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of(ListenerConfig.HTTP, ListenerConfig.TCP, ListenerConfig.UDP).contains(m)) {
+            errors.add("--mode must be http, tcp or udp, got \"" + mode + "\"");
+            m = ListenerConfig.HTTP;
+        }
+        boolean http = m.equals(ListenerConfig.HTTP);
+        boolean udp = m.equals(ListenerConfig.UDP);
+        if (!http) {
+            httpOnly(errors, tlsCert != null || tlsKey != null, "--tls-cert/--tls-key", "a " + m
+                    + " listener passes " + (udp ? "datagrams (QUIC, DTLS)" : "TLS") + " through untouched");
+            httpOnly(errors, healthCheckPath != null, "--health-check-path", "a " + m + " pool's backends"
+                    + " need not speak HTTP" + (udp ? "" : "; tcp checks only connect"));
+        }
+        if (udp && healthCheckInterval != null) {
+            errors.add("--health-check-interval does not apply to --mode udp: a udp backend has no connection to"
+                    + " probe (breakers still take failing backends out)");
+        }
+        if (udp && retries != null) {
+            errors.add("--retries does not apply to --mode udp: a datagram is not sent twice");
         }
         List<BackendConfig> list = new ArrayList<>();
         if (backends != null) {
             for (String b : backends) {
                 try {
+                    if (!http && b.strip().contains("://")) {
+                        throw new IllegalArgumentException("--mode " + m + " takes host:port, not a URL: " + b);
+                    }
                     list.add(new BackendConfig(parseBackend(b), 1));
                 } catch (IllegalArgumentException e) {
                     errors.add("--backends: " + e.getMessage());
@@ -180,18 +219,53 @@ public final class Main implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             errors.add("--admin: " + e.getMessage());
         }
-        ListenerTlsConfig tls = tls(errors);
+        ListenerTlsConfig tls = http ? tls(errors) : null;
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("\nerror: ", errors));
         }
+        RetryConfig retry = RetryConfig.DEFAULTS.withMaxRetries(retries == null ? RetryConfig.DEFAULTS.maxRetries()
+                : retries);
+        if (!http) {
+            return l4Config(udp, list, retry, admin);
+        }
         PoolConfig pool = PoolConfig.builder("default").strategy(algorithm).backends(list)
-                .healthCheck(healthCheck()).retry(RetryConfig.DEFAULTS.withMaxRetries(retries)).build();
+                .healthCheck(healthCheck()).retry(retry).build();
         List<RouteConfig> routes = List.of(new RouteConfig(MatchConfig.ANY, "default"));
         ListenerConfig listener = tls == null
                 ? new ListenerConfig("default", new HostPort(bind, port), ListenerConfig.HTTP, routes)
                 : new ListenerConfig("default", new HostPort(bind, port), ListenerConfig.HTTPS, routes, tls, null,
                         Http2Config.DEFAULTS);
         return new Config(List.of(listener), List.of(pool), new AdminConfig(true, admin, null),
+                LimitsConfig.DEFAULTS, HeadersConfig.DEFAULTS, workers);
+    }
+
+    private static void httpOnly(List<String> errors, boolean given, String option, String why) {
+        if (given) {
+            errors.add(option + " is for --mode http only; " + why);
+        }
+    }
+
+    /**
+     * Quick mode for tcp or udp: one listener that sends everything (no detection) to one pool named
+     * {@code default} of that protocol. A tcp pool is probed as a config file's would be: TCP connects every
+     * {@code --health-check-interval} seconds, else every 5 s ({@link L4Config#TCP_POOL_CHECK}).
+     */
+    private Config l4Config(boolean udp, List<BackendConfig> list, RetryConfig retry, HostPort admin) {
+        L4RouteConfig all = L4RouteConfig.toPool(L4MatchConfig.ANY, "default");
+        PoolConfig.Builder pool = PoolConfig.builder("default").strategy(algorithm).backends(list);
+        ListenerConfig listener;
+        if (udp) {
+            pool.protocol(UpstreamProtocol.UDP);
+            listener = ListenerConfig.l4("default", new HostPort(bind, port), ListenerConfig.UDP,
+                    L4Config.udp(List.of(), all), ProxyProtocolConfig.OFF);
+        } else {
+            pool.protocol(UpstreamProtocol.TCP).retry(retry).healthCheck(healthCheckInterval == null
+                    ? L4Config.TCP_POOL_CHECK
+                    : L4Config.TCP_POOL_CHECK.withInterval(Duration.ofSeconds(healthCheckInterval)));
+            listener = ListenerConfig.l4("default", new HostPort(bind, port), ListenerConfig.TCP,
+                    L4Config.tcp(List.of(), all), ProxyProtocolConfig.OFF);
+        }
+        return new Config(List.of(listener), List.of(pool.build()), new AdminConfig(true, admin, null),
                 LimitsConfig.DEFAULTS, HeadersConfig.DEFAULTS, workers);
     }
 

@@ -40,7 +40,8 @@ public record CidrBlock(byte[] network, int bits) {
         if (slash >= 0) {
             String b = t.substring(slash + 1);
             if (!b.matches("[0-9]{1,3}") || Integer.parseInt(b) > bytes.length * 8) {
-                throw new IllegalArgumentException("bad prefix length in `" + text + "` (0-" + bytes.length * 8 + ")");
+                throw new IllegalArgumentException("bad prefix length in `" + text + "`: an IPv" + (bytes.length == 4
+                        ? "4" : "6") + " range takes /0 to /" + bytes.length * 8);
             }
             bits = Integer.parseInt(b);
         }

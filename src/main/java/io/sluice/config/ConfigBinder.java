@@ -106,9 +106,8 @@ final class ConfigBinder {
         return out;
     }
 
-    /** The probe of tcp pools that configure none: a TCP connect every 5 s, 2 s timeout, rise 2, fall 3. */
-    static final HealthCheckConfig TCP_CHECK = HealthCheckConfig.DEFAULTS.withType(HealthCheckConfig.Type.TCP)
-            .withInterval(java.time.Duration.ofSeconds(5));
+    /** The probe of tcp pools that configure none: {@link L4Config#TCP_POOL_CHECK}. */
+    static final HealthCheckConfig TCP_CHECK = L4Config.TCP_POOL_CHECK;
 
     /** Reports {@code key} when it is absent or an empty list (other mistakes are reported elsewhere). */
     private static void requireSome(Binder b, YamlNode.Mapping top, String key, String message) {

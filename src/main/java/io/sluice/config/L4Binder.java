@@ -28,7 +28,6 @@ final class L4Binder {
             "session_idle_timeout", "max_sessions");
     private static final List<String> ROUTE_KEYS = List.of("match", "pool", "listener");
     private static final List<String> MATCH_KEYS = List.of("protocol", "sni", "alpn", "prefix", "prefix_hex");
-    private static final List<String> HTTP_ONLY = List.of("tls", "http2", "redirect_http_from");
 
     private L4Binder() {
     }
@@ -37,18 +36,7 @@ final class L4Binder {
     static L4Config l4(Binder b, YamlNode.Mapping m, String path, boolean udp, LimitsConfig limits, Refs refs,
                        String listener) {
         int before = b.errorCount();
-        for (String key : HTTP_ONLY) {
-            YamlNode.Entry e = m.entry(key);
-            if (e != null) {
-                b.error(child(path, key), e.line(), e.column(), "`" + key + "` applies to http and https listeners;"
-                        + (key.equals("tls") && !udp ? " a tcp listener passes TLS through untouched (route it with"
-                        + " `sni`), or hands it to an https listener with a `listener:` route" : " this one is " + (udp
-                        ? "udp" : "tcp")));
-            }
-        }
-        List<String> allowed = new ArrayList<>(udp ? UDP_KEYS : TCP_KEYS);
-        allowed.removeAll(HTTP_ONLY);
-        b.allowOnly(m, path, mergedAllowed(allowed));
+        keys(b, m, path, udp);
         List<L4RouteConfig> routes = new ArrayList<>();
         YamlNode routesNode = value(m, "routes");
         List<YamlNode> items = b.sequence(routesNode, child(path, "routes"), "a list of routes");
@@ -60,15 +48,17 @@ final class L4Binder {
                 }
             }
         }
-        L4RouteConfig fallback = fallback(b, value(m, "fallback"), child(path, "fallback"), udp, refs, listener);
-        if ((items == null || items.isEmpty()) && fallback == null && b.errorCount() == before) {
+        YamlNode fallbackNode = value(m, "fallback");
+        L4RouteConfig fallback = fallback(b, fallbackNode, child(path, "fallback"), udp, refs, listener);
+        boolean noTargets = (items == null || items.isEmpty()) && fallbackNode == null
+                && !(routesNode != null && items == null); // a `routes` that is not a list is reported already
+        if (noTargets) {
             String only = refs.onlyPool();
             if (only != null) {
                 fallback = L4RouteConfig.toPool(L4MatchConfig.ANY, only);
                 refs.l4Target(listener, udp, only, null, child(path, "routes"), m);
             } else {
-                b.error(child(path, "routes"), m, "no routes and no fallback: say where connections go, e.g."
-                        + " routes: [ { pool: NAME } ] or fallback: NAME");
+                noRoutes(b, m, path, udp, refs);
             }
         }
         Duration idle;
@@ -100,10 +90,62 @@ final class L4Binder {
         return new L4Config(routes, fallback, detectTimeout, detectBuffer, idle, max);
     }
 
-    private static List<String> mergedAllowed(List<String> allowed) {
-        List<String> all = new ArrayList<>(allowed);
-        all.addAll(HTTP_ONLY); // reported apart, with a better message
-        return all;
+    /**
+     * Reports keys a tcp or udp listener does not take. Keys of HTTP listeners, and keys of the other kind of L4
+     * listener, get a message of their own that says where they belong, instead of the list of allowed keys.
+     */
+    private static void keys(Binder b, YamlNode.Mapping m, String path, boolean udp) {
+        List<String> allowed = udp ? UDP_KEYS : TCP_KEYS;
+        String kind = udp ? "udp" : "tcp";
+        for (YamlNode.Entry e : m.entries()) {
+            String key = e.key();
+            if (allowed.contains(key)) {
+                continue;
+            }
+            String why = switch (key) {
+                case "tls" -> "`tls` (certificates) belongs on https listeners; a " + kind + " listener passes "
+                        + (udp ? "QUIC and DTLS through untouched (route them with `protocol: quic` and `sni`)"
+                        : "TLS through untouched (route it with `protocol: tls` and `sni`), or hands it to an https"
+                        + " listener with a `listener:` route");
+                case "redirect_http_from" -> "`redirect_http_from` belongs on https listeners; this one is " + kind;
+                case "http2" -> "`http2` applies to http and https listeners; a " + kind + " listener passes "
+                        + (udp ? "datagrams" : "bytes") + " on without looking at HTTP";
+                case "idle_timeout" -> udp ? "udp listeners end idle sessions after `session_idle_timeout`" : null;
+                case "max_connections" -> udp ? "udp listeners limit sessions with `max_sessions`" : null;
+                case "session_idle_timeout" -> udp ? null : "tcp listeners close idle connections after"
+                        + " `idle_timeout`";
+                case "max_sessions" -> udp ? null : "tcp listeners limit connections with `max_connections`";
+                case "detect_timeout", "detect_buffer" -> udp ? "`" + key + "` applies to tcp listeners; a udp"
+                        + " listener routes each session by its first datagram" : null;
+                case "proxy_protocol", "trusted_proxies" -> udp ? "PROXY headers come at the start of TCP"
+                        + " connections, so a udp listener cannot read them; remove `" + key + "`" : null;
+                default -> null;
+            };
+            if (why == null) {
+                why = "unknown key `" + key + "`" + Suggest.didYouMean(key, allowed) + " (allowed on " + kind
+                        + " listeners: " + String.join(", ", allowed) + ")";
+            }
+            b.error(child(path, key), e.line(), e.column(), why);
+        }
+    }
+
+    /** A listener with neither routes nor a fallback, and more than one pool to choose from. */
+    private static void noRoutes(Binder b, YamlNode.Mapping m, String path, boolean udp, Refs refs) {
+        if (refs.poolsDeclared() < 2) {
+            return; // no pool: "no pools" is reported at the top; one with a bad name: its own error is
+        }
+        Set<String> names = refs.poolNames();
+        String example = or(refs.poolFor(udp), "NAME");
+        String msg = "no routes and no fallback: with more than one pool" + (names.isEmpty() ? "" : " ("
+                + String.join(", ", names) + ")") + " say where " + (udp ? "sessions" : "connections") + " go, e.g."
+                + " `fallback: " + example + "` or routes: [ { match: { protocol: " + (udp ? "dns" : "ssh")
+                + " }, pool: " + example + " } ]";
+        YamlNode.Entry e = m.entry("routes");
+        if (e != null) {
+            b.error(child(path, "routes"), e.line(), e.column(), msg);
+        } else {
+            b.error(child(path, "routes"), m, msg);
+        }
     }
 
     /** {@code proxy_protocol} and {@code trusted_proxies} of a TCP, HTTP or HTTPS listener. */
@@ -145,8 +187,16 @@ final class L4Binder {
             }
         }
         if (mode != ProxyProtocolConfig.Mode.OFF && trusted.isEmpty() && items == null && trustedNode == null) {
-            b.error(child(path, "proxy_protocol"), modeNode, "say who may send PROXY headers, e.g. trusted_proxies:"
+            b.error(child(path, "proxy_protocol"), modeNode, "`proxy_protocol: " + text.strip() + "` needs"
+                    + " `trusted_proxies`, the addresses allowed to send PROXY headers, e.g. trusted_proxies:"
                     + " [ 10.0.0.0/8 ]; a header from anyone else closes the connection");
+            return null;
+        }
+        if (mode != ProxyProtocolConfig.Mode.OFF && items != null && items.isEmpty()) {
+            YamlNode.Entry e = m.entry("trusted_proxies");
+            b.error(child(path, "trusted_proxies"), e.line(), e.column(), "an empty `trusted_proxies` lets no one"
+                    + " send PROXY headers; list the proxies' addresses, e.g. [ 10.0.0.0/8 ], or set"
+                    + " `proxy_protocol: off`");
             return null;
         }
         if (mode != ProxyProtocolConfig.Mode.OFF && trusted.isEmpty()) {
@@ -154,8 +204,8 @@ final class L4Binder {
         }
         if (mode == ProxyProtocolConfig.Mode.OFF && modeNode == null) {
             YamlNode.Entry e = m.entry("trusted_proxies");
-            b.error(child(path, "trusted_proxies"), e.line(), e.column(), "`trusted_proxies` without"
-                    + " `proxy_protocol: accept` (or require) has no effect");
+            b.error(child(path, "trusted_proxies"), e.line(), e.column(), "`trusted_proxies` has no"
+                    + " effect without `proxy_protocol: accept` (or require); add one, or remove the list");
             return null;
         }
         return mode == ProxyProtocolConfig.Mode.OFF ? ProxyProtocolConfig.OFF : new ProxyProtocolConfig(mode, trusted);
@@ -217,8 +267,9 @@ final class L4Binder {
             return null;
         }
         if (udp) {
-            b.error(child(path, "listener"), listenerNode, "a udp listener cannot hand datagrams to an HTTP listener;"
-                    + " route them to a `pool`");
+            b.error(child(path, "listener"), listenerNode, "a udp listener cannot hand datagrams to another listener"
+                    + " (only tcp connections can be handed to an http or https listener); route them to a `pool`"
+                    + " with `protocol: udp`");
             return null;
         }
         refs.l4Target(listener, false, null, target, child(path, "listener"), listenerNode);
@@ -254,8 +305,10 @@ final class L4Binder {
                 && b.errorCount() == before) {
             String key = !sni.isEmpty() ? "sni" : "alpn";
             YamlNode.Entry e = m.entry(key);
-            b.error(child(path, key), e.line(), e.column(), "`" + key + "` is read from a TLS or QUIC hello; add"
-                    + " `protocol: " + (udp ? "quic" : "tls") + "`");
+            String hello = udp ? "quic" : "tls";
+            b.error(child(path, key), e.line(), e.column(), "`" + key + "` is read from a " + (udp ? "QUIC" : "TLS")
+                    + " client hello, so it needs `protocol: " + hello + "`" + (protocol == null ? " in this match"
+                    : ", not `protocol: " + protocol + "`"));
         }
         byte[] prefix = prefix(b, m, path);
         if (b.errorCount() != before) {
@@ -286,8 +339,14 @@ final class L4Binder {
                 return null;
             }
             String digits = t.replaceAll("[\\s:]", "");
-            if (digits.isEmpty() || digits.length() % 2 != 0 || !digits.matches("[0-9A-Fa-f]+")) {
-                b.error(child(path, "prefix_hex"), hex, "`" + t + "` is not hex bytes such as \"16 03\"");
+            if (digits.isEmpty() || !digits.matches("[0-9A-Fa-f]+")) {
+                b.error(child(path, "prefix_hex"), hex, "`" + t + "` is not hex bytes; write two hex digits a byte,"
+                        + " such as \"16 03\" or \"1603\"");
+                return null;
+            }
+            if (digits.length() % 2 != 0) {
+                b.error(child(path, "prefix_hex"), hex, "`" + t + "` has an odd number of hex digits; write two a"
+                        + " byte, such as \"16 03\"");
                 return null;
             }
             return HexFormat.of().parseHex(digits);

@@ -25,6 +25,13 @@ public record L4Config(List<L4RouteConfig> routes, L4RouteConfig fallback, Durat
     public static final Duration TCP_IDLE = Duration.ofMinutes(10);
     public static final Duration UDP_IDLE = Duration.ofSeconds(30);
     public static final int MAX_SESSIONS = 10_000;
+    /**
+     * The health check of a pool that only tcp listeners use and that configures none (its backends need not speak
+     * HTTP, and a dead one should leave the rotation without waiting for clients): a TCP connect every 5 s, 2 s
+     * timeout, rise 2, fall 3. Config files and quick mode's {@code --mode tcp} both apply it.
+     */
+    public static final HealthCheckConfig TCP_POOL_CHECK = HealthCheckConfig.DEFAULTS
+            .withType(HealthCheckConfig.Type.TCP).withInterval(Duration.ofSeconds(5));
 
     public L4Config {
         routes = List.copyOf(Objects.requireNonNull(routes, "routes"));
@@ -44,9 +51,10 @@ public record L4Config(List<L4RouteConfig> routes, L4RouteConfig fallback, Durat
         }
     }
 
-    /** TCP settings with defaults: routes and fallback only. */
+    /** TCP settings with defaults, as a config file gets them: routes and fallback only. */
     public static L4Config tcp(List<L4RouteConfig> routes, L4RouteConfig fallback) {
-        return new L4Config(routes, fallback, DETECT_TIMEOUT, DETECT_BUFFER, TCP_IDLE, 100_000);
+        return new L4Config(routes, fallback, DETECT_TIMEOUT, DETECT_BUFFER, TCP_IDLE,
+                LimitsConfig.DEFAULTS.maxConnections());
     }
 
     /** UDP settings with defaults: routes and fallback only. */

@@ -80,6 +80,9 @@ final class PoolBinder {
             refs.poolProtocol(name, or(protocol, UpstreamProtocol.HTTP1));
         }
         UpstreamTlsConfig tls = tls(b, m, path, protocol, protocolNode, backends);
+        if (name != null && (tls != null || protocol == UpstreamProtocol.H2)) {
+            refs.poolTls(name);
+        }
         if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.HTTP
                 && (protocol == UpstreamProtocol.H2 || protocol == UpstreamProtocol.H2C)) {
             b.error(child(path, "health_check"), value(m, "health_check"), "HTTP health checks speak HTTP/1.1, which"
@@ -131,7 +134,7 @@ final class PoolBinder {
     }
 
     private static UpstreamProtocol protocol(Binder b, YamlNode n, String path) {
-        String t = b.text(n, path, "http1, h2 or h2c");
+        String t = b.text(n, path, "http1, h2, h2c, tcp or udp");
         if (t == null) {
             return null;
         }

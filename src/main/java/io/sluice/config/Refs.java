@@ -35,6 +35,7 @@ final class Refs {
 
     private final List<L4Target> l4Targets = new ArrayList<>();
     private final Map<String, UpstreamProtocol> poolProtocols = new HashMap<>();
+    private final Set<String> tlsPools = new HashSet<>();
     private final Map<String, String> listenerProtocols = new HashMap<>();
     private int poolsDeclared;
 
@@ -60,6 +61,11 @@ final class Refs {
         poolProtocols.putIfAbsent(name, protocol);
     }
 
+    /** A pool that talks TLS to its backends ({@code tls}, https:// URLs, or h2). */
+    void poolTls(String name) {
+        tlsPools.add(name);
+    }
+
     /** A listener's protocol (http, https, tcp, udp). */
     void listenerProtocol(String name, String protocol) {
         listenerProtocols.putIfAbsent(name, protocol);
@@ -71,20 +77,26 @@ final class Refs {
                 listener == null ? null : ref(listener, path, at)));
     }
 
-    /** The pools that only tcp listeners use (as route targets or fallbacks), for their default health check. */
+    /**
+     * The pools that only tcp listeners use (as route targets or fallbacks), for their default health check. A
+     * pool that HTTP routes or udp listeners reach, directly or through {@code fallback_pool}, is not one.
+     */
     Set<String> poolsOnlyForTcp() {
         Set<String> used = new HashSet<>();
+        java.util.Collection<String> others = new ArrayList<>();
         for (L4Target t : l4Targets) {
-            if (t.pool() != null && !t.udp()) {
-                used.add(t.pool().value());
+            if (t.pool() != null) {
+                (t.udp() ? others : used).add(t.pool().value());
             }
         }
-        for (Ref<String> r : routes) {
-            used.remove(r.value());
-        }
-        for (Fallback f : fallbacks) {
-            used.remove(f.to().value());
-            used.remove(f.from());
+        routes.forEach(r -> others.add(r.value()));
+        Map<String, String> next = new HashMap<>();
+        fallbacks.stream().filter(f -> f.from() != null).forEach(f -> next.putIfAbsent(f.from(), f.to().value()));
+        Set<String> reached = new HashSet<>();
+        for (String p : others) {
+            for (String at = p; at != null && reached.add(at); at = next.get(at)) {
+                used.remove(at);
+            }
         }
         return used;
     }
@@ -116,6 +128,18 @@ final class Refs {
         return names;
     }
 
+    /** The first pool (in file order) a tcp ({@code udp} false) or udp listener could route to, or null. */
+    String poolFor(boolean udp) {
+        for (Ref<String> p : pools) {
+            UpstreamProtocol protocol = poolProtocols.get(p.value());
+            if (protocol != null && (protocol == UpstreamProtocol.UDP) == udp && (udp || !tlsPools.contains(p.value()))
+                    && (udp || protocol == UpstreamProtocol.TCP || protocol == UpstreamProtocol.HTTP1)) {
+                return p.value();
+            }
+        }
+        return null;
+    }
+
     /** The name of the only pool, when exactly one is declared and it has a good name; else null. */
     String onlyPool() {
         return poolsDeclared == 1 && pools.size() == 1 ? pools.get(0).value() : null;
@@ -125,8 +149,8 @@ final class Refs {
     void check(Binder b) {
         unique(b, pools, "pool name", "pool names must be unique");
         unique(b, listeners, "listener name", "listener names must be unique");
-        uniqueAddresses(b, binds);
-        uniqueAddresses(b, udpBinds);
+        uniqueAddresses(b, binds, "");
+        uniqueAddresses(b, udpBinds, " (a tcp and a udp listener may share one)");
         Set<String> known = poolNames();
         for (Ref<String> r : routes) {
             if (!known.contains(r.value())) {
@@ -140,7 +164,7 @@ final class Refs {
     }
 
     /** Each address is listened on once per transport (port 0 excepted: each gets its own free port). */
-    private static void uniqueAddresses(Binder b, List<Ref<HostPort>> binds) {
+    private static void uniqueAddresses(Binder b, List<Ref<HostPort>> binds, String note) {
         Map<HostPort, Ref<HostPort>> seen = new HashMap<>();
         for (Ref<HostPort> r : binds) {
             if (r.value().port() == 0) {
@@ -152,7 +176,7 @@ final class Refs {
             }
             if (r.line() > 0) {
                 b.error(r.path(), r.line(), r.column(), "address " + r.value() + " is already used by " + first.path()
-                        + "; each listener needs its own address");
+                        + "; each listener needs its own address" + note);
             } else {
                 b.error(first.path(), first.line(), first.column(), "address " + r.value() + " is also the default of "
                         + r.path() + "; use another address, or set " + r.path());
@@ -176,26 +200,46 @@ final class Refs {
                 UpstreamProtocol p = poolProtocols.get(r.value());
                 if (!known.contains(r.value())) {
                     b.error(r.path(), r.line(), r.column(), "no pool named `" + r.value() + "`"
-                            + Suggest.didYouMean(r.value(), known) + " (known pools: " + String.join(", ", known) + ")");
+                            + Suggest.didYouMean(r.value(), known) + " (" + (known.isEmpty() ? "no pools are defined"
+                            : "known pools: " + String.join(", ", known)) + ")");
                 } else if (p != null && t.udp() && p != UpstreamProtocol.UDP) {
-                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is a TCP pool, but listener `"
-                            + t.from() + "` is udp; give the pool `protocol: udp` (and use it from udp listeners only)");
+                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` has protocol " + lower(p)
+                            + (p == UpstreamProtocol.HTTP1 ? " (the default)" : "") + ", but listener `" + t.from()
+                            + "` is udp and sends datagrams; give the pool `protocol: udp` (a udp pool serves udp"
+                            + " listeners only)");
+                } else if (p != null && !t.udp() && p == UpstreamProtocol.UDP) {
+                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is a udp pool, but listener `"
+                            + t.from() + "` is tcp; route to a pool with `protocol: tcp`");
                 } else if (p != null && !t.udp() && p != UpstreamProtocol.TCP && p != UpstreamProtocol.HTTP1) {
-                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is a " + lower(p) + " pool; a tcp"
-                            + " listener passes bytes on as they are, to a pool with `protocol: tcp` (or http1)");
+                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` is an " + lower(p) + " pool, but"
+                            + " a tcp listener passes the client's bytes on as they are; route to a pool with"
+                            + " `protocol: tcp`");
+                } else if (p != null && !t.udp() && tlsPools.contains(r.value())) {
+                    b.error(r.path(), r.line(), r.column(), "pool `" + r.value() + "` talks TLS to its backends, but"
+                            + " a tcp listener passes the client's bytes (TLS included) on as they are; route to a"
+                            + " pool with `protocol: tcp` and no `tls`, or hand TLS to an https listener with"
+                            + " `listener: NAME`");
                 }
             } else {
                 Ref<String> r = t.listener();
                 String kind = listenerProtocols.get(r.value());
-                if (kind == null) {
-                    Set<String> names = new java.util.TreeSet<>(listenerProtocols.keySet());
+                Set<String> http = new java.util.TreeSet<>();
+                listenerProtocols.forEach((name, k) -> {
+                    if (k.equals(ListenerConfig.HTTP) || k.equals(ListenerConfig.HTTPS)) {
+                        http.add(name);
+                    }
+                });
+                String list = http.isEmpty() ? "there is no http or https listener to hand it to"
+                        : "http and https listeners: " + String.join(", ", http);
+                if (r.value().equals(t.from())) {
+                    b.error(r.path(), r.line(), r.column(), "listener `" + r.value() + "` cannot hand connections to"
+                            + " itself; name an http or https listener (" + list + ")");
+                } else if (kind == null) {
                     b.error(r.path(), r.line(), r.column(), "no listener named `" + r.value() + "`"
-                            + Suggest.didYouMean(r.value(), names) + " (known listeners: " + String.join(", ", names) + ")");
+                            + Suggest.didYouMean(r.value(), listenerProtocols.keySet()) + " (" + list + ")");
                 } else if (!kind.equals(ListenerConfig.HTTP) && !kind.equals(ListenerConfig.HTTPS)) {
                     b.error(r.path(), r.line(), r.column(), "listener `" + r.value() + "` is " + kind + "; a connection"
-                            + " can be handed only to an http or https listener");
-                } else if (r.value().equals(t.from())) {
-                    b.error(r.path(), r.line(), r.column(), "a listener cannot hand connections to itself");
+                            + " can be handed only to an http or https listener (" + list + ")");
                 }
             }
         }
@@ -218,6 +262,15 @@ final class Refs {
                         + Suggest.didYouMean(to.value(), known) + " (known pools: " + String.join(", ", known) + ")");
             } else if (f.from() != null) {
                 byPool.putIfAbsent(f.from(), f);
+                UpstreamProtocol from = poolProtocols.get(f.from());
+                UpstreamProtocol target = poolProtocols.get(to.value());
+                if (from != null && target != null && ((from == UpstreamProtocol.UDP) != (target == UpstreamProtocol.UDP)
+                        || from.http() && !target.http())) {
+                    b.error(to.path(), to.line(), to.column(), "pool `" + f.from() + "` (" + lower(from) + ") cannot"
+                            + " fall back to pool `" + to.value() + "` (" + lower(target) + "): a fallback pool takes"
+                            + " the same traffic, so it needs a protocol of the same kind ("
+                            + (from == UpstreamProtocol.UDP ? "udp" : from.http() ? "http1, h2 or h2c" : "tcp") + ")");
+                }
             }
         }
         Set<String> seen = new HashSet<>();

@@ -41,6 +41,57 @@ class CliIT {
         }
     }
 
+    private static final String BAD_L4 = """
+            listeners:
+              - name: edge
+                bind: 127.0.0.1:7000
+                protocol: tcp
+                tls: { certificates: [ { cert: a.pem, key: a.key } ] }
+                routes:
+                  - match: { protocol: dns }
+                    pool: shell
+                  - match: { protocol: tls }
+                    listener: nowhere
+              - name: dns
+                bind: 127.0.0.1:7000
+                protocol: udp
+                proxy_protocol: accept
+                fallback: shell
+            pools:
+              - name: shell
+                protocol: tcp
+                backends: [ "10.0.0.2:22" ]
+              - name: resolvers
+                protocol: udp
+                health_check: true
+                backends: [ "10.0.0.3:53" ]
+            """;
+
+    @Test
+    void validateReportsEveryL4ErrorWithItsLineAndColumnAndExits2() throws Exception {
+        Path file = SluiceProcess.writeConfig(BAD_L4);
+        try (SluiceProcess p = SluiceProcess.runToEnd("validate", "-c", file.toString())) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains(file + ": 6 error(s)")
+                    .contains("listeners[0].tls (5:5): `tls` (certificates) belongs on https listeners")
+                    .contains("listeners[0].routes[0].match.protocol (7:28): `dns` is detected on udp listeners")
+                    .contains("listeners[0].routes[1].listener (10:19): no listener named `nowhere`")
+                    .contains("listeners[1].proxy_protocol (14:5): PROXY headers come at the start of TCP")
+                    .contains("listeners[1].fallback (15:15): pool `shell` has protocol tcp, but listener `dns` is udp")
+                    .contains("pools[1].health_check (22:19): a udp pool has no connection to probe")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void quickModeTcpRefusesHttpOnlyOptions() throws Exception {
+        try (SluiceProcess p = SluiceProcess.runToEnd("--mode", "tcp", "--port", "0", "--backends", "127.0.0.1:22",
+                "--health-check-path", "/hz")) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains("error: --health-check-path is for --mode http only");
+        }
+    }
+
     @Test
     void runWithBadConfigExits2WithoutListening() throws Exception {
         int port = SluiceProcess.freePort();
@@ -84,7 +135,7 @@ class CliIT {
             assertThat(p.exitCode()).isZero();
             assertThat(p.output()).contains("run").contains("validate").contains("demo").contains("backend")
                     .contains("status").contains("--backends").contains("--algorithm")
-                    .contains("--health-check-path").contains("--retries")
+                    .contains("--health-check-path").contains("--retries").contains("--mode")
                     .contains("least_ewma").contains("consistent_hash");
         }
         try (SluiceProcess p = SluiceProcess.runToEnd("backend", "--help")) {

@@ -3,12 +3,18 @@ package io.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.config.Config;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.HostPort;
+import io.sluice.config.L4Config;
+import io.sluice.config.L4MatchConfig;
+import io.sluice.config.L4RouteConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.ProxyProtocolConfig;
 import io.sluice.config.RetryConfig;
+import io.sluice.config.UpstreamProtocol;
 import io.sluice.testing.TestCerts;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,5 +124,83 @@ class MainQuickModeTest {
                 a.key().toString())::quickConfig).hasMessageContaining("no such file: " + dir.resolve("none.pem"));
         String help = Main.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
         assertThat(help).contains("--tls-cert=FILE", "--tls-key=FILE", "serve HTTPS");
+    }
+
+    @Test
+    void modeTcpIsOneTcpListenerSendingEverythingToOneTcpPoolWithTheDefaultProbe() {
+        Config c = parse("--mode", "tcp", "--algorithm", "least_connections").quickConfig();
+
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(c.listeners()).hasSize(1);
+        assertThat(l).isEqualTo(ListenerConfig.l4("default", new HostPort("0.0.0.0", 0), ListenerConfig.TCP,
+                L4Config.tcp(List.of(), L4RouteConfig.toPool(L4MatchConfig.ANY, "default")), ProxyProtocolConfig.OFF));
+        assertThat(l.l4().detects()).as("nothing to detect: connections go straight to the pool").isFalse();
+        PoolConfig p = c.pool("default");
+        assertThat(p.protocol()).isEqualTo(UpstreamProtocol.TCP);
+        assertThat(p.strategy()).isEqualTo("least_connections");
+        assertThat(p.healthCheck()).isEqualTo(L4Config.TCP_POOL_CHECK);
+        assertThat(p.healthCheck().type()).isEqualTo(HealthCheckConfig.Type.TCP);
+        assertThat(p.retry()).isEqualTo(RetryConfig.DEFAULTS);
+    }
+
+    @Test
+    void modeTcpTakesAnIntervalAndRetries() {
+        PoolConfig p = pool("--mode", "tcp", "--health-check-interval", "30", "--retries", "0");
+
+        assertThat(p.healthCheck()).isEqualTo(L4Config.TCP_POOL_CHECK.withInterval(Duration.ofSeconds(30)));
+        assertThat(p.retry().maxRetries()).isZero();
+    }
+
+    @Test
+    void modeUdpIsOneUdpListenerAndOneUdpPoolWithoutChecks() {
+        Config c = parse("--mode", "UDP").quickConfig();
+
+        assertThat(c.listeners()).singleElement().isEqualTo(ListenerConfig.l4("default", new HostPort("0.0.0.0", 0),
+                ListenerConfig.UDP, L4Config.udp(List.of(), L4RouteConfig.toPool(L4MatchConfig.ANY, "default")),
+                ProxyProtocolConfig.OFF));
+        assertThat(c.pool("default").protocol()).isEqualTo(UpstreamProtocol.UDP);
+        assertThat(c.pool("default").healthCheck()).isNull();
+        assertThat(c.listeners().get(0).l4().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void modeHttpIsTheDefault() {
+        assertThat(parse("--mode", "http").quickConfig()).isEqualTo(parse().quickConfig());
+        assertThat(parse().quickConfig().listeners().get(0).protocol()).isEqualTo(ListenerConfig.HTTP);
+    }
+
+    @Test
+    void httpOnlyOptionsWithAnotherModeAreErrorsAllAtOnce(@TempDir Path dir) {
+        TestCerts.Issued cert = TestCerts.ca(dir, "Test CA").issue(dir, "site", List.of("DNS:localhost"));
+
+        assertThatThrownBy(parse("--mode", "tcp", "--tls-cert", cert.cert().toString(), "--tls-key",
+                cert.key().toString(), "--health-check-path", "/hz")::quickConfig)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--tls-cert/--tls-key is for --mode http only; a tcp listener passes TLS through untouched"
+                        + "\nerror: --health-check-path is for --mode http only; a tcp pool's backends need not"
+                        + " speak HTTP; tcp checks only connect");
+        assertThatThrownBy(parse("--mode", "udp", "--health-check-interval", "5", "--retries", "1")::quickConfig)
+                .hasMessage("--health-check-interval does not apply to --mode udp: a udp backend has no connection"
+                        + " to probe (breakers still take failing backends out)"
+                        + "\nerror: --retries does not apply to --mode udp: a datagram is not sent twice");
+        assertThatThrownBy(parse("--mode", "sctp")::quickConfig).hasMessage("--mode must be http, tcp or udp, got \"sctp\"");
+    }
+
+    @Test
+    void aUrlBackendIsRefusedOutsideHttpMode() {
+        CommandLine cl = Main.commandLine();
+        cl.parseArgs("--mode", "tcp", "--port", "0", "--backends", "http://127.0.0.1:3001");
+        Main m = cl.getCommand();
+
+        assertThatThrownBy(m::quickConfig).hasMessage("--backends: --mode tcp takes host:port, not a URL:"
+                + " http://127.0.0.1:3001");
+    }
+
+    @Test
+    void helpDescribesMode() {
+        String help = Main.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+
+        assertThat(help).contains("--mode=MODE", "http (default), tcp or udp", "sluice --mode tcp --port 2222",
+                "TCP connect every 5 seconds in tcp mode");
     }
 }
