@@ -226,36 +226,9 @@ pools:
 admin: { enabled: false }
 $extra
 EOF
-  # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPU" "$JAVA" -XX:+UseParallelGC -Xms256m -Xmx256m $SLUICE_JAVA_OPTS \
-    -jar "$SLUICE_JAR" run -c "$TMP/$name/sluice.yaml" > "$TMP/$name/sluice.log" 2>&1 &
-  PID[$name]=$!
-  STARTED+=("${PID[$name]}")
-  if ! wait_http "${PID[$name]}" "${CPORT[$name]}" "$SLUICE_START_TIMEOUT" proxy; then
-    if kill -0 "${PID[$name]}" 2>/dev/null; then
-      SKIP[$name]="no answer through its tcp listener 127.0.0.1:${CPORT[$name]} within ${SLUICE_START_TIMEOUT}s"
-    else
-      SKIP[$name]="failed to start (process exited)"
-    fi
-    log "bench: $name ${SKIP[$name]}; its log:"; show_log "$TMP/$name/sluice.log"
-  fi
-  sluice_transport "$TMP/$name/sluice.log"
+  launch_sluice "$name" "${CPORT[$name]}" "through its tcp listener 127.0.0.1:${CPORT[$name]}"
 }
-if want sluice || want sluice-bare; then
-  ensure_sluice_jar
-  for name in sluice sluice-bare; do
-    want "$name" || continue
-    if [ ! -f "$SLUICE_JAR" ]; then
-      SKIP[$name]="not built ($SLUICE_JAR missing)"
-    elif ! command -v "$JAVA" >/dev/null 2>&1; then
-      SKIP[$name]="no java ('$JAVA' not found)"
-    elif [ "$name" = sluice ]; then
-      start_sluice_l4 sluice "${SLUICE_EXTRA_YAML:-}"
-    else
-      start_sluice_l4 sluice-bare "metrics: { enabled: false }"
-    fi
-  done
-fi
+start_sluices start_sluice_l4 ""
 
 ACTIVE=()
 for name in $PROXIES; do

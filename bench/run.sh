@@ -278,6 +278,46 @@ ensure_sluice_jar() {
 }
 
 # The Netty transport a Sluice logged at start (epoll, nio, ...), into SLUICE_TRANSPORT.
+# Starts the Sluice whose config is $TMP/NAME/sluice.yaml on the proxy core and waits until PORT answers; on
+# failure NAME is skipped with the reason (WHERE names what did not answer).
+launch_sluice() {  # name port where
+  local name="$1" port="$2" where="$3"
+  # shellcheck disable=SC2086
+  taskset -c "$PROXY_CPU" "$JAVA" -XX:+UseParallelGC -Xms256m -Xmx256m $SLUICE_JAVA_OPTS \
+    -jar "$SLUICE_JAR" run -c "$TMP/$name/sluice.yaml" > "$TMP/$name/sluice.log" 2>&1 &
+  PID[$name]=$!
+  STARTED+=("${PID[$name]}")
+  if ! wait_http "${PID[$name]}" "$port" "$SLUICE_START_TIMEOUT" proxy; then
+    if kill -0 "${PID[$name]}" 2>/dev/null; then
+      SKIP[$name]="no answer $where within ${SLUICE_START_TIMEOUT}s"
+    else
+      SKIP[$name]="failed to start (process exited)"
+    fi
+    log "bench: $name ${SKIP[$name]}; its log:"; show_log "$TMP/$name/sluice.log"
+  fi
+  sluice_transport "$TMP/$name/sluice.log"
+}
+
+# Starts "sluice" (metrics on, plus SLUICE_EXTRA_YAML or OBSERVED) and "sluice-bare" (metrics off) with STARTER,
+# a function taking a name and extra top-level YAML, when PROXIES wants them and the jar and java are there.
+start_sluices() {  # starter observed-yaml
+  local starter="$1" observed="$2" name
+  want sluice || want sluice-bare || return 0
+  ensure_sluice_jar
+  for name in sluice sluice-bare; do
+    want "$name" || continue
+    if [ ! -f "$SLUICE_JAR" ]; then
+      SKIP[$name]="not built ($SLUICE_JAR missing)"
+    elif ! command -v "$JAVA" >/dev/null 2>&1; then
+      SKIP[$name]="no java ('$JAVA' not found)"
+    elif [ "$name" = sluice ]; then
+      "$starter" sluice "${SLUICE_EXTRA_YAML:-$observed}"
+    else
+      "$starter" sluice-bare "metrics: { enabled: false }"
+    fi
+  done
+}
+
 sluice_transport() {  # log file
   local t
   t="$(grep -o '[a-z_]* transport' "$1" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
@@ -418,8 +458,8 @@ fi
 
 # Sluice: "sluice" as a user runs it, with metrics on and an access log written to a file; "sluice-bare"
 # with metrics off and no access log, so that the difference is what observability costs.
-start_sluice() { # name port extra-yaml
-  local name="$1" port="$2" extra="$3" tls=""
+start_sluice() { # name extra-yaml
+  local name="$1" extra="$2" port="${PORT[$1]}" tls=""
   mkdir -p "$TMP/$name"
   if [ "$MODE" = h2 ]; then
     tls="
@@ -440,37 +480,9 @@ pools:
 admin: { enabled: false }
 $extra
 EOF
-  # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPU" "$JAVA" -XX:+UseParallelGC -Xms256m -Xmx256m $SLUICE_JAVA_OPTS \
-    -jar "$SLUICE_JAR" run -c "$TMP/$name/sluice.yaml" > "$TMP/$name/sluice.log" 2>&1 &
-  PID[$name]=$!
-  STARTED+=("${PID[$name]}")
-  if ! wait_http "${PID[$name]}" "$port" "$SLUICE_START_TIMEOUT" proxy; then
-    if kill -0 "${PID[$name]}" 2>/dev/null; then
-      SKIP[$name]="no answer on 127.0.0.1:$port within ${SLUICE_START_TIMEOUT}s"
-    else
-      SKIP[$name]="failed to start (process exited)"
-    fi
-    log "bench: $name ${SKIP[$name]}; its log:"; show_log "$TMP/$name/sluice.log"
-  fi
-  sluice_transport "$TMP/$name/sluice.log"
+  launch_sluice "$name" "$port" "on 127.0.0.1:$port"
 }
-if want sluice || want sluice-bare; then
-  ensure_sluice_jar
-  for name in sluice sluice-bare; do
-    want "$name" || continue
-    if [ ! -f "$SLUICE_JAR" ]; then
-      SKIP[$name]="not built ($SLUICE_JAR missing)"
-    elif ! command -v "$JAVA" >/dev/null 2>&1; then
-      SKIP[$name]="no java ('$JAVA' not found)"
-    elif [ "$name" = sluice ]; then
-      observed="access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
-      start_sluice sluice "${PORT[sluice]}" "${SLUICE_EXTRA_YAML:-$observed}"
-    else
-      start_sluice sluice-bare "${PORT[sluice-bare]}" "metrics: { enabled: false }"
-    fi
-  done
-fi
+start_sluices start_sluice "access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
 
 ACTIVE=()
 for name in $PROXIES; do

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
 final class TcpFront extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpFront.class);
 
+    /** The most fallback_pool hops followed, as for HTTP requests. */
+    private static final int MAX_POOL_FALLBACKS = 4;
+
     private final TcpListener listener;
     private final L4Router router;
     private final TcpSession session;
@@ -197,6 +200,15 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         }
         PoolRuntime pool = r.pool();
         Backend b = pick(pool);
+        // As for HTTP requests: a pool with no usable backend hands over to its fallback_pool chain first.
+        for (int hops = 0; b == null && pool.fallbackPool() != null && hops < MAX_POOL_FALLBACKS; hops++) {
+            PoolRuntime next = listener.proxy().snapshot().pool(pool.fallbackPool());
+            if (next == null) {
+                break;
+            }
+            pool = next;
+            b = pick(pool);
+        }
         if (b == null) {
             L4Router.Route fb = router.fallback();
             if (fb != null && fb != r) {

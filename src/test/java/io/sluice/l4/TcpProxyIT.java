@@ -236,4 +236,28 @@ class TcpProxyIT {
             }
         }
     }
+
+    @Test
+    void aPoolWithoutUsableBackendsHandsItsConnectionsToItsFallbackPool() throws Exception {
+        try (TcpBackend main = TcpBackend.start("main\n");
+             TcpBackend spare = TcpBackend.start("spare\n");
+             Sluice sluice = start("""
+                     listeners:
+                       - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: main } ] }
+                     pools:
+                       - { name: main, protocol: tcp, fallback_pool: spare, backends: [ { address: "127.0.0.1:%d" } ] }
+                       - { name: spare, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                     admin: { enabled: false }
+                     """.formatted(main.port(), spare.port()))) {
+            InetSocketAddress edge = sluice.listenerAddress("edge");
+            try (Socket s = connect(edge)) {
+                assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("main\n");
+            }
+            sluice.snapshot().pool("main").backends().get(0).state()
+                    .setHealthBit(io.sluice.balance.BackendState.ADMIN_DRAINED, true);
+            try (Socket s = connect(edge)) {
+                assertThat(new String(s.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("spare\n");
+            }
+        }
+    }
 }
