@@ -1,11 +1,12 @@
 package io.sluice.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The whole configuration after parsing and validation: what the YAML said, with every default filled in.
- * Immutable; thread-safe. Build one with {@link ConfigLoader}, or directly in code for the library API.
+ * Immutable; thread-safe. Build one with {@link ConfigLoader}, or in code for the library API ({@link #builder()}).
  *
  * @param listeners the listeners, at least one
  * @param pools     the backend pools, names unique
@@ -55,6 +56,85 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
     /** This configuration with metrics on or off. */
     public Config withMetrics(MetricsConfig value) {
         return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, value);
+    }
+
+    /**
+     * A builder with the defaults a YAML file without those sections gets: admin on 127.0.0.1:9901, default
+     * limits and headers, one event loop per core, no access log, no tracing, metrics on.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link Config} in code; listeners and pools keep the order they were added in. Not thread-safe. */
+    public static final class Builder {
+        private final List<ListenerConfig> listeners = new ArrayList<>();
+        private final List<PoolConfig> pools = new ArrayList<>();
+        private AdminConfig admin = AdminConfig.DEFAULTS;
+        private LimitsConfig limits = LimitsConfig.DEFAULTS;
+        private HeadersConfig headers = HeadersConfig.DEFAULTS;
+        private int workers;
+        private AccessLogConfig accessLog = AccessLogConfig.OFF;
+        private TracingConfig tracing = TracingConfig.OFF;
+        private MetricsConfig metrics = MetricsConfig.ON;
+
+        private Builder() {
+        }
+
+        public Builder listener(ListenerConfig value) {
+            listeners.add(Objects.requireNonNull(value, "listener"));
+            return this;
+        }
+
+        public Builder pool(PoolConfig value) {
+            pools.add(Objects.requireNonNull(value, "pool"));
+            return this;
+        }
+
+        public Builder admin(AdminConfig value) {
+            this.admin = value;
+            return this;
+        }
+
+        /** No admin listener ({@code Sluice.healthReport()} still works). */
+        public Builder withoutAdmin() {
+            return admin(new AdminConfig(false, AdminConfig.DEFAULTS.bind(), null));
+        }
+
+        public Builder limits(LimitsConfig value) {
+            this.limits = value;
+            return this;
+        }
+
+        public Builder headers(HeadersConfig value) {
+            this.headers = value;
+            return this;
+        }
+
+        /** Event-loop threads; 0 (default) means one per core. */
+        public Builder workers(int value) {
+            this.workers = value;
+            return this;
+        }
+
+        public Builder accessLog(AccessLogConfig value) {
+            this.accessLog = value;
+            return this;
+        }
+
+        public Builder tracing(TracingConfig value) {
+            this.tracing = value;
+            return this;
+        }
+
+        public Builder metrics(MetricsConfig value) {
+            this.metrics = value;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, metrics);
+        }
     }
 
     /** The pool with this name, or null. */

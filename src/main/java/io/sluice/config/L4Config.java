@@ -1,11 +1,13 @@
 package io.sluice.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What a {@code tcp} or {@code udp} listener does with its connections or sessions. Immutable; thread-safe.
+ * {@link #builder()} (TCP defaults) and {@link #udpBuilder()} build one in code.
  *
  * @param routes         ordered routes, first match wins
  * @param fallback       where unmatched (or undetected within {@code detectTimeout}) traffic goes, and traffic whose
@@ -60,6 +62,78 @@ public record L4Config(List<L4RouteConfig> routes, L4RouteConfig fallback, Durat
     /** UDP settings with defaults: routes and fallback only. */
     public static L4Config udp(List<L4RouteConfig> routes, L4RouteConfig fallback) {
         return new L4Config(routes, fallback, DETECT_TIMEOUT, DETECT_BUFFER, UDP_IDLE, MAX_SESSIONS);
+    }
+
+    /** A builder with the TCP defaults: no routes, no fallback. */
+    public static Builder builder() {
+        return new Builder(TCP_IDLE, 100_000);
+    }
+
+    /** A builder with the UDP defaults (session idle timeout, session limit): no routes, no fallback. */
+    public static Builder udpBuilder() {
+        return new Builder(UDP_IDLE, MAX_SESSIONS);
+    }
+
+    /** Builds an {@link L4Config}; routes keep the order they were added in. Not thread-safe. */
+    public static final class Builder {
+        private final List<L4RouteConfig> routes = new ArrayList<>();
+        private L4RouteConfig fallback;
+        private Duration detectTimeout = DETECT_TIMEOUT;
+        private int detectBuffer = DETECT_BUFFER;
+        private Duration idleTimeout;
+        private int maxConnections;
+
+        private Builder(Duration idleTimeout, int maxConnections) {
+            this.idleTimeout = idleTimeout;
+            this.maxConnections = maxConnections;
+        }
+
+        /** Adds a route sending what {@code match} matches to {@code pool}. */
+        public Builder route(L4MatchConfig match, String pool) {
+            return route(L4RouteConfig.toPool(match, pool));
+        }
+
+        /** Adds a route (to a pool or to an HTTP/HTTPS listener). */
+        public Builder route(L4RouteConfig route) {
+            routes.add(Objects.requireNonNull(route, "route"));
+            return this;
+        }
+
+        /** Where traffic no route matches goes: this pool. */
+        public Builder fallback(String pool) {
+            return fallback(L4RouteConfig.toPool(L4MatchConfig.ANY, pool));
+        }
+
+        /** Where traffic no route matches goes (a route matching {@link L4MatchConfig#ANY}); null for nowhere. */
+        public Builder fallback(L4RouteConfig route) {
+            this.fallback = route;
+            return this;
+        }
+
+        public Builder detectTimeout(Duration value) {
+            this.detectTimeout = value;
+            return this;
+        }
+
+        public Builder detectBuffer(int bytes) {
+            this.detectBuffer = bytes;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        public Builder maxConnections(int value) {
+            this.maxConnections = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException as the {@link L4Config} constructor does */
+        public L4Config build() {
+            return new L4Config(routes, fallback, detectTimeout, detectBuffer, idleTimeout, maxConnections);
+        }
     }
 
     /** Whether any route needs the client's first bytes. */

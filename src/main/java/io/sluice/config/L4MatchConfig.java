@@ -3,6 +3,7 @@ package io.sluice.config;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,27 @@ public record L4MatchConfig(String protocol, List<String> sni, List<String> alpn
         sni = List.copyOf(Objects.requireNonNull(sni, "sni"));
         alpn = List.copyOf(Objects.requireNonNull(alpn, "alpn"));
         prefix = prefix == null ? null : prefix.clone();
+    }
+
+    /** Matches what the detector named {@code protocol} recognises ("tls", "ssh", a library user's own, ...). */
+    public static L4MatchConfig protocol(String protocol) {
+        return new L4MatchConfig(Objects.requireNonNull(protocol, "protocol"), List.of(), List.of(), null);
+    }
+
+    /** Matches connections (or first datagrams) that start with these bytes. */
+    public static L4MatchConfig prefix(byte[] prefix) {
+        return new L4MatchConfig(null, List.of(), List.of(), Objects.requireNonNull(prefix, "prefix"));
+    }
+
+    /** This match, also requiring one of these server names (exact or {@code *.domain}; lower-cased here). */
+    public L4MatchConfig withSni(String... names) {
+        return new L4MatchConfig(protocol, Arrays.stream(names).map(n -> n.toLowerCase(Locale.ROOT)).toList(), alpn,
+                prefix);
+    }
+
+    /** This match, also requiring the client to offer one of these application protocols. */
+    public L4MatchConfig withAlpn(String... protocols) {
+        return new L4MatchConfig(protocol, sni, List.of(protocols), prefix);
     }
 
     /** Whether routing needs to look at the client's bytes for this match. */

@@ -62,6 +62,16 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         return new ListenerConfig(name, bind, protocol, List.of(), null, null, Http2Config.DEFAULTS, proxyProtocol, l4);
     }
 
+    /** A tcp listener without PROXY headers. */
+    public static ListenerConfig tcp(String name, HostPort bind, L4Config l4) {
+        return l4(name, bind, TCP, l4, ProxyProtocolConfig.OFF);
+    }
+
+    /** A udp listener. */
+    public static ListenerConfig udp(String name, HostPort bind, L4Config l4) {
+        return l4(name, bind, UDP, l4, ProxyProtocolConfig.OFF);
+    }
+
     /** Whether this is a tcp or udp listener. */
     public boolean layer4() {
         return l4 != null;
