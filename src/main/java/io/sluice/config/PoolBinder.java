@@ -68,6 +68,9 @@ final class PoolBinder {
         TimeoutsConfig timeouts = timeouts(b, value(m, "timeouts"), child(path, "timeouts"));
         HealthCheckConfig healthCheck = ResilienceBinder.healthCheck(b, value(m, "health_check"),
                 child(path, "health_check"));
+        if (name != null && value(m, "health_check") instanceof YamlNode.Scalar off && "false".equals(off.text())) {
+            refs.noHealthCheck(name); // said outright: no default probe either
+        }
         BalanceOptions balance = balance(b, m, path);
         CircuitBreakerConfig breaker = ResilienceBinder.breaker(b, value(m, "circuit_breaker"),
                 child(path, "circuit_breaker"));

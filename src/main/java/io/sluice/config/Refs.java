@@ -56,6 +56,13 @@ final class Refs {
         listeners.add(ref(name, path, at));
     }
 
+    private final Set<String> noHealthCheck = new HashSet<>();
+
+    /** A pool that says {@code health_check: false}: it gets no default probe either. */
+    void noHealthCheck(String pool) {
+        noHealthCheck.add(pool);
+    }
+
     /** A pool's protocol and whether it is TLS, for checking who may route to it. */
     void poolProtocol(String name, UpstreamProtocol protocol) {
         poolProtocols.putIfAbsent(name, protocol);
@@ -98,6 +105,7 @@ final class Refs {
                 used.remove(at);
             }
         }
+        used.removeAll(noHealthCheck);
         return used;
     }
 

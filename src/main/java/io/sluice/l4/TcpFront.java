@@ -227,8 +227,14 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         connect(pool, b);
     }
 
+    /** The first pick in a pool: a fresh walk of its candidates. */
     private Backend pick(PoolRuntime pool) {
         pick.reset(session.client(), null, listener.proxy().nanoTime()).sni(session.sni);
+        return Selection.select(pool.picker(), pick, tried, triedCount, pool.slowStartNanos(), pool.panic());
+    }
+
+    /** A retry after a failed connect: the same walk goes on, past the backends tried (as HTTP retries do). */
+    private Backend next(PoolRuntime pool) {
         return Selection.select(pool.picker(), pick, tried, triedCount, pool.slowStartNanos(), pool.panic());
     }
 
@@ -305,7 +311,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
                 tried = Arrays.copyOf(tried, triedCount * 2);
             }
             tried[triedCount++] = b;
-            Backend next = triedCount <= pool.retry().maxRetries() ? pick(pool) : null;
+            Backend next = triedCount <= pool.retry().maxRetries() ? next(pool) : null;
             if (next != null) {
                 connect(pool, next);
             } else {

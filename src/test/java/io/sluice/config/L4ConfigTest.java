@@ -525,6 +525,7 @@ class L4ConfigTest {
                       - { match: { protocol: tls }, pool: shared }
                       - { match: { protocol: redis }, pool: own }
                       - { match: { protocol: mqtt }, pool: behind }
+                      - { match: { protocol: postgres }, pool: unprobed }
                     fallback: untyped
                   - name: web
                     bind: 127.0.0.1:8080
@@ -541,9 +542,11 @@ class L4ConfigTest {
                   - { name: front, fallback_pool: behind, backends: [ "10.0.0.5:80" ] }
                   - { name: behind, backends: [ "10.0.0.6:1883" ] }
                   - { name: dgram, protocol: udp, backends: [ "10.0.0.7:53" ] }
+                  - { name: unprobed, protocol: tcp, health_check: false, backends: [ "10.0.0.8:5432" ] }
                 """);
 
         assertThat(c.pool("plain").healthCheck()).isEqualTo(ConfigBinder.TCP_CHECK);
+        assertThat(c.pool("unprobed").healthCheck()).as("health_check: false turns the default probe off too").isNull();
         assertThat(c.pool("untyped").healthCheck()).as("an http1 pool only tcp listeners use")
                 .isEqualTo(ConfigBinder.TCP_CHECK);
         assertThat(ConfigBinder.TCP_CHECK.type()).isEqualTo(HealthCheckConfig.Type.TCP);

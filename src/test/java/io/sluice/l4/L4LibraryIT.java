@@ -34,10 +34,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 12 point 9: Sluice as a library with an L4 listener built entirely in Java — a {@link Config} made in code,
  * a detector and a strategy written here and registered on the builder — runs the example that
- * {@code docs-snippet-l4-library.md} shows for the README, and checks that the two stay the same text.
+ * the README's "An L4 listener from Java" section shows, and checks that the two stay the same text.
  */
 class L4LibraryIT {
-    private static final Path SNIPPET = Path.of("docs-snippet-l4-library.md");
+    private static final Path SNIPPET = Path.of("README.md");
+    private static final String HEADING = "### An L4 listener from Java";
     private static final Path SOURCE = Path.of("src/test/java/io/sluice/l4/L4LibraryIT.java");
 
     private static String talk(InetSocketAddress edge, String words) throws IOException {
@@ -96,7 +97,11 @@ class L4LibraryIT {
 
     @Test
     void theReadmeSnippetIsTheCodeThisTestRuns() throws IOException {
-        String md = Files.readString(SNIPPET);
+        String readme = Files.readString(SNIPPET);
+        int at = readme.indexOf(HEADING);
+        assertThat(at).as("the README has the section " + HEADING).isNotNegative();
+        int next = readme.indexOf("\n#", at + HEADING.length());
+        String md = next < 0 ? readme.substring(at) : readme.substring(at, next);
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(md);
         assertThat(m.find()).as("a java block in " + SNIPPET).isTrue();
         List<String> block = new ArrayList<>(m.group(1).lines().toList());
