@@ -116,9 +116,15 @@ class L4LibraryIT {
         while (!code.isEmpty() && code.get(0).isBlank()) {
             code = code.subList(1, code.size());
         }
-        String begin = "// README example begin";
-        String end = "// README example end";
-        String region = source.substring(source.indexOf(begin) + begin.length(), source.indexOf(end)).strip();
+        // The markers are whole lines of their own, so these string literals are not mistaken for them.
+        String begin = "\n// README example begin\n";
+        String end = "\n// README example end\n";
+        int from = source.indexOf(begin);
+        int to = source.indexOf(end);
+        assertThat(from).as("the begin marker").isNotNegative();
+        assertThat(to).as("the end marker").isGreaterThan(from);
+        String region = source.substring(from + begin.length(), to).strip();
+        assertThat(region).as("the example itself").contains("class L4Proxy");
         assertThat(String.join("\n", code).strip()).isEqualTo(region);
     }
 
