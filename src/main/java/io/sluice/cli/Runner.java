@@ -7,6 +7,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.tls.TlsException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,26 +52,40 @@ final class Runner {
         // Before the listeners open, so a SIGHUP sent once the port answers is never the JVM's default (exit).
         Signals.onReload(() -> log.warn("SIGHUP: a reload was asked for, but reload is not available yet;"
                 + " still serving the configuration loaded at start"));
-        Sluice sluice;
+        // The stop handler is in place before the listeners open too: a TERM that comes while start() is still
+        // binding the admin listener waits for it, then drains, instead of killing the JVM with 143.
+        AtomicReference<Sluice> running = new AtomicReference<>();
+        CountDownLatch startDone = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.onStop(() -> {
+            try {
+                startDone.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Sluice s = running.get();
+            if (s == null) {
+                return; // start failed; run() returns 1 itself
+            }
+            log.info("stop signal: draining for up to {}", config.limits().drainTimeout());
+            s.shutdown(config.limits().drainTimeout());
+            if (afterStop != null) {
+                afterStop.run();
+            }
+            stopped.countDown();
+        });
         try {
-            sluice = Sluice.builder().config(config).build().start();
+            running.set(Sluice.builder().config(config).build().start());
         } catch (IllegalStateException | TlsException e) {
             System.err.println("error: " + e.getMessage());
             if (afterStop != null) {
                 afterStop.run();
             }
             return 1;
+        } finally {
+            startDone.countDown();
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runnable stop = () -> {
-            log.info("stop signal: draining for up to {}", config.limits().drainTimeout());
-            sluice.shutdown(config.limits().drainTimeout());
-            if (afterStop != null) {
-                afterStop.run();
-            }
-            stopped.countDown();
-        };
-        Signals.onStop(stop);
         stopped.await();
         return 0;
     }

@@ -20,6 +20,7 @@ import io.netty.handler.timeout.IdleStateEvent;
  * Confined to that event loop.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Relay.class);
     private final Channel peer;
     private final TcpSession session;
     private final boolean fromClient;
@@ -140,6 +141,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // This side is broken (typically reset); the other still gets what was already written to it.
         session.end(fromClient ? "client_reset" : "backend_reset");
+        LOG.debug("{} side of an L4 connection failed: {}", fromClient ? "client" : "backend", cause.toString());
         ctx.channel().close();
         if (peer.isActive()) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -90,7 +90,7 @@ class TcpGigabyteIT {
                         backends: [ { address: "127.0.0.1:%d" } ]
                     admin: { enabled: false }
                     """.formatted(port, backend.getLocalPort()));
-            try (SluiceProcess sluice = SluiceProcess.start(List.of("-Xmx64m"), "-c", cfg.toString())) {
+            try (SluiceProcess sluice = SluiceProcess.start(List.of("-Xmx64m", "-DSLUICE_LOG_LEVEL=DEBUG"), "-c", cfg.toString())) {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                         .until(() -> sluice.output().contains("sluice started"));
                 AtomicLong backendGot = new AtomicLong();
@@ -134,7 +134,7 @@ class TcpGigabyteIT {
                     } catch (Exception e) {
                         throw new AssertionError("sluice said:\n" + sluice.output(), e);
                     }
-                    assertThat(clientGot.get()).isEqualTo(TOTAL);
+                    assertThat(clientGot.get()).as("sluice said:%n%s", tail(sluice.output())).isEqualTo(TOTAL);
                     assertThat(backendGot.get()).isEqualTo(TOTAL);
                     assertThat(b[0]).as("client -> backend").isEqualTo(sent.get());
                     assertThat(got.get()).as("backend -> client").isEqualTo(b[1]);
@@ -152,6 +152,12 @@ class TcpGigabyteIT {
      * The first connection that carries a byte (Sluice's TCP health probes connect and close without one); that
      * byte is counted and digested.
      */
+    /** The last lines of a log, where a failure would show. */
+    private static String tail(String log) {
+        List<String> lines = log.lines().filter(l -> !l.contains("probe")).toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
     private static Socket acceptTraffic(ServerSocket server, MessageDigest md, AtomicLong count) throws IOException {
         server.setSoTimeout(30_000);
         while (true) {
