@@ -51,14 +51,7 @@ public final class HttpListener {
         tls = config.secure() ? ServerTls.build(config) : null; // a TlsException names the file and the problem
         LimitsConfig limits = proxy.snapshot().config().limits();
         int maxConnections = limits.maxConnections();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
-                .childOption(ChannelOption.TCP_NODELAY, true)
+        ServerBootstrap b = Transport.proxyServer(boss, workers)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -53,15 +53,8 @@ public final class TcpListener {
     public void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
         long idleNanos = config.l4().idleTimeout().toNanos();
         int max = config.l4().maxConnections();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
+        ServerBootstrap b = Transport.proxyServer(boss, workers)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

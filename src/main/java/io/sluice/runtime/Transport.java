@@ -1,5 +1,7 @@
 package io.sluice.runtime;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
@@ -7,7 +9,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -66,5 +67,20 @@ public final class Transport {
     /** The UDP socket class: a listener's socket and each UDP session's socket towards its backend. */
     public static Class<? extends DatagramChannel> datagramChannel() {
         return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    /**
+     * A server bootstrap with what every proxy listener uses: this transport, a backlog of 1024, address reuse,
+     * and connections that read only when asked (AUTO_READ off), on the proxy's allocator, without Nagle.
+     */
+    public static ServerBootstrap proxyServer(EventLoopGroup boss, EventLoopGroup workers) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOCATOR, allocator())
+                .childOption(ChannelOption.TCP_NODELAY, true);
     }
 }
