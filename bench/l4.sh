@@ -184,12 +184,7 @@ listen conn
     bind 127.0.0.1:${CPORT[haproxy]}
     server b1 127.0.0.1:$BACKEND_PORT
 EOF
-  taskset -c "$PROXY_CPU" "$HAPROXY_BIN" -db -f "$TMP/haproxy/haproxy.cfg" > "$TMP/haproxy/haproxy.log" 2>&1 &
-  PID[haproxy]=$!
-  STARTED+=("${PID[haproxy]}")
-  if ! wait_http "${PID[haproxy]}" "${CPORT[haproxy]}" 10 proxy; then
-    SKIP[haproxy]="did not start"; show_log "$TMP/haproxy/haproxy.log"
-  fi
+  launch_haproxy "${CPORT[haproxy]}"
 fi
 
 # Sluice: three listeners (tcp to iperf3 -s, tcp to the HTTP backend, udp to iperf3 -s), one pool each, as the

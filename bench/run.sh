@@ -278,6 +278,16 @@ ensure_sluice_jar() {
 }
 
 # The Netty transport a Sluice logged at start (epoll, nio, ...), into SLUICE_TRANSPORT.
+# Starts haproxy on $TMP/haproxy/haproxy.cfg on the proxy core and waits until PORT answers HTTP.
+launch_haproxy() {  # port
+  taskset -c "$PROXY_CPU" "$HAPROXY_BIN" -db -f "$TMP/haproxy/haproxy.cfg" > "$TMP/haproxy/haproxy.log" 2>&1 &
+  PID[haproxy]=$!
+  STARTED+=("${PID[haproxy]}")
+  if ! wait_http "${PID[haproxy]}" "$1" 10 proxy; then
+    SKIP[haproxy]="did not start"; show_log "$TMP/haproxy/haproxy.log"
+  fi
+}
+
 # Starts the Sluice whose config is $TMP/NAME/sluice.yaml on the proxy core and waits until PORT answers; on
 # failure NAME is skipped with the reason (WHERE names what did not answer).
 launch_sluice() {  # name port where
@@ -448,12 +458,7 @@ frontend bench
 backend backend
     server b1 127.0.0.1:$BACKEND_PORT
 EOF
-  taskset -c "$PROXY_CPU" "$HAPROXY_BIN" -db -f "$TMP/haproxy/haproxy.cfg" > "$TMP/haproxy/haproxy.log" 2>&1 &
-  PID[haproxy]=$!
-  STARTED+=("${PID[haproxy]}")
-  if ! wait_http "${PID[haproxy]}" "${PORT[haproxy]}" 10 proxy; then
-    SKIP[haproxy]="did not start"; show_log "$TMP/haproxy/haproxy.log"
-  fi
+  launch_haproxy "${PORT[haproxy]}"
 fi
 
 # Sluice: "sluice" as a user runs it, with metrics on and an access log written to a file; "sluice-bare"
