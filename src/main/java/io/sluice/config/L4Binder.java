@@ -7,6 +7,7 @@ import static io.sluice.config.Binder.value;
 
 import io.sluice.l4.Detector;
 import io.sluice.l4.detect.Detectors;
+import io.sluice.l4.detect.PrefixDetector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -331,7 +332,8 @@ final class L4Binder {
                 b.error(child(path, "prefix"), text, "an empty prefix matches everything; leave `prefix` out");
                 return null;
             }
-            return t == null ? null : t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            return t == null ? null : bounded(b, text, child(path, "prefix"),
+                    t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         }
         if (hex != null) {
             String t = b.text(hex, child(path, "prefix_hex"), "hex bytes such as \"16 03\"");
@@ -349,9 +351,19 @@ final class L4Binder {
                         + " byte, such as \"16 03\"");
                 return null;
             }
-            return HexFormat.of().parseHex(digits);
+            return bounded(b, hex, child(path, "prefix_hex"), HexFormat.of().parseHex(digits));
         }
         return null;
+    }
+
+    /** A prefix no longer than a detector compares ({@link PrefixDetector#MAX_LENGTH} bytes); null after an error. */
+    private static byte[] bounded(Binder b, YamlNode at, String path, byte[] prefix) {
+        if (prefix.length > PrefixDetector.MAX_LENGTH) {
+            b.error(path, at, "a prefix of " + prefix.length + " bytes is too long; at most " + PrefixDetector.MAX_LENGTH
+                    + " are compared");
+            return null;
+        }
+        return prefix;
     }
 
     /** One name or a list of names; server-name patterns are checked like route hosts. */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.sluice.config.L4Config;
 import io.sluice.config.L4MatchConfig;
 import io.sluice.config.L4RouteConfig;
+import io.sluice.l4.detect.PrefixDetector;
 import io.sluice.runtime.PoolRuntime;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class L4Router {
         private final String[] exactSni;
         private final String[] sniSuffix;
         private final String[] alpn;
-        private final byte[] prefix;
+        private final PrefixDetector prefix;
         private final PoolRuntime pool;
 
         Route(int index, L4RouteConfig config, Detector detector, PoolRuntime pool) {
@@ -53,7 +54,7 @@ public final class L4Router {
             this.exactSni = exact.toArray(new String[0]);
             this.sniSuffix = suffix.toArray(new String[0]);
             this.alpn = m.alpn().toArray(new String[0]);
-            this.prefix = m.prefix();
+            this.prefix = m.prefix() == null ? null : new PrefixDetector(m.prefix());
             this.pool = pool;
         }
 
@@ -84,14 +85,9 @@ public final class L4Router {
         /** MATCH, NO_MATCH or NEED_MORE for these bytes; a match carries the detector's findings. */
         Detection test(ByteBuf seen, boolean datagram) {
             if (prefix != null) {
-                int n = Math.min(prefix.length, seen.readableBytes());
-                for (int i = 0; i < n; i++) {
-                    if (seen.getByte(seen.readerIndex() + i) != prefix[i]) {
-                        return Detection.NO_MATCH;
-                    }
-                }
-                if (n < prefix.length) {
-                    return datagram ? Detection.NO_MATCH : Detection.NEED_MORE;
+                Detection p = prefix.detect(seen);
+                if (!p.matched()) {
+                    return p.kind() == Detection.Kind.NEED_MORE && !datagram ? Detection.NEED_MORE : Detection.NO_MATCH;
                 }
             }
             Detection d = Detection.MATCH;

@@ -207,6 +207,25 @@ class L4ConfigTest {
     }
 
     @Test
+    void aPrefixLongerThanDetectorsCompareIsRefused() {
+        List<ConfigError> e = errors("""
+                listeners:
+                  - name: t
+                    bind: 127.0.0.1:7000
+                    protocol: tcp
+                    routes:
+                      - { match: { prefix_hex: "%s" }, pool: p }
+                    fallback: p
+                pools:
+                  - { name: p, protocol: tcp, backends: [ "10.0.0.1:22" ] }
+                """.formatted("ab".repeat(257)));
+
+        assertThat(e).extracting(ConfigError::path, ConfigError::line, ConfigError::column)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("listeners[0].routes[0].match.prefix_hex", 6, 32));
+        assertThat(e.get(0).message()).isEqualTo("a prefix of 257 bytes is too long; at most 256 are compared");
+    }
+
+    @Test
     void aUdpListenerCannotHandOverAndSniNeedsQuic() {
         List<ConfigError> e = errors("""
                 listeners:
