@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * One direction of an L4 TCP connection: what this side reads is written to the other side. Reads are driven
@@ -117,12 +116,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
                     }
                 });
             }
-            return;
-        }
-        if (evt instanceof IdleStateEvent) {
-            session.end("idle_timeout");
-            ctx.channel().close();
-            peer.close();
             return;
         }
         ctx.fireUserEventTriggered(evt);

@@ -252,7 +252,6 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         ChannelPipeline p = ch.pipeline();
         ByteBuf bytes = seen;
         seen = null;
-        p.remove(TcpListener.IDLE);
         p.remove(this);
         if (!h.adopt(ch)) {
             ReferenceCountUtil.release(bytes);
@@ -283,7 +282,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
                 .channel(Transport.clientChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is Netty's default for socket channels; setting it again costs a system call
                 .option(ChannelOption.ALLOCATOR, Transport.allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, pool.connectTimeoutMillis()))
                 .handler(new ChannelInboundHandlerAdapter())
@@ -332,7 +331,14 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         }
         session.backend = b;
         listener.events().opened(listener.name(), "tcp", pool.name(), b.addressText());
+        IdleSweeper sweeper = listener.sweeper(client.eventLoop());
+        session.onIdle(() -> {
+            client.close();
+            up.close();
+        });
+        sweeper.add(session);
         client.closeFuture().addListener(x -> {
+            sweeper.remove(session);
             if (up.isActive()) {
                 up.close();
             }

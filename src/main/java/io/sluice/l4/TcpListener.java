@@ -6,14 +6,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.config.ListenerConfig;
 import io.sluice.http.HttpListener;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -23,8 +21,6 @@ import java.util.function.Function;
  * Each connection is closed after {@code idle_timeout} with no byte moving either way. Thread-safe.
  */
 public final class TcpListener {
-    static final String IDLE = "l4-idle";
-
     private final ListenerConfig config;
     private final ProxyContext proxy;
     private final Function<String, HttpListener> httpListeners;
@@ -32,6 +28,9 @@ public final class TcpListener {
     private final AtomicInteger open = new AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder refused;
     private Channel serverChannel;
+    /** One idle sweeper per event loop that has connections of this listener. */
+    private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.EventLoop, IdleSweeper> sweepers =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param httpListeners finds the HTTP/HTTPS listener a {@code listener:} route names (null when unknown)
@@ -51,7 +50,6 @@ public final class TcpListener {
 
     /** Binds the socket; blocks until bound. Call off the event loops. */
     public void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
-        long idleNanos = config.l4().idleTimeout().toNanos();
         int max = config.l4().maxConnections();
         ServerBootstrap b = Transport.proxyServer(boss, workers)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -75,7 +73,6 @@ public final class TcpListener {
                             p.addLast("proxy-protocol", new ProxyProtocolReader(config.proxyProtocol(),
                                     proxy.snapshot().config().limits().headerTimeout(), refused));
                         }
-                        p.addLast(IDLE, new IdleStateHandler(false, 0, 0, idleNanos, TimeUnit.NANOSECONDS));
                         L4Router router = proxy.snapshot().l4Router(config.name());
                         TcpSession session = new TcpSession(config.name(), ClientAddress.source(ch), System.nanoTime(),
                                 events);
@@ -105,6 +102,16 @@ public final class TcpListener {
         return httpListeners.apply(name);
     }
 
+    /** The idle sweeper of this listener's connections on {@code loop}; call on that loop. */
+    IdleSweeper sweeper(io.netty.channel.EventLoop loop) {
+        IdleSweeper s = sweepers.get(loop);
+        if (s == null) {
+            s = new IdleSweeper(loop, config.l4().idleTimeout().toNanos());
+            sweepers.put(loop, s);
+        }
+        return s;
+    }
+
     /** The address actually bound (useful with port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
@@ -120,5 +127,6 @@ public final class TcpListener {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        sweepers.values().forEach(IdleSweeper::stop);
     }
 }

@@ -17,6 +17,11 @@ final class TcpSession {
     String sni;
     PoolRuntime pool;
     Backend backend;
+    /** Set when a byte moves, cleared by the {@link IdleSweeper}; with its slot and quiet count there. */
+    boolean active;
+    int idleSlot = -1;
+    int quietTicks;
+    private Runnable onIdle;
     private long bytesIn;
     private long bytesOut;
     private String end;
@@ -39,10 +44,24 @@ final class TcpSession {
     }
 
     void bytes(boolean fromClient, int n) {
+        active = true;
         if (fromClient) {
             bytesIn += n;
         } else {
             bytesOut += n;
+        }
+    }
+
+    /** What closes the connection when the {@link IdleSweeper} finds it idle. */
+    void onIdle(Runnable close) {
+        this.onIdle = close;
+    }
+
+    /** Closes the connection for having moved nothing for the idle timeout. */
+    void idle() {
+        end("idle_timeout");
+        if (onIdle != null) {
+            onIdle.run();
         }
     }
 
