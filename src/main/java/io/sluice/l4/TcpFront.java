@@ -295,6 +295,13 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         long now = listener.proxy().nanoTime();
         long took = now - t0;
         Channel client = ctx.channel();
+        if (!f.isSuccess() && !client.isActive()) {
+            // The client left while connecting (and the connect was cancelled): nothing against the backend.
+            b.state().released();
+            listener.proxy().outcomes().onOutcome(new Outcome(b.endpoint(), 0, took, FailureKind.CLIENT_ABORT,
+                    triedCount));
+            return;
+        }
         if (!f.isSuccess()) {
             FailureKind kind = f.cause() instanceof ConnectTimeoutException ? FailureKind.CONNECT_TIMEOUT
                     : FailureKind.CONNECT_REFUSED;
@@ -303,9 +310,6 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
             listener.proxy().outcomes().onOutcome(new Outcome(b.endpoint(), 0, took, kind, triedCount));
             listener.events().connectFailed(listener.name(), pool.name(), b.addressText());
             log.debug("{}: connect to {} failed: {}", listener.name(), b.addressText(), f.cause().toString());
-            if (!client.isActive()) {
-                return;
-            }
             if (triedCount == tried.length) {
                 tried = Arrays.copyOf(tried, triedCount * 2);
             }

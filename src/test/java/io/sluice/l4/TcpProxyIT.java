@@ -260,4 +260,50 @@ class TcpProxyIT {
             }
         }
     }
+
+    @Test
+    void aClientThatLeavesWhileTheConnectIsPendingCountsNothingAgainstTheBackend() throws Exception {
+        try (ServerSocket stuck = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<Socket> filler = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) { // fill the accept queue: later connects hang
+                    Socket f = new Socket();
+                    try {
+                        f.connect(stuck.getLocalSocketAddress(), 200);
+                        filler.add(f);
+                    } catch (IOException e) {
+                        f.close();
+                        break;
+                    }
+                }
+                try (Sluice sluice = start("""
+                        listeners:
+                          - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: p } ] }
+                        pools:
+                          - name: p
+                            protocol: tcp
+                            health_check: false
+                            timeouts: { connect: 5s }
+                            backends: [ { address: "127.0.0.1:%d" } ]
+                        admin: { enabled: false }
+                        """.formatted(stuck.getLocalPort()))) {
+                    io.sluice.balance.Backend b = sluice.snapshot().pool("p").backends().get(0);
+                    try (Socket s = connect(sluice.listenerAddress("edge"))) {
+                        await().until(() -> b.state().inFlight() == 1); // Sluice is connecting
+                        s.setSoLinger(true, 0); // a reset: the client is gone (a FIN alone may still want an answer)
+                    }
+                    long start = System.nanoTime();
+                    await().until(() -> b.state().inFlight() == 0);
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("dropped at once, not at the connect timeout")
+                            .isLessThan(Duration.ofSeconds(4));
+                    assertThat(b.state().failures()).as("the client left; the backend did nothing wrong").isZero();
+                    assertThat(b.available()).isTrue();
+                }
+            } finally {
+                for (Socket f : filler) {
+                    f.close();
+                }
+            }
+        }
+    }
 }
