@@ -329,7 +329,7 @@ measure_l4() {  # round proxy measure
   # shellcheck disable=SC2207
   pids=($(descendants "${PID[$name]}"))
   # shellcheck disable=SC2207
-  bpids=($(descendants "$BACKEND_PID"; [ -n "$IPERF_PID" ] && echo "$IPERF_PID"))
+  bpids=($(descendants "$BACKEND_PID"; [ -z "$IPERF_PID" ] || echo "$IPERF_PID"))
   k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks)"
   c0="$(cpu_ticks "${pids[@]}")"; t0="$(date +%s%N)"
   if ! run_load "$m" "$(port_for "$name" "$m")" "$SECS" "$TMP/$m-$name-$round.txt" > "$TMP/res"; then
