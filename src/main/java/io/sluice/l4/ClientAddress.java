@@ -19,15 +19,20 @@ public final class ClientAddress {
 
     /** The client's address: from a PROXY header when one was read, else the peer's socket address. */
     public static InetSocketAddress source(Channel ch) {
-        Channel c = ch.parent() != null && !(ch.parent() instanceof io.netty.channel.ServerChannel) ? ch.parent() : ch;
+        Channel c = connection(ch);
         InetSocketAddress a = c.attr(SOURCE).get();
         return a != null ? a : (InetSocketAddress) c.remoteAddress();
     }
 
     /** The address the client connected to: from a PROXY header when one was read, else the local socket address. */
     public static InetSocketAddress destination(Channel ch) {
-        Channel c = ch.parent() != null && !(ch.parent() instanceof io.netty.channel.ServerChannel) ? ch.parent() : ch;
+        Channel c = connection(ch);
         InetSocketAddress a = c.attr(DESTINATION).get();
         return a != null ? a : (InetSocketAddress) c.localAddress();
+    }
+
+    /** The channel of the connection itself: an HTTP/2 stream's parent, else the channel given. */
+    private static Channel connection(Channel ch) {
+        return ch.parent() != null && !(ch.parent() instanceof io.netty.channel.ServerChannel) ? ch.parent() : ch;
     }
 }

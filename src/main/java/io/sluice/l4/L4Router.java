@@ -1,7 +1,6 @@
 package io.sluice.l4;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.sluice.config.L4Config;
 import io.sluice.config.L4MatchConfig;
 import io.sluice.config.L4RouteConfig;
@@ -80,6 +79,20 @@ public final class L4Router {
 
         public L4RouteConfig config() {
             return config;
+        }
+
+        /**
+         * What routing counts and access logs call this route: "fallback", its protocol, "prefix" for a
+         * byte-prefix route, or "any" for a route that looks at no bytes.
+         */
+        public String result() {
+            if (index < 0) {
+                return "fallback";
+            }
+            if (detector != null) {
+                return detector.protocol();
+            }
+            return prefix != null ? "prefix" : "any";
         }
 
         /** MATCH, NO_MATCH or NEED_MORE for these bytes; a match carries the detector's findings. */
@@ -247,10 +260,5 @@ public final class L4Router {
     /** The route for a connection whose bytes no route looks at: the first route, else the fallback. */
     public Decision withoutBytes() {
         return new Decision(routes.length > 0 ? routes[0] : fallback, null, false);
-    }
-
-    /** The first bytes as hex, for debug logs (at most 32). */
-    static String hexStart(ByteBuf seen) {
-        return ByteBufUtil.hexDump(seen, seen.readerIndex(), Math.min(32, seen.readableBytes()));
     }
 }

@@ -106,7 +106,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShut = true;
             readWaiting = false;
-            session.halfClosed(fromClient);
             if (other.inputShut) {
                 closeBoth("closed");
             } else if (peer.isActive()) {

@@ -13,7 +13,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.balance.Backend;
@@ -177,8 +176,7 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         L4Router.Route r = d.route();
         Detection found = d.detection();
         session.sni = found == null ? null : found.sni();
-        session.protocol = r == null ? "closed" : r.index() < 0 ? "fallback"
-                : r.protocol() != null ? r.protocol() : r.config().match().prefix() != null ? "prefix" : "any";
+        session.protocol = r == null ? "closed" : r.result();
         if (r == null) {
             listener.events().routed(listener.name(), "closed");
             session.end(timedOut ? "detect_timeout" : "no_route");
@@ -402,12 +400,5 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         log.debug("{}: connection from {} failed: {}", listener.name(), session.client(), cause.toString());
         session.end("client_reset");
         ctx.close();
-    }
-
-    /** Shuts a channel's output if it is a duplex one still open for writing. */
-    static void shutdownOutput(Channel ch) {
-        if (ch instanceof DuplexChannel d && !d.isOutputShutdown()) {
-            d.shutdownOutput();
-        }
     }
 }

@@ -65,10 +65,6 @@ final class TcpSession {
         }
     }
 
-    /** One side shut its output; nothing to record yet (the end reason comes when the connection closes). */
-    void halfClosed(boolean fromClient) {
-    }
-
     /** Records why the connection ends; the first reason given wins. */
     void end(String why) {
         if (end == null) {

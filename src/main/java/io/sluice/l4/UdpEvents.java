@@ -16,27 +16,16 @@ public final class UdpEvents implements UdpListener.Events {
         this.events = events;
     }
 
-    /** What a route is called in routing counts: its protocol, "prefix", "any" or "fallback". */
-    static String result(L4Router.Route r) {
-        if (r.index() < 0) {
-            return "fallback";
-        }
-        if (r.protocol() != null) {
-            return r.protocol();
-        }
-        return r.config().match().prefix() != null ? "prefix" : "any";
-    }
-
     @Override
     public void sessionOpened(String listener, L4Router.Route route, PoolRuntime pool, Backend backend,
                               InetSocketAddress client) {
-        events.routed(listener, result(route));
+        events.routed(listener, route.result());
         events.opened(listener, "udp", pool.name(), backend.addressText());
     }
 
     @Override
     public void sessionClosed(UdpSessionReport r) {
-        events.ended(new L4Record(r.listener(), "udp", r.client(), result(r.route()), null, r.pool().name(),
+        events.ended(new L4Record(r.listener(), "udp", r.client(), r.route().result(), null, r.pool().name(),
                 r.backend().addressText(), r.fromClientBytes(), r.toClientBytes(), r.durationNanos(),
                 r.reason().name().toLowerCase(Locale.ROOT)));
     }
