@@ -379,6 +379,8 @@ final class PoolBinder {
             problem = "a backend URL may not have a query, fragment or user info: \"" + text + "\"";
         } else if (uri.getPort() == 0) {
             problem = "port 0 is not allowed here, in \"" + text + "\"; give the real port";
+        } else if (uri.getPort() > 65535) {
+            problem = "port " + uri.getPort() + " is out of range (1-65535) in \"" + text + "\"";
         }
         if (problem != null) {
             b.error(path, n, problem);
