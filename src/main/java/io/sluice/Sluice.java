@@ -349,6 +349,16 @@ public final class Sluice implements AutoCloseable {
         }
 
         /**
+         * Makes a filter available to configurations under its name ({@code filters: [ NAME ]} or
+         * {@code { NAME: SETTINGS }}), next to the built-ins and those found with {@code ServiceLoader}. Register
+         * before loading a configuration file that names it.
+         */
+        public Builder filter(io.sluice.filter.FilterFactory factory) {
+            io.sluice.filter.Filters.register(Objects.requireNonNull(factory, "factory"));
+            return this;
+        }
+
+        /**
          * Adds a protocol detector that L4 routes can name in {@code match: { protocol: NAME }}, next to the
          * built-ins and those found with {@code ServiceLoader}; its name must not be taken.
          */

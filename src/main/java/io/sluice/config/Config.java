@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param accessLog the access log
  * @param tracing   OpenTelemetry tracing
  * @param metrics   whether requests are counted and timed
+ * @param geoip     the MaxMind database of the geo route conditions; null for none
  */
 public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, AdminConfig admin,
                      LimitsConfig limits, HeadersConfig headers, int workers, AccessLogConfig accessLog,
-                     TracingConfig tracing, MetricsConfig metrics) {
+                     TracingConfig tracing, MetricsConfig metrics, GeoIpConfig geoip) {
 
     public Config {
         listeners = List.copyOf(Objects.requireNonNull(listeners, "listeners"));
@@ -36,6 +37,13 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
         Objects.requireNonNull(metrics, "metrics");
     }
 
+    /** A configuration without a geo database. */
+    public Config(List<ListenerConfig> listeners, List<PoolConfig> pools, AdminConfig admin, LimitsConfig limits,
+                  HeadersConfig headers, int workers, AccessLogConfig accessLog, TracingConfig tracing,
+                  MetricsConfig metrics) {
+        this(listeners, pools, admin, limits, headers, workers, accessLog, tracing, metrics, null);
+    }
+
     /** A configuration with no access log, no tracing and metrics on. */
     public Config(List<ListenerConfig> listeners, List<PoolConfig> pools, AdminConfig admin, LimitsConfig limits,
                   HeadersConfig headers, int workers) {
@@ -45,17 +53,17 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
 
     /** This configuration with another access log. */
     public Config withAccessLog(AccessLogConfig value) {
-        return new Config(listeners, pools, admin, limits, headers, workers, value, tracing, metrics);
+        return new Config(listeners, pools, admin, limits, headers, workers, value, tracing, metrics, geoip);
     }
 
     /** This configuration with other tracing. */
     public Config withTracing(TracingConfig value) {
-        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, value, metrics);
+        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, value, metrics, geoip);
     }
 
     /** This configuration with metrics on or off. */
     public Config withMetrics(MetricsConfig value) {
-        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, value);
+        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, value, geoip);
     }
 
     /**
@@ -77,6 +85,7 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
         private AccessLogConfig accessLog = AccessLogConfig.OFF;
         private TracingConfig tracing = TracingConfig.OFF;
         private MetricsConfig metrics = MetricsConfig.ON;
+        private GeoIpConfig geoip;
 
         private Builder() {
         }
@@ -132,8 +141,14 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
             return this;
         }
 
+        /** The MaxMind database of the geo route conditions. */
+        public Builder geoip(GeoIpConfig value) {
+            this.geoip = value;
+            return this;
+        }
+
         public Config build() {
-            return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, metrics);
+            return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, metrics, geoip);
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
 final class ConfigBinder {
     private static final List<String> FULL_KEYS = List.of("listeners", "pools");
     private static final List<String> SHARED_KEYS = List.of("admin", "limits", "headers", "workers", "access_log",
-            "tracing", "metrics");
+            "tracing", "metrics", "filter_presets", "geoip");
     private static final List<String> TOP_KEYS;
 
     static {
@@ -58,6 +58,8 @@ final class ConfigBinder {
         MetricsConfig metrics = ObserveBinder.metrics(b, value(top, "metrics"), "metrics");
 
         Refs refs = new Refs();
+        refs.presets(FilterBinder.presets(b, value(top, "filter_presets"), "filter_presets"));
+        GeoIpConfig geoip = geoip(b, value(top, "geoip"), "geoip");
         List<ListenerConfig> listeners = new ArrayList<>();
         List<PoolConfig> pools = new ArrayList<>();
         if (shortKey != null && !full) {
@@ -89,7 +91,33 @@ final class ConfigBinder {
         refs.check(b);
         pools = withTcpHealthChecks(pools, refs.poolsOnlyForTcp());
         return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers, accessLog,
-                tracing, metrics) : null;
+                tracing, metrics, geoip) : null;
+    }
+
+    /** {@code geoip: { database: FILE, asn_database: FILE }}; the files must exist. */
+    private static GeoIpConfig geoip(Binder b, YamlNode n, String path) {
+        YamlNode.Mapping m = b.mapping(n, path, "{ database: /var/lib/GeoIP/GeoLite2-Country.mmdb }");
+        if (m == null) {
+            return null;
+        }
+        b.allowOnly(m, path, List.of("database", "asn_database"));
+        java.nio.file.Path db = existing(b, value(m, "database"), Binder.child(path, "database"));
+        java.nio.file.Path asn = existing(b, value(m, "asn_database"), Binder.child(path, "asn_database"));
+        if (value(m, "database") == null && value(m, "asn_database") == null) {
+            b.error(Binder.child(path, "database"), m, "missing required key `database` (a MaxMind .mmdb file, e.g."
+                    + " GeoLite2-Country.mmdb)");
+        }
+        return db == null && asn == null ? null : new GeoIpConfig(db, asn);
+    }
+
+    private static java.nio.file.Path existing(Binder b, YamlNode n, String path) {
+        java.nio.file.Path p = b.file(n, path, "a MaxMind .mmdb file");
+        if (p != null && !java.nio.file.Files.isReadable(p)) {
+            b.error(path, n, "no readable file at " + p + " (GeoLite2 databases come from maxmind.com with a free"
+                    + " account, or Debian's geoipupdate)");
+            return null;
+        }
+        return p;
     }
 
     /**

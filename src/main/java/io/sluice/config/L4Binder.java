@@ -151,6 +151,14 @@ final class L4Binder {
 
     /** {@code proxy_protocol} and {@code trusted_proxies} of a TCP, HTTP or HTTPS listener. */
     static ProxyProtocolConfig proxyProtocol(Binder b, YamlNode.Mapping m, String path) {
+        return proxyProtocol(b, m, path, false);
+    }
+
+    /**
+     * {@link #proxyProtocol(Binder, YamlNode.Mapping, String)}; {@code headerTrust} says that the listener also
+     * believes a client-address header from {@code trusted_proxies}, so the list is not without effect.
+     */
+    static ProxyProtocolConfig proxyProtocol(Binder b, YamlNode.Mapping m, String path, boolean headerTrust) {
         YamlNode modeNode = value(m, "proxy_protocol");
         YamlNode trustedNode = value(m, "trusted_proxies");
         if (modeNode == null && trustedNode == null) {
@@ -203,13 +211,19 @@ final class L4Binder {
         if (mode != ProxyProtocolConfig.Mode.OFF && trusted.isEmpty()) {
             return null; // the list's own errors are reported
         }
+        if (mode == ProxyProtocolConfig.Mode.OFF && modeNode == null && headerTrust) {
+            return new ProxyProtocolConfig(ProxyProtocolConfig.Mode.OFF, trusted);
+        }
         if (mode == ProxyProtocolConfig.Mode.OFF && modeNode == null) {
             YamlNode.Entry e = m.entry("trusted_proxies");
             b.error(child(path, "trusted_proxies"), e.line(), e.column(), "`trusted_proxies` has no"
                     + " effect without `proxy_protocol: accept` (or require); add one, or remove the list");
             return null;
         }
-        return mode == ProxyProtocolConfig.Mode.OFF ? ProxyProtocolConfig.OFF : new ProxyProtocolConfig(mode, trusted);
+        if (mode == ProxyProtocolConfig.Mode.OFF) {
+            return headerTrust ? new ProxyProtocolConfig(mode, trusted) : ProxyProtocolConfig.OFF;
+        }
+        return new ProxyProtocolConfig(mode, trusted);
     }
 
     private static L4RouteConfig fallback(Binder b, YamlNode n, String path, boolean udp, Refs refs, String listener) {

@@ -23,8 +23,9 @@ final class ListenerBinder {
     private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS,
             ListenerConfig.TCP, ListenerConfig.UDP);
     private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "tls",
-            "redirect_http_from", "http2", "routes", "proxy_protocol", "trusted_proxies");
-    private static final List<String> ROUTE_KEYS = List.of("match", "pool");
+            "redirect_http_from", "http2", "routes", "proxy_protocol", "trusted_proxies", "filters",
+            "max_connections_per_ip", "client_ip_header");
+    private static final List<String> ROUTE_KEYS = List.of("match", "pool", "split", "filters", "sticky", "redirect");
     private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers");
     /** RFC 9110 token characters, as used by methods and header names. */
     private static final String TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
@@ -111,12 +112,40 @@ final class ListenerBinder {
             b.error(child(path, "http2"), e.line(), e.column(), "HTTP/2 is off, but tls.alpn offers only h2;"
                     + " add http/1.1 to `alpn`, or turn HTTP/2 on");
         }
-        ProxyProtocolConfig pp = L4Binder.proxyProtocol(b, m, path);
+        String clientIpHeader = clientIpHeader(b, m, path);
+        ProxyProtocolConfig pp = L4Binder.proxyProtocol(b, m, path, clientIpHeader != null);
+        List<FilterConfig> filters = FilterBinder.filters(b, value(m, "filters"), child(path, "filters"), refs.presets());
+        int perIp = or(b.integer(value(m, "max_connections_per_ip"), child(path, "max_connections_per_ip"), 1,
+                10_000_000), 0);
+        HttpPolicyConfig policy = filters.isEmpty() && perIp == 0 && clientIpHeader == null ? HttpPolicyConfig.NONE
+                : new HttpPolicyConfig(filters, perIp, clientIpHeader);
         List<RouteConfig> routes = routes(b, m, path, refs);
         // No routes without an error here happens when no pool is usable as the default (none declared, or
         // the only one is broken): that is reported with the pools, and this listener is left out.
         return b.errorCount() == before && routes != null
-                ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2, pp, null) : null;
+                ? new ListenerConfig(name, bind, protocol, routes, tls, redirect, http2, pp, null, policy) : null;
+    }
+
+    /**
+     * {@code client_ip_header}: the header (X-Forwarded-For or one like it) a trusted proxy names the client in;
+     * it needs {@code trusted_proxies}.
+     */
+    private static String clientIpHeader(Binder b, YamlNode.Mapping m, String path) {
+        YamlNode n = value(m, "client_ip_header");
+        String h = b.text(n, child(path, "client_ip_header"), "a header name such as X-Forwarded-For");
+        if (h == null) {
+            return null;
+        }
+        if (!h.strip().matches(TOKEN)) {
+            b.error(child(path, "client_ip_header"), n, "bad header name \"" + h + "\"");
+            return null;
+        }
+        if (value(m, "trusted_proxies") == null) {
+            b.error(child(path, "client_ip_header"), n, "`client_ip_header` is believed only from the proxies"
+                    + " in `trusted_proxies`; add them, e.g. trusted_proxies: [ 10.0.0.0/8 ]");
+            return null;
+        }
+        return h.strip();
     }
 
     /** {@code redirect_http_from}: a clear-text address that redirects to an https listener. */
@@ -186,14 +215,89 @@ final class ListenerBinder {
             }
             return null;
         }
+        int before = b.errorCount();
         b.allowOnly(m, path, ROUTE_KEYS);
-        YamlNode poolNode = b.require(m, "pool", path, "the pool that gets the matching requests");
-        String pool = b.text(poolNode, child(path, "pool"), "a pool name");
-        if (pool != null) {
-            refs.route(pool, child(path, "pool"), poolNode);
+        boolean redirect = value(m, "redirect") != null;
+        List<SplitConfig> split = split(b, m, path, refs);
+        String pool = null;
+        YamlNode poolNode = value(m, "pool");
+        if (poolNode != null || (!redirect && split.isEmpty())) {
+            poolNode = b.require(m, "pool", path, "the pool that gets the matching requests; or `split`, or"
+                    + " `redirect`");
+            pool = b.text(poolNode, child(path, "pool"), "a pool name");
+            if (pool != null) {
+                refs.route(pool, child(path, "pool"), poolNode);
+            }
+        }
+        if (redirect && (poolNode != null || !split.isEmpty())) {
+            YamlNode.Entry e = m.entry("redirect");
+            b.error(child(path, "redirect"), e.line(), e.column(), "a route with `redirect` answers every request"
+                    + " itself; remove its `" + (poolNode != null ? "pool" : "split") + "`");
+        }
+        if (poolNode != null && !split.isEmpty()) {
+            YamlNode.Entry e = m.entry("split");
+            b.error(child(path, "split"), e.line(), e.column(), "a route has either `pool` or `split`; put the"
+                    + " pool into the split with its weight");
         }
         MatchConfig match = match(b, value(m, "match"), child(path, "match"));
-        return pool != null && match != null ? new RouteConfig(match, pool) : null;
+        List<FilterConfig> filters = new ArrayList<>();
+        YamlNode.Entry sticky = m.entry("sticky");
+        if (sticky != null) {
+            FilterConfig f = FilterBinder.named(b, "sticky", value(m, "sticky"), sticky.value() == null ? m
+                    : sticky.value(), child(path, "sticky"), refs.presets());
+            if (f != null) {
+                filters.add(f);
+            }
+        }
+        filters.addAll(FilterBinder.filters(b, value(m, "filters"), child(path, "filters"), refs.presets()));
+        if (redirect) {
+            FilterConfig f = FilterBinder.named(b, "redirect", value(m, "redirect"), value(m, "redirect"),
+                    child(path, "redirect"), refs.presets());
+            if (f != null) {
+                filters.add(f);
+            }
+        }
+        return b.errorCount() == before && match != null ? new RouteConfig(match, pool, split, filters) : null;
+    }
+
+    /** {@code split: [ { pool: v2, weight: 5 }, { pool: v1, weight: 95 } ]}. */
+    private static List<SplitConfig> split(Binder b, YamlNode.Mapping route, String path, Refs refs) {
+        List<SplitConfig> out = new ArrayList<>();
+        String at = child(path, "split");
+        List<YamlNode> items = b.sequence(value(route, "split"), at, "a list of { pool, weight }");
+        if (items == null) {
+            return out;
+        }
+        Set<String> seen = new HashSet<>();
+        long total = 0;
+        for (int i = 0; i < items.size(); i++) {
+            String ip = index(at, i);
+            YamlNode.Mapping m = b.mapping(items.get(i), ip, "a share: { pool: NAME, weight: N }");
+            if (m == null) {
+                continue;
+            }
+            b.allowOnly(m, ip, List.of("pool", "weight"));
+            YamlNode poolNode = b.require(m, "pool", ip, "the pool that gets this share");
+            String pool = b.text(poolNode, child(ip, "pool"), "a pool name");
+            YamlNode weightNode = b.require(m, "weight", ip, "this pool's share, e.g. 5 of 100");
+            Integer weight = b.integer(weightNode, child(ip, "weight"), 0, 1_000_000);
+            if (pool == null || weight == null) {
+                continue;
+            }
+            if (!seen.add(pool)) {
+                b.error(child(ip, "pool"), poolNode, "pool `" + pool + "` is in the split twice; give it one weight");
+                continue;
+            }
+            refs.route(pool, child(ip, "pool"), poolNode);
+            total += weight;
+            out.add(new SplitConfig(pool, weight));
+        }
+        if (items.isEmpty() || (total == 0 && out.size() == items.size())) {
+            YamlNode.Entry e = route.entry("split");
+            b.error(at, e.line(), e.column(), items.isEmpty() ? "`split` is empty; list the pools with their weights"
+                    : "every weight of the split is 0; at least one pool must get requests");
+        }
+        return out;
     }
 
     private static MatchConfig match(Binder b, YamlNode n, String path) {

@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param http2            HTTP/2 settings
  * @param proxyProtocol    whether connections start with a PROXY header naming the real client
  * @param l4               the routes and limits of a tcp or udp listener; null for http and https
+ * @param policy           filters and limits of an http or https listener ({@link HttpPolicyConfig#NONE} for L4)
  */
 public record ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
                              ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2,
-                             ProxyProtocolConfig proxyProtocol, L4Config l4) {
+                             ProxyProtocolConfig proxyProtocol, L4Config l4, HttpPolicyConfig policy) {
     public static final String HTTP = "http";
     public static final String HTTPS = "https";
     public static final String TCP = "tcp";
@@ -48,6 +49,22 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         if (protocol.equals(UDP) && proxyProtocol.enabled()) {
             throw new IllegalArgumentException("PROXY headers are read on TCP connections only");
         }
+        Objects.requireNonNull(policy, "policy");
+        if (layer4 && !policy.equals(HttpPolicyConfig.NONE)) {
+            throw new IllegalArgumentException("filters and per-client limits apply to http and https listeners");
+        }
+    }
+
+    /** A listener without filters or per-client limits. */
+    public ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
+                          ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2,
+                          ProxyProtocolConfig proxyProtocol, L4Config l4) {
+        this(name, bind, protocol, routes, tls, redirectHttpFrom, http2, proxyProtocol, l4, HttpPolicyConfig.NONE);
+    }
+
+    /** This listener with another policy. */
+    public ListenerConfig withPolicy(HttpPolicyConfig value) {
+        return new ListenerConfig(name, bind, protocol, routes, tls, redirectHttpFrom, http2, proxyProtocol, l4, value);
     }
 
     /** An HTTP or HTTPS listener without PROXY headers. */

@@ -40,6 +40,17 @@ final class Refs {
     private int poolsDeclared;
 
     /** One more pool entry, named or not, so that "exactly one pool" can be judged. */
+    private java.util.Map<String, java.util.List<FilterConfig>> presets = java.util.Map.of();
+
+    /** The {@code filter_presets} that filter lists may name. */
+    java.util.Map<String, java.util.List<FilterConfig>> presets() {
+        return presets;
+    }
+
+    void presets(java.util.Map<String, java.util.List<FilterConfig>> value) {
+        this.presets = value;
+    }
+
     void poolDeclared() {
         poolsDeclared++;
     }

@@ -16,7 +16,7 @@ final class ShortForm {
     static final String NAME = "default";
     /** The top-level keys that belong to the short form. */
     static final List<String> KEYS = List.of("listen", "algorithm", "backends", "max_request_body_mb",
-            "health_check_interval", "health_check", "retry");
+            "health_check_interval", "health_check", "retry", "filters", "rate_limit", "sticky");
     private static final long MIB = 1024L * 1024;
 
     /**
@@ -50,6 +50,18 @@ final class ShortForm {
         }
         RetryConfig retry = ResilienceBinder.retry(b, value(top, "retry"), "retry");
         Integer mb = b.integer(value(top, "max_request_body_mb"), "max_request_body_mb", 0, 1024 * 1024);
+        List<FilterConfig> filters = new java.util.ArrayList<>();
+        for (String key : List.of("sticky", "rate_limit")) {
+            YamlNode.Entry e = top.entry(key);
+            if (e != null) {
+                FilterConfig f = FilterBinder.named(b, key, value(top, key), e.value() == null ? top : e.value(), key,
+                        refs.presets());
+                if (f != null) {
+                    filters.add(f);
+                }
+            }
+        }
+        filters.addAll(FilterBinder.filters(b, value(top, "filters"), "filters", refs.presets()));
         if (b.errorCount() != before) {
             return null;
         }
@@ -57,7 +69,7 @@ final class ShortForm {
                 .healthCheck(interval == null ? check : HealthCheckConfig.every(interval)).retry(retry)
                 .tls(backends.https() != null ? UpstreamTlsConfig.DEFAULTS : null).build();
         ListenerConfig listener = new ListenerConfig(NAME, bind, ListenerBinder.PROTOCOL,
-                List.of(new RouteConfig(MatchConfig.ANY, NAME)));
+                List.of(new RouteConfig(MatchConfig.ANY, NAME, List.of(), filters)));
         return new Result(listener, pool, mb == null ? null : mb * MIB);
     }
 

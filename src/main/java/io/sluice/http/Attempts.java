@@ -41,6 +41,8 @@ final class Attempts {
     private boolean keepBody;
     private boolean sentEmptyLast;
     private boolean bodyDropped;
+    /** A backend a filter asked for (a sticky session), by address; null for none. */
+    private String preferred;
 
     Attempts(ProxyContext proxy) {
         this.proxy = proxy;
@@ -59,6 +61,7 @@ final class Attempts {
         keepBody = false;
         sentEmptyLast = false;
         bodyDropped = false;
+        preferred = null;
         return this;
     }
 
@@ -143,7 +146,18 @@ final class Attempts {
     /** The first backend for the request, from its pool or a fallback pool; null when none can take it. */
     Backend first(long now) {
         pick.reset(client, request, now);
+        if (preferred != null) {
+            Backend b = pool.backend(preferred);
+            if (b != null && b.available()) {
+                return b;
+            }
+        }
         return next(now, false);
+    }
+
+    /** Asks for this backend ({@code host:port}) first, when it is in the pool and can take requests. */
+    void prefer(String address) {
+        preferred = address;
     }
 
     /**

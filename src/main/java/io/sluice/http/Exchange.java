@@ -20,6 +20,8 @@ import io.netty.util.concurrent.Future;
 import io.sluice.balance.Backend;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.UpstreamProtocol;
+import io.sluice.filter.FilterRun;
+import io.sluice.filter.Verdict;
 import io.sluice.observe.AttemptTrace;
 import io.sluice.observe.RequestTrace;
 import io.sluice.observe.Tracing;
@@ -75,6 +77,8 @@ final class Exchange {
     /** Retry state: where attempts went, the body kept for a replay. */
     private final Attempts attempts;
     private int connectId;
+    /** The route's filters for this request; null when it has none. */
+    private ExchangeFilters filters;
 
     private boolean requestComplete;
     private boolean requestSent;
@@ -93,7 +97,7 @@ final class Exchange {
         this.proxy = proxy;
         this.request = request;
         this.route = route;
-        this.pool = route.pool();
+        this.pool = route.split() == null ? route.pool() : route.split().choose(0);
         this.metrics = proxy.telemetry().metrics();
         this.attempts = fe.attempts(pool, request);
         this.maxBody = maxBody;
@@ -119,13 +123,53 @@ final class Exchange {
         return requestComplete;
     }
 
+    String poolName() {
+        return pool == null ? null : pool.name();
+    }
+
+    String backendAddress() {
+        return backend == null || !responseStarted ? null : backend.addressText();
+    }
+
+    void prefer(String address) {
+        attempts.prefer(address);
+    }
+
     /** True when body bytes read from the client now can go straight on to the backend. */
     boolean canTakeBody() {
         return done || (upstream != null && upstream.isWritable());
     }
 
     void start() {
-        long now = fe.requestNanos(); // read when the request head arrived, just before this
+        if (route.filters() != null) {
+            filters = new ExchangeFilters(route.filters(), this, fe, request, route.index(), client.executor());
+            Verdict v = filters.runRequest();
+            if (v != FilterRun.PENDING) {
+                filtersDecided(v);
+            }
+            return;
+        }
+        proceed(fe.requestNanos()); // read when the request head arrived, just before this
+    }
+
+    /** The filters passed the request on (to the backend) or answered it. */
+    void filtersDecided(Verdict v) {
+        if (done) {
+            ReferenceCountUtil.release(v.response());
+        } else if (v.response() != null) {
+            done = true;
+            finished(v.response().status().code());
+            finishLocally(v.response());
+        } else if (pool == null) {
+            done = true; // a route whose filters should have answered (a redirect) and did not
+            finished(404);
+            finishLocally(Responses.error(HttpResponseStatus.NOT_FOUND, !requestComplete || !mayKeepAlive()));
+        } else {
+            proceed(proxy.nanoTime());
+        }
+    }
+
+    private void proceed(long now) {
         pool.retryBudget().onRequest(now);
         Backend first = attempts.first(now);
         pool = attempts.pool();
@@ -239,6 +283,9 @@ final class Exchange {
             }
             return;
         }
+        if (filters != null && !filters.pending()) {
+            c = filters.requestContent(c);
+        }
         bodyBytes += c.content().readableBytes();
         if (bodyBytes > maxBody) {
             c.release();
@@ -294,6 +341,9 @@ final class Exchange {
             boolean last = c instanceof LastHttpContent;
             if (!interim) {
                 bytesOut += c.content().readableBytes();
+                if (filters != null) {
+                    c = filters.responseContent(c);
+                }
             }
             client.write(c, client.voidPromise());
             if (last) {
@@ -338,6 +388,9 @@ final class Exchange {
         }
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        if (filters != null) {
+            filters.response(r);
+        }
         clientKeepAlive = ForwardHeaders.toClient(r, head, http10, mayKeepAlive(),
                 headers.backendServer() ? backend.addressText() : null, pool.protocol() != UpstreamProtocol.HTTP1);
         client.write(r, client.voidPromise());
@@ -518,6 +571,9 @@ final class Exchange {
     }
 
     private void finishLocally(FullHttpResponse r) {
+        if (filters != null) {
+            filters.response(r);
+        }
         clientKeepAlive = fe.answerLocally(this, r, requestComplete);
     }
 
@@ -572,6 +628,9 @@ final class Exchange {
             return;
         }
         finished = true;
+        if (filters != null) {
+            filters.complete(clientStatus);
+        }
         fe.requestDone(request, route, pool, clientStatus, bodyBytes, bytesOut, backend, lastAttemptNanos,
                 attempts.retries(), trace);
     }

@@ -22,6 +22,7 @@ final class ForwardHeaders {
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     static final AsciiString X_FORWARDED_BY = AsciiString.cached("x-forwarded-by");
     static final AsciiString X_BACKEND_SERVER = AsciiString.cached("x-backend-server");
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString SLUICE = AsciiString.cached("sluice");
     private static final AsciiString HTTP = AsciiString.cached("http");

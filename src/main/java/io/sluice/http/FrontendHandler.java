@@ -315,13 +315,15 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (metrics) {
             stats.record(status, nanos, bytesIn, bytesOut);
             route.requests().record(status, nanos);
-            pool.requests().record(status, nanos);
+            if (pool != null) {
+                pool.requests().record(status, nanos);
+            }
         }
         if (trace != null) {
-            trace.end(status, pool.name(), route.index());
+            trace.end(status, pool == null ? null : pool.name(), route.index());
         }
         accessLog(req, status, nanos, bytesIn, bytesOut, backend == null ? null : backend.addressText(), upstreamNanos,
-                retries, route.index(), pool.name(), trace != null && trace.sampled() ? trace.traceId() : null);
+                retries, route.index(), pool == null ? null : pool.name(), trace != null && trace.sampled() ? trace.traceId() : null);
     }
 
     /** Writes the access-log line of a finished request on this connection, when the access log is on. */
@@ -572,6 +574,11 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     String clientIp() {
         return clientIp;
+    }
+
+    /** The client: as a trusted PROXY header named it, else the connection's peer. */
+    InetSocketAddress client() {
+        return remote;
     }
 
     /** Whether requests come on an HTTP/2 stream. */

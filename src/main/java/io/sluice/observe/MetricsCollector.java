@@ -15,6 +15,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.sluice.balance.Backend;
 import io.sluice.balance.BackendState;
+import io.sluice.filter.FilterCounter;
 import io.sluice.health.CircuitBreaker;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
@@ -100,10 +101,11 @@ public final class MetricsCollector implements MultiCollector {
         for (Map.Entry<String, Router> e : snap.routers().entrySet()) {
             for (RouteRuntime r : e.getValue().routes()) {
                 byClass(routeRequests, r.requests(), Labels.of("listener", e.getKey(),
-                        "route", Integer.toString(r.index()), "pool", r.pool().name()));
+                        "route", Integer.toString(r.index()), "pool", r.pool() == null ? "" : r.pool().name()));
             }
         }
         out.metricSnapshot(routeRequests.build());
+        filterCounters(out, snap);
 
         CounterSnapshot.Builder poolRequests = counter("sluice_pool_requests",
                 "Client requests by the pool that served them (a fallback pool when one took over) and status class");
@@ -203,5 +205,19 @@ public final class MetricsCollector implements MultiCollector {
         return HistogramDataPointSnapshot.builder().labels(labels)
                 .classicHistogramBuckets(ClassicHistogramBuckets.of(UPPER_BOUNDS, h.counts()))
                 .sum(h.sumNanos() / 1e9).build();
+    }
+
+    /** {@code sluice_filter_NAME_total{listener, route, filter}}: what each filter counted ({@link FilterCounter}). */
+    private static void filterCounters(MetricSnapshots.Builder out, RuntimeSnapshot snap) {
+        Map<String, CounterSnapshot.Builder> families = new java.util.LinkedHashMap<>();
+        for (FilterCounter c : snap.filterMetrics().counters()) {
+            CounterSnapshot.Builder f = families.computeIfAbsent(c.name(),
+                    n -> CounterSnapshot.builder().name("sluice_filter_" + n).help(c.help()));
+            f.dataPoint(CounterDataPointSnapshot.builder().value(c.get()).labels(Labels.of("listener", c.listener(),
+                    "route", c.route() < 0 ? "" : Integer.toString(c.route()), "filter", c.filter())).build());
+        }
+        for (CounterSnapshot.Builder f : families.values()) {
+            out.metricSnapshot(f.build());
+        }
     }
 }

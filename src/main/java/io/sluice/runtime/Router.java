@@ -2,8 +2,17 @@ package io.sluice.runtime;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.config.Config;
+import io.sluice.config.FilterConfig;
+import io.sluice.config.ListenerConfig;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.filter.Filter;
+import io.sluice.filter.FilterChain;
+import io.sluice.filter.FilterEnv;
+import io.sluice.filter.FilterFactory;
+import io.sluice.filter.FilterMetrics;
+import io.sluice.filter.Filters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,17 +29,52 @@ public final class Router {
         this.routes = routes;
     }
 
-    static Router compile(List<RouteConfig> configs, Map<String, PoolRuntime> pools) {
+    static Router compile(ListenerConfig listener, Map<String, PoolRuntime> pools, Config config,
+                          FilterMetrics metrics) {
+        List<RouteConfig> configs = listener.routes();
+        // The listener's filters are made once and shared by its routes: a listener-wide limit counts across them.
+        List<Filter> shared = filters(listener.policy().filters(), config, listener.name(), -1, metrics);
         Route[] routes = new Route[configs.size()];
         for (int i = 0; i < routes.length; i++) {
             RouteConfig rc = configs.get(i);
-            PoolRuntime pool = pools.get(rc.pool());
-            if (pool == null) {
-                throw new IllegalArgumentException("route to unknown pool " + rc.pool());
+            PoolRuntime pool = rc.pool() == null ? null : pool(pools, rc.pool());
+            TrafficSplit split = null;
+            if (!rc.split().isEmpty()) {
+                List<PoolRuntime> members = new ArrayList<>();
+                int[] weights = new int[rc.split().size()];
+                for (int j = 0; j < weights.length; j++) {
+                    members.add(pool(pools, rc.split().get(j).pool()));
+                    weights[j] = rc.split().get(j).weight();
+                }
+                split = new TrafficSplit(members, weights);
+                pool = members.get(0);
             }
-            routes[i] = new Route(rc.match(), new RouteRuntime(i, pool));
+            List<Filter> chain = new ArrayList<>(shared);
+            chain.addAll(filters(rc.filters(), config, listener.name(), i, metrics));
+            routes[i] = new Route(rc.match(), new RouteRuntime(i, pool, split, FilterChain.of(chain)));
         }
         return new Router(routes);
+    }
+
+    private static PoolRuntime pool(Map<String, PoolRuntime> pools, String name) {
+        PoolRuntime pool = pools.get(name);
+        if (pool == null) {
+            throw new IllegalArgumentException("route to unknown pool " + name);
+        }
+        return pool;
+    }
+
+    private static List<Filter> filters(List<FilterConfig> configs, Config config, String listener, int route,
+                                        FilterMetrics metrics) {
+        List<Filter> out = new ArrayList<>(configs.size());
+        for (FilterConfig fc : configs) {
+            FilterFactory f = Filters.get(fc.name());
+            if (f == null) {
+                throw new IllegalArgumentException("no filter named " + fc.name() + " is registered");
+            }
+            out.add(f.create(fc.settings(), new FilterEnv(config, listener, route, fc.name(), metrics)));
+        }
+        return out;
     }
 
     /** The pool for this request, or null when no route matches. */

@@ -4,6 +4,7 @@ import io.sluice.l4.DetectorSet;
 import io.sluice.l4.L4Router;
 
 import io.sluice.config.Config;
+import io.sluice.filter.FilterMetrics;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import java.util.LinkedHashMap;
@@ -19,10 +20,12 @@ public final class RuntimeSnapshot {
     private final Map<String, PoolRuntime> pools;
     private final Map<String, Router> routers;
     private final Map<String, L4Router> l4Routers;
+    private final FilterMetrics filterMetrics;
 
     private RuntimeSnapshot(Config config, Map<String, PoolRuntime> pools, Map<String, Router> routers,
-                            Map<String, L4Router> l4Routers) {
+                            Map<String, L4Router> l4Routers, FilterMetrics filterMetrics) {
         this.config = config;
+        this.filterMetrics = filterMetrics;
         this.pools = pools;
         this.routers = routers;
         this.l4Routers = l4Routers;
@@ -47,14 +50,20 @@ public final class RuntimeSnapshot {
         }
         Map<String, Router> routers = new LinkedHashMap<>();
         Map<String, L4Router> l4 = new LinkedHashMap<>();
+        FilterMetrics filterMetrics = new FilterMetrics();
         for (ListenerConfig lc : config.listeners()) {
             if (lc.layer4()) {
                 l4.put(lc.name(), L4Router.compile(lc.l4(), pools, detectors::get));
             } else {
-                routers.put(lc.name(), Router.compile(lc.routes(), pools));
+                routers.put(lc.name(), Router.compile(lc, pools, config, filterMetrics));
             }
         }
-        return new RuntimeSnapshot(config, Map.copyOf(pools), Map.copyOf(routers), Map.copyOf(l4));
+        return new RuntimeSnapshot(config, Map.copyOf(pools), Map.copyOf(routers), Map.copyOf(l4), filterMetrics);
+    }
+
+    /** The counters of every filter of this snapshot. */
+    public FilterMetrics filterMetrics() {
+        return filterMetrics;
     }
 
     public Config config() {
