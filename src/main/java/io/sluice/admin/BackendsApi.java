@@ -97,6 +97,9 @@ final class BackendsApi {
                 ObjectNode headers = mo.putObject("headers");
                 m.headers().forEach(headers::put);
                 ro.put("pool", r.pool());
+                ArrayNode filters = ro.putArray("filters");
+                l.policy().filters().forEach(f -> filters.add(f.name()));
+                r.filters().forEach(f -> filters.add(f.name()));
             }
         }
         return root;

@@ -91,6 +91,17 @@ final class HealthDoc {
         root.put("healthy_count", healthy);
         root.put("total_count", total);
         root.set("l4_listeners", L4Doc.listeners(json, snap, metrics));
+        com.fasterxml.jackson.databind.node.ArrayNode filters = root.putArray("filters");
+        for (io.sluice.filter.FilterCounter c : snap.filterMetrics().counters()) {
+            ObjectNode f = filters.addObject();
+            f.put("listener", c.listener());
+            if (c.route() >= 0) {
+                f.put("route", c.route());
+            }
+            f.put("filter", c.filter());
+            f.put("counter", c.name());
+            f.put("value", c.get());
+        }
         return root;
     }
 }

@@ -47,6 +47,9 @@ import picocli.CommandLine.Option;
             "  sluice --mode tcp --port 2222 --backends 10.0.0.5:22,10.0.0.6:22",
             "                                        quick mode for TCP (or --mode udp): bytes or datagrams as they are",
             "  sluice demo                           three demo backends behind a proxy on :8080",
+            "",
+            "Traffic policy is set in the config file, per listener and per route (`filters:`, `sticky:`, `split:`,",
+            "`redirect:`, `match: { country: [...] }`): filters ${sys:sluice.filters}.",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
             StatusCommand.class},
@@ -120,6 +123,7 @@ public final class Main implements Callable<Integer> {
     /** The configured picocli command line, shared by main and tests. */
     public static CommandLine commandLine() {
         System.setProperty("sluice.strategies", String.join(", ", Strategies.names()));
+        System.setProperty("sluice.filters", String.join(", ", io.sluice.filter.Filters.names()));
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage());

@@ -226,6 +226,13 @@ final class Attempts {
         held.add(c);
     }
 
+    /** Replaces each held body part by what {@code f} makes of it, in order. */
+    void passHeld(java.util.function.UnaryOperator<HttpContent> f) {
+        for (int i = held.size(); i > 0; i--) {
+            held.add(f.apply(held.poll()));
+        }
+    }
+
     /** Sends the held body parts on the connection now ready, in order. */
     void sendHeld(Channel ch) {
         HttpContent c;

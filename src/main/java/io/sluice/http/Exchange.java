@@ -8,27 +8,20 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.sluice.balance.Backend;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.UpstreamProtocol;
-import io.sluice.filter.FilterRun;
-import io.sluice.filter.Verdict;
-import io.sluice.observe.AttemptTrace;
-import io.sluice.observe.RequestTrace;
-import io.sluice.observe.Tracing;
 import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -51,17 +44,10 @@ final class Exchange {
     private PoolRuntime pool;
     private long bytesOut;
     private long connectNanos;
-    private long lastAttemptNanos;
-    private boolean finished;
-    private RequestTrace trace;
-    private AttemptTrace attemptTrace;
+    private final ExchangeLedger ledger;
     private final long maxBody;
     private final HeadersConfig headers;
-    private final boolean hasBody;
-    private final boolean head;
-    private final boolean http10;
-    private final boolean requestKeepAlive;
-    private final boolean upgrade;
+    private final RequestShape shape;
     /** Set at a 101: the connections become this tunnel once the backend's read batch ends. */
     private Tunnel tunnel;
     private long tunnelLatency;
@@ -86,7 +72,6 @@ final class Exchange {
     private boolean responseStarted;
     private boolean upstreamKeepAlive;
     private boolean clientKeepAlive;
-    private boolean reported;
     private boolean done;
     private int status;
 
@@ -102,11 +87,8 @@ final class Exchange {
         this.attempts = fe.attempts(pool, request);
         this.maxBody = maxBody;
         this.headers = headers;
-        this.hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
-        this.head = HttpMethod.HEAD.equals(request.method());
-        this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        this.requestKeepAlive = HttpUtil.isKeepAlive(request);
-        this.upgrade = !fe.h2() && ForwardHeaders.isWebSocketUpgrade(request);
+        this.shape = RequestShape.of(request, fe.h2());
+        this.ledger = new ExchangeLedger(proxy, attempts, metrics);
     }
 
     /** Whether the request may be sent again after the backend could have processed it (idempotent or configured). */
@@ -116,7 +98,7 @@ final class Exchange {
 
     /** Whether the response may leave the client connection open. */
     private boolean mayKeepAlive() {
-        return requestKeepAlive && fe.mayKeepAlive();
+        return shape.keepAlive() && fe.mayKeepAlive();
     }
 
     boolean requestComplete() {
@@ -131,10 +113,6 @@ final class Exchange {
         return backend == null || !responseStarted ? null : backend.addressText();
     }
 
-    void prefer(String address) {
-        attempts.prefer(address);
-    }
-
     /** True when body bytes read from the client now can go straight on to the backend. */
     boolean canTakeBody() {
         return done || (upstream != null && upstream.isWritable());
@@ -143,33 +121,29 @@ final class Exchange {
     void start() {
         if (route.filters() != null) {
             filters = new ExchangeFilters(route.filters(), this, fe, request, route.index(), client.executor());
-            Verdict v = filters.runRequest();
-            if (v != FilterRun.PENDING) {
-                filtersDecided(v);
-            }
+            filters.start(); // goes on with proceed() or answer() once the filters decide
             return;
         }
         proceed(fe.requestNanos()); // read when the request head arrived, just before this
     }
 
-    /** The filters passed the request on (to the backend) or answered it. */
-    void filtersDecided(Verdict v) {
-        if (done) {
-            ReferenceCountUtil.release(v.response());
-        } else if (v.response() != null) {
-            done = true;
-            finished(v.response().status().code());
-            finishLocally(v.response());
-        } else if (pool == null) {
-            done = true; // a route whose filters should have answered (a redirect) and did not
-            finished(404);
-            finishLocally(Responses.error(HttpResponseStatus.NOT_FOUND, !requestComplete || !mayKeepAlive()));
-        } else {
-            proceed(proxy.nanoTime());
+    /** Answers here, with no backend: a filter decided so. */
+    void answer(FullHttpResponse r) {
+        if (!answerKeepsOpen()) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the rest of a body is dropped
         }
+        done = true;
+        attempts.releaseHeld(); // body parts that came while the filters decided
+        finished(r.status().code());
+        finishLocally(r);
     }
 
-    private void proceed(long now) {
+    boolean done() {
+        return done;
+    }
+
+    /** Picks a backend and starts the first attempt (after the filters, if any, passed the request on). */
+    void proceed(long now) {
         pool.retryBudget().onRequest(now);
         Backend first = attempts.first(now);
         pool = attempts.pool();
@@ -178,12 +152,9 @@ final class Exchange {
             return;
         }
         attempts.keepBody(Retries.retryableAfterSend(request.method(), pool.retry()) && pool.retry().maxRetries() > 0);
-        Tracing tracing = proxy.telemetry().tracing();
-        if (tracing.enabled()) {
-            trace = tracing.startRequest(request, fe.clientIp(), fe.listenerName());
-        }
+        ledger.startTrace(request, fe.clientIp(), fe.listenerName());
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
-                first.addressText(), fe.secure(), fe.h2(), upgrade);
+                first.addressText(), fe.secure(), fe.h2(), shape.upgrade());
         upstreams = proxy.upstreams().get(client.channel().eventLoop());
         begin(first, now);
     }
@@ -191,16 +162,12 @@ final class Exchange {
     /** Starts an attempt on {@code b}: a pooled connection when one is idle, else a new one. */
     private void begin(Backend b, long now) {
         backend = b;
-        reported = false;
         status = 0;
         requestSent = false;
         attempts.stale().newAttempt();
         attemptNanos = now;
         attemptIndex = attempts.retries();
-        if (trace != null) {
-            attemptTrace = trace.startAttempt(request, b.endpoint().address().host(), b.endpoint().address().port(),
-                    attemptIndex);
-        }
+        ledger.attemptStarted(request, b, attemptIndex);
         b.state().requestStarted();
         Channel ch = upstreams.poll(b, pool, client.channel());
         if (ch != null) {
@@ -212,12 +179,14 @@ final class Exchange {
 
     private void failBeforeBackend() {
         // No backend can take the request: 503, and the client may try again shortly.
-        done = true;
-        boolean close = hasBody && !requestComplete;
-        FullHttpResponse r = Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, close || !mayKeepAlive());
+        FullHttpResponse r = Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, !answerKeepsOpen());
         r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        finished(503);
-        finishLocally(r);
+        answer(r);
+    }
+
+    /** Whether a local answer now may leave the connection open (the body, if any, is in and the client allows). */
+    boolean answerKeepsOpen() {
+        return !(shape.hasBody() && !requestComplete) && mayKeepAlive();
     }
 
     private void connect() {
@@ -284,7 +253,7 @@ final class Exchange {
             return;
         }
         if (filters != null && !filters.pending()) {
-            c = filters.requestContent(c);
+            c = filters.requestContent(c); // parts held while a verdict is pending pass when it passes
         }
         bodyBytes += c.content().readableBytes();
         if (bodyBytes > maxBody) {
@@ -391,7 +360,7 @@ final class Exchange {
         if (filters != null) {
             filters.response(r);
         }
-        clientKeepAlive = ForwardHeaders.toClient(r, head, http10, mayKeepAlive(),
+        clientKeepAlive = ForwardHeaders.toClient(r, shape.head(), shape.http10(), mayKeepAlive(),
                 headers.backendServer() ? backend.addressText() : null, pool.protocol() != UpstreamProtocol.HTTP1);
         client.write(r, client.voidPromise());
         return true;
@@ -399,7 +368,7 @@ final class Exchange {
 
     /** A 101: for a WebSocket upgrade it goes to the client and the connections become a tunnel. */
     private boolean onSwitchingProtocols(HttpResponse r) {
-        if (!upgrade) {
+        if (!shape.upgrade()) {
             ReferenceCountUtil.release(r);
             fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY); // a switch nobody asked for
             return false;
@@ -462,17 +431,7 @@ final class Exchange {
         report(FailureKind.NONE);
         finished(status);
         client.flush();
-        Channel ch = upstream;
-        UpstreamHandler uh = upstreamHandler;
-        upstream = null;
-        upstreamHandler = null;
-        boolean reusable = upstreamKeepAlive && requestComplete && requestSent && !proxy.draining();
-        uh.unbind(reusable);
-        if (reusable) {
-            upstreams.offer(ch);
-        } else {
-            ch.close();
-        }
+        detachUpstream(upstreamKeepAlive && requestComplete && requestSent && !proxy.draining());
         if (requestComplete) {
             fe.exchangeDone(this, clientKeepAlive);
         } else {
@@ -609,30 +568,19 @@ final class Exchange {
     }
 
     private void report(FailureKind kind) {
-        if (reported || backend == null) {
-            return;
-        }
-        reported = true;
-        long now = proxy.nanoTime();
-        lastAttemptNanos = tunnelLatency > 0 ? tunnelLatency : now - attemptNanos; // a tunnel's: the time to its 101
-        attempts.report(backend, pool, status, lastAttemptNanos, kind, attemptIndex, now, metrics);
-        if (attemptTrace != null) {
-            attemptTrace.end(status, kind == FailureKind.NONE ? null : kind.name().toLowerCase(Locale.ROOT));
-            attemptTrace = null;
-        }
+        ledger.report(backend, pool, status, kind, attemptIndex, attemptNanos, tunnelLatency);
     }
 
     /** Counts, traces and logs the request once, with the status the client got (0 for none). */
     private void finished(int clientStatus) {
-        if (finished) {
+        if (!ledger.finish()) {
             return;
         }
-        finished = true;
         if (filters != null) {
             filters.complete(clientStatus);
         }
-        fe.requestDone(request, route, pool, clientStatus, bodyBytes, bytesOut, backend, lastAttemptNanos,
-                attempts.retries(), trace);
+        fe.requestDone(request, route, pool, clientStatus, bodyBytes, bytesOut, backend, ledger.lastAttemptNanos(),
+                attempts.retries(), ledger.trace());
     }
 
     private void cancelTimer() {
@@ -642,14 +590,24 @@ final class Exchange {
     }
 
     private void closeUpstream() {
+        detachUpstream(false);
+    }
+
+    /** Lets go of the backend connection, back to the pool when {@code reusable}, else closed. */
+    private void detachUpstream(boolean reusable) {
         Channel ch = upstream;
         UpstreamHandler uh = upstreamHandler;
         upstream = null;
         upstreamHandler = null;
-        if (ch != null) {
-            if (uh != null) {
-                uh.unbind(false);
-            }
+        if (ch == null) {
+            return;
+        }
+        if (uh != null) {
+            uh.unbind(reusable);
+        }
+        if (reusable) {
+            upstreams.offer(ch);
+        } else {
             ch.close();
         }
     }

@@ -1,6 +1,8 @@
 package io.sluice.http;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.sluice.filter.FilterChain;
 import io.sluice.filter.FilterRun;
@@ -29,9 +31,28 @@ final class ExchangeFilters extends FilterRun {
         this.executor = executor;
     }
 
+    /** Runs the request hooks; the exchange goes on now, or when a deferred verdict comes. */
+    void start() {
+        Verdict v = runRequest();
+        if (v != PENDING) {
+            resume(v);
+        }
+    }
+
+    /** The filters passed the request on (to the backend) or answered it. */
     @Override
-    protected void resume(Verdict verdict) {
-        exchange.filtersDecided(verdict);
+    protected void resume(Verdict v) {
+        if (exchange.done()) {
+            ReferenceCountUtil.release(v.response());
+        } else if (v.response() != null) {
+            exchange.answer(v.response());
+        } else if (exchange.poolName() == null) {
+            // a route whose filters should have answered (a redirect) and did not
+            exchange.answer(Responses.error(HttpResponseStatus.NOT_FOUND, !exchange.answerKeepsOpen()));
+        } else {
+            fe.passHeldBody(this::requestContent); // what came while a verdict was pending
+            exchange.proceed(fe.proxyNanoTime());
+        }
     }
 
     @Override
@@ -81,7 +102,7 @@ final class ExchangeFilters extends FilterRun {
 
     @Override
     public void preferBackend(String address) {
-        exchange.prefer(address);
+        fe.preferBackend(address);
     }
 
     @Override

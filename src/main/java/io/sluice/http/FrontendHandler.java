@@ -21,9 +21,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
 import io.sluice.config.Config;
 import io.sluice.l4.ClientAddress;
-import io.sluice.observe.AccessLog;
 import io.sluice.observe.ListenerStats;
-import io.sluice.observe.RequestLog;
 import io.sluice.observe.RequestTrace;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RouteRuntime;
@@ -46,7 +44,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private final ProxyContext proxy;
     private final String listener;
     private final RequestTimer timer;
-    private final ListenerStats stats;
+    private final RequestReport report;
     private final boolean h2;
     private final boolean secure;
     private boolean active;
@@ -82,7 +80,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         this.h2 = h2;
         this.secure = secure;
         this.attempts = new Attempts(proxy);
-        this.stats = stats;
+        this.report = new RequestReport(proxy, listener, stats, h2);
     }
 
     @Override
@@ -291,51 +289,14 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Counts and logs a request answered here, without an exchange (bad request, no route). */
     private void countLocal(HttpRequest req, int status) {
-        if (!proxy.telemetry().metrics() && !proxy.telemetry().accessLog().enabled()) {
-            return;
-        }
-        long nanos = proxy.nanoTime() - requestNanos;
-        if (proxy.telemetry().metrics()) {
-            stats.record(status, nanos, 0, 0);
-        }
-        accessLog(req, status, nanos, 0, 0, null, 0, 0, -1, null, null);
+        report.local(req, status, requestNanos, requestMillis, clientIp);
     }
 
-    /**
-     * Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none).
-     * Reads no clock when nothing counts, traces or logs requests.
-     */
+    /** Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none). */
     void requestDone(HttpRequest req, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
                      Backend backend, long upstreamNanos, int retries, RequestTrace trace) {
-        boolean metrics = proxy.telemetry().metrics();
-        if (!metrics && trace == null && !proxy.telemetry().accessLog().enabled()) {
-            return;
-        }
-        long nanos = proxy.nanoTime() - requestNanos;
-        if (metrics) {
-            stats.record(status, nanos, bytesIn, bytesOut);
-            route.requests().record(status, nanos);
-            if (pool != null) {
-                pool.requests().record(status, nanos);
-            }
-        }
-        if (trace != null) {
-            trace.end(status, pool == null ? null : pool.name(), route.index());
-        }
-        accessLog(req, status, nanos, bytesIn, bytesOut, backend == null ? null : backend.addressText(), upstreamNanos,
-                retries, route.index(), pool == null ? null : pool.name(), trace != null && trace.sampled() ? trace.traceId() : null);
-    }
-
-    /** Writes the access-log line of a finished request on this connection, when the access log is on. */
-    void accessLog(HttpRequest req, int status, long nanos, long bytesIn, long bytesOut, String upstream,
-                   long upstreamNanos, int retries, int route, String pool, String traceId) {
-        AccessLog log = proxy.telemetry().accessLog();
-        if (log.enabled()) {
-            log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
-                    h2 ? "HTTP/2.0" : req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream,
-                    upstreamNanos, retries, listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
-                    req.headers().get(HttpHeaderNames.REFERER)));
-        }
+        report.done(req, route, pool, status, bytesIn, bytesOut, backend, upstreamNanos, retries, trace, requestNanos,
+                requestMillis, clientIp);
     }
 
     /** The listener's name. */
@@ -343,14 +304,19 @@ final class FrontendHandler extends ChannelDuplexHandler {
         return listener;
     }
 
-    /** Wall-clock time the current request head arrived (set only while the access log is on). */
-    long requestMillis() {
-        return requestMillis;
+    /** Passes the request body parts held so far through {@code f} (the filters), in order. */
+    void passHeldBody(java.util.function.UnaryOperator<HttpContent> f) {
+        attempts.passHeld(f);
     }
 
-    /** This listener's counts. */
-    ListenerStats stats() {
-        return stats;
+    /** Asks for this backend first for the current request (a sticky session). */
+    void preferBackend(String address) {
+        attempts.prefer(address);
+    }
+
+    /** The proxy's clock now. */
+    long proxyNanoTime() {
+        return proxy.nanoTime();
     }
 
     /** When the current request's head arrived, on the proxy's clock. */
