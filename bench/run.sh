@@ -16,7 +16,8 @@
 # bench/l4.sh, which this script sources after its shared helpers. MODE="http1 h2 l4" runs all three.
 #
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
-#   PROXIES="nginx haproxy sluice sluice-bare" PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
+#   PROXIES="nginx haproxy sluice sluice-bare" (also sluice-filters: sluice-bare plus a route with rate_limit,
+#   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost) PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   SLUICE_EXTRA_YAML="..." (top-level YAML added to the "sluice" proxy's config instead of its access log)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
@@ -66,7 +67,7 @@ H2_PERCENTILES="${H2_PERCENTILES:-0}"
 H2LOAD="${H2LOAD:-h2load}"
 
 BACKEND_PORT=18081
-declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085)
+declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085 [sluice-filters]=18086)
 declare -A PID=()        # proxy name -> pid of the process we started
 declare -A SKIP=()       # proxy name -> why it is not measured
 STARTED=()               # every pid we started, for cleanup
@@ -180,7 +181,7 @@ CLK_TCK="$(getconf CLK_TCK)"
 # ---------------------------------------------------------------------------------------------- helpers
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}" "${PORT[sluice-bare]}"; do
+for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}" "${PORT[sluice-bare]}" "${PORT[sluice-filters]}"; do
   port_in_use "$p" && die "127.0.0.1:$p is already in use; stop whatever listens there first"
 done
 
@@ -312,9 +313,9 @@ launch_sluice() {  # name port where
 # a function taking a name and extra top-level YAML, when PROXIES wants them and the jar and java are there.
 start_sluices() {  # starter observed-yaml
   local starter="$1" observed="$2" name
-  want sluice || want sluice-bare || return 0
+  want sluice || want sluice-bare || want sluice-filters || return 0
   ensure_sluice_jar
-  for name in sluice sluice-bare; do
+  for name in sluice sluice-bare sluice-filters; do
     want "$name" || continue
     if [ ! -f "$SLUICE_JAR" ]; then
       SKIP[$name]="not built ($SLUICE_JAR missing)"
@@ -323,7 +324,7 @@ start_sluices() {  # starter observed-yaml
     elif [ "$name" = sluice ]; then
       "$starter" sluice "${SLUICE_EXTRA_YAML:-$observed}"
     else
-      "$starter" sluice-bare "metrics: { enabled: false }"
+      "$starter" "$name" "metrics: { enabled: false }"
     fi
   done
 }
@@ -464,7 +465,12 @@ fi
 # Sluice: "sluice" as a user runs it, with metrics on and an access log written to a file; "sluice-bare"
 # with metrics off and no access log, so that the difference is what observability costs.
 start_sluice() { # name extra-yaml
-  local name="$1" extra="$2" port="${PORT[$1]}" tls=""
+  local name="$1" extra="$2" port="${PORT[$1]}" tls="" route="{ pool: backend }"
+  if [ "$name" = sluice-filters ]; then
+    # Limits high enough never to refuse; wrk sends no cookie back, so every response signs a new sticky cookie.
+    route="{ pool: backend, sticky: { secret: bench-secret-0123456789 }, filters: [ security_headers,
+        { rate_limit: { key: client_ip, requests_per_second: 10000000, burst: 10000000 } } ] }"
+  fi
   mkdir -p "$TMP/$name"
   if [ "$MODE" = h2 ]; then
     tls="
@@ -478,7 +484,7 @@ workers: 1
 listeners:
   - name: bench
     bind: 127.0.0.1:${port}${tls}
-    routes: [ { pool: backend } ]
+    routes: [ $route ]
 pools:
   - name: backend
     backends: [ { address: "127.0.0.1:$BACKEND_PORT" } ]
@@ -491,7 +497,7 @@ start_sluices start_sluice "access_log: { enabled: true, format: combined, targe
 
 ACTIVE=()
 for name in $PROXIES; do
-  [ -n "${PORT[$name]:-}" ] || die "unknown proxy '$name' in PROXIES (known: nginx haproxy sluice sluice-bare)"
+  [ -n "${PORT[$name]:-}" ] || die "unknown proxy '$name' in PROXIES (known: nginx haproxy sluice sluice-bare sluice-filters)"
   if [ -z "${SKIP[$name]:-}" ] && check_proxy "$name"; then ACTIVE+=("$name"); fi
   [ -n "${SKIP[$name]:-}" ] && log "bench: $name: ${SKIP[$name]}; going on without it"
 done
@@ -795,6 +801,15 @@ done
       cr = (nc == "NA" || nc == 0) ? "NA" : sprintf("%.2f", cpu / nc)
       printf "%-11s %8.0f %8.3f %8.3f %11.2f %8.2f %5.0f%% %6.0f%% %6.0f%% %7d %13s %13s\n", n, rps, p50, p99, cpu, sirq, core, oth, stl, bad, rr, cr }'
   done
+  if [ -z "${SKIP[sluice-filters]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice-filters && want sluice-bare; then
+    paired="$(awk '$2 == "sluice-filters" { on[$1] = $6 } $2 == "sluice-bare" { off[$1] = $6 }
+      END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
+    awk -v on="$(col sluice-filters 6)" -v off="$(col sluice-bare 6)" -v paired="$paired" 'BEGIN {
+      if (on != "NA" && off != "NA" && off > 0)
+        printf "\nfilter cost: sluice-filters (rate_limit + sticky + security_headers) %.2f us/req vs sluice-bare %.2f us/req (medians: %+.1f%%);\n", on, off, (on / off - 1) * 100
+      if (paired != "NA")
+        printf "  median of the per-round ratios: %+.1f%% CPU per request\n", (paired - 1) * 100 }'
+  fi
   if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
     # Paired by round: the two Sluices run back to back in each round, so their ratio cancels most of the
     # drift a noisy machine adds between rounds; the median of those ratios is the figure to read.
