@@ -36,6 +36,8 @@ public final class HttpListener {
     private final ProxyContext proxy;
     private final AtomicInteger open = new AtomicInteger();
     private final ListenerStats stats;
+    /** max_connections_per_ip, or null without one. */
+    private final PerIpLimit perIp;
     private ServerTls tls;
     private Channel serverChannel;
     private RedirectListener redirect;
@@ -44,6 +46,8 @@ public final class HttpListener {
         this.config = Objects.requireNonNull(config, "config");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
         this.stats = proxy.telemetry().listener(config.name()); // once, not per connection or stream
+        int maxPerIp = config.policy().maxConnectionsPerIp();
+        this.perIp = maxPerIp > 0 ? new PerIpLimit(maxPerIp, stats.perIpRefused()) : null;
     }
 
     /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */
@@ -75,6 +79,10 @@ public final class HttpListener {
                             ch.pipeline().addLast("proxy-protocol", new ProxyProtocolReader(config.proxyProtocol(),
                                     limits.headerTimeout(), stats.proxyRefused()));
                         }
+                        if (perIp != null) {
+                            // after the PROXY header, which may name another client than the socket's peer
+                            ch.pipeline().addLast("per-ip", perIp);
+                        }
                         initConnection(ch.pipeline(), limits);
                     }
                 });
@@ -98,7 +106,8 @@ public final class HttpListener {
      * No PROXY header is read here: the L4 listener read it already if its settings asked for one, and the
      * client's address is on the channel ({@link io.sluice.l4.ClientAddress}). Call on the channel's event loop.
      *
-     * @return false when the connection was closed instead (this listener is full, stopping or draining)
+     * @return false when the connection was closed instead (this listener is full, stopping or draining, or its
+     *         client has {@code max_connections_per_ip} open here already)
      */
     public boolean adopt(Channel ch) {
         if (serverChannel == null || !serverChannel.isOpen() || proxy.draining()) {
@@ -112,6 +121,9 @@ public final class HttpListener {
             return false;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
+        if (perIp != null && !perIp.admit(ch)) { // active already: its client address is known
+            return false;
+        }
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, tls == null);
         initConnection(ch.pipeline(), limits);
         return true;

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One listener's client traffic: requests by status class with their durations, body bytes in and out,
- * and connections closed for their PROXY header. Thread-safe and lock-free.
+ * connections closed for their PROXY header and for {@code max_connections_per_ip}. Thread-safe and lock-free.
  */
 public final class ListenerStats {
     private final String name;
@@ -12,6 +12,7 @@ public final class ListenerStats {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder proxyRefused = new LongAdder();
+    private final LongAdder perIpRefused = new LongAdder();
 
     public ListenerStats(String name) {
         this.name = name;
@@ -52,5 +53,10 @@ public final class ListenerStats {
      */
     public LongAdder proxyRefused() {
         return proxyRefused;
+    }
+
+    /** Connections closed because their client address had {@code max_connections_per_ip} open already. */
+    public LongAdder perIpRefused() {
+        return perIpRefused;
     }
 }

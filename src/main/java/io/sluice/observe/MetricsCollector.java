@@ -81,6 +81,8 @@ public final class MetricsCollector implements MultiCollector {
         GaugeSnapshot.Builder clients = gauge("sluice_listener_open_connections", "Client connections open now");
         CounterSnapshot.Builder proxyRefused = counter("sluice_listener_proxy_refused",
                 "Connections closed for their PROXY header: untrusted source, missing, malformed or too slow");
+        CounterSnapshot.Builder perIpRefused = counter("sluice_listener_per_ip_refused",
+                "Connections closed at once because their client address had max_connections_per_ip open already");
         for (ListenerStats l : telemetry.listeners()) {
             Labels labels = Labels.of("listener", l.name());
             byClass(listenerRequests, l.requests(), labels);
@@ -91,10 +93,13 @@ public final class MetricsCollector implements MultiCollector {
                     .value(clientConnections.applyAsInt(l.name())).build());
             proxyRefused.dataPoint(CounterDataPointSnapshot.builder().labels(labels)
                     .value(l.proxyRefused().sum()).build());
+            perIpRefused.dataPoint(CounterDataPointSnapshot.builder().labels(labels)
+                    .value(l.perIpRefused().sum()).build());
         }
         out.metricSnapshot(listenerRequests.build()).metricSnapshot(listenerDuration.build())
                 .metricSnapshot(received.build()).metricSnapshot(sent.build()).metricSnapshot(clients.build())
-                .metricSnapshot(proxyRefused.build());
+                .metricSnapshot(proxyRefused.build())
+                .metricSnapshot(perIpRefused.build());
 
         CounterSnapshot.Builder routeRequests = counter("sluice_route_requests",
                 "Client requests by the route that matched them and status class");
