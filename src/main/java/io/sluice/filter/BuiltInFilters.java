@@ -8,6 +8,6 @@ final class BuiltInFilters {
     }
 
     static List<FilterFactory> all() {
-        return List.of();
+        return List.of(new io.sluice.filter.compress.CompressFactory());
     }
 }
