@@ -25,8 +25,8 @@ import io.sluice.filter.Verdict;
  * (see {@link AcceptEncoding}). A response is compressed when it is a 2xx other than 204 and 206, not to a
  * HEAD or an HTTP/1.0 request, has no Content-Encoding yet, is of a configured media type, does not say
  * {@code Cache-Control: no-transform}, and has a Content-Length of at least {@code min_size} or none at all
- * (a streamed body). Its Content-Length goes (the client gets it chunked on HTTP/1.1), a strong ETag becomes
- * weak, and {@code Vary: Accept-Encoding} is added to every response that could have been compressed.
+ * (a streamed body). Its Content-Length and Accept-Ranges go (the client gets it chunked on HTTP/1.1), a
+ * strong ETag becomes weak, and {@code Vary: Accept-Encoding} is added to every response that could have been compressed.
  * Local answers (whole {@link FullHttpResponse}s) are left alone.
  *
  * <p>Each compressed response has its own Netty encoder in an {@link EmbeddedChannel}, fed and flushed part by
@@ -84,6 +84,7 @@ final class CompressFilter implements Filter {
             return;
         }
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        h.remove(HttpHeaderNames.ACCEPT_RANGES); // the backend's ranges count bytes of the uncompressed body
         h.set(HttpHeaderNames.CONTENT_ENCODING, e.token());
         String etag = h.get(HttpHeaderNames.ETAG);
         if (etag != null && etag.startsWith("\"")) {
