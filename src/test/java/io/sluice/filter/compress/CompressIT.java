@@ -170,6 +170,25 @@ class CompressIT {
     }
 
     @Test
+    void http2ClientsGetCompressedStreamsWithoutChunkedFraming(@TempDir Path dir) throws Exception {
+        Path curl = Command.require("curl", "curl");
+        for (String path : List.of("/json?size=40000", "/stream?size=40001")) {
+            Path out = dir.resolve("h2body");
+            Path headers = dir.resolve("h2head");
+            Command.Result r = Command.run(Duration.ofSeconds(20), List.of(curl.toString(), "-sS",
+                    "--http2-prior-knowledge", "--compressed", "-H", "Accept-Encoding: zstd, gzip;q=0.5",
+                    "-D", headers.toString(), "-o", out.toString(), "http://127.0.0.1:" + proxy.getPort() + path));
+            assertThat(r.exit()).as(r.output()).isZero();
+            String head = Files.readString(headers).toLowerCase();
+            assertThat(head).startsWith("http/2 200").contains("content-encoding: zstd\r\n")
+                    .contains("vary: accept-encoding\r\n").doesNotContain("transfer-encoding")
+                    .doesNotContain("content-length");
+            int size = Integer.parseInt(path.substring(path.indexOf('=') + 1));
+            assertThat(Files.readAllBytes(out)).isEqualTo(body(size));
+        }
+    }
+
+    @Test
     void qValuesAndConfiguredOrderChoose() throws Exception {
         assertThat(get("/json", "gzip, deflate, br, zstd").header("content-encoding")).isEqualTo("br");
         assertThat(get("/json", "gzip;q=1.0, br;q=0.5, zstd;q=0.8").header("content-encoding")).isEqualTo("gzip");
