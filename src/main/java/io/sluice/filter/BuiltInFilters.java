@@ -9,6 +9,7 @@ final class BuiltInFilters {
 
     static List<FilterFactory> all() {
         return List.of(
-                new io.sluice.filter.ratelimit.RateLimitFactory());
+                new io.sluice.filter.ratelimit.RateLimitFactory(),
+                new io.sluice.filter.compress.CompressFactory());
     }
 }
