@@ -8,6 +8,11 @@ final class BuiltInFilters {
     }
 
     static List<FilterFactory> all() {
-        return List.of();
+        return List.of(
+                HeadersFilterFactory.REQUEST,
+                HeadersFilterFactory.RESPONSE,
+                new SecurityHeadersFactory(),
+                new RewriteFactory(),
+                new RedirectFactory());
     }
 }
