@@ -183,8 +183,13 @@ public final class HeaderTemplate {
         if (scheme < 0) {
             return 0;
         }
-        int slash = uri.indexOf('/', scheme + 3);
-        return slash < 0 ? uri.length() : slash;
+        for (int i = scheme + 3; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '/' || c == '?') {
+                return i;
+            }
+        }
+        return uri.length();
     }
 
     /** Appends the path part {@code [start, end)}, or {@code /} when it is empty or not a path. */
