@@ -84,7 +84,7 @@ class HeaderFiltersConfigTest {
         assertThat(path.message()).contains("starting with \"/\"");
         assertThat(path.column()).isEqualTo(38);
         ConfigError empty = only("          - rewrite: { }");
-        assertThat(empty.message()).contains("expected a map");
+        assertThat(empty.message()).contains("nothing to do");
     }
 
     @Test
