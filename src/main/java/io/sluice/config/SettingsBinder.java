@@ -15,7 +15,7 @@ final class SettingsBinder {
             "header_timeout", "max_header_size", "max_body_size");
     private static final List<String> LIMIT_KEYS = List.of("max_header_size", "max_body_size", "header_timeout",
             "idle_timeout", "max_connections", "drain_timeout");
-    private static final List<String> HEADER_KEYS = List.of("forwarded_by", "backend_server");
+    private static final List<String> HEADER_KEYS = List.of("forwarded_by", "backend_server", "request_id");
     private static final long MIN_HEADER_SIZE = 1024;
 
     private SettingsBinder() {
@@ -81,6 +81,7 @@ final class SettingsBinder {
         b.allowOnly(m, path, HEADER_KEYS);
         return new HeadersConfig(
                 or(b.bool(value(m, "forwarded_by"), child(path, "forwarded_by")), d.forwardedBy()),
-                or(b.bool(value(m, "backend_server"), child(path, "backend_server")), d.backendServer()));
+                or(b.bool(value(m, "backend_server"), child(path, "backend_server")), d.backendServer()),
+                or(b.bool(value(m, "request_id"), child(path, "request_id")), d.requestId()));
     }
 }

@@ -10,6 +10,11 @@ final class BuiltInFilters {
     static List<FilterFactory> all() {
         return List.of(
                 new io.sluice.filter.ratelimit.RateLimitFactory(),
-                new io.sluice.filter.compress.CompressFactory());
+                new io.sluice.filter.compress.CompressFactory(),
+                HeadersFilterFactory.REQUEST,
+                HeadersFilterFactory.RESPONSE,
+                new SecurityHeadersFactory(),
+                new RewriteFactory(),
+                new RedirectFactory());
     }
 }

@@ -1,7 +1,6 @@
 package io.sluice.http;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -17,19 +15,20 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.config.HostPort;
 import io.sluice.config.LimitsConfig;
+import io.sluice.filter.HeaderTemplate;
+import io.sluice.filter.Redirects;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The clear-text side of an HTTPS listener ({@code redirect_http_from}): every request gets a 301 to the
- * same host and path over https, on the HTTPS listener's port (left out when it is 443). A request without
+ * same host and path over https (through {@link Redirects}, as the {@code redirect} filter answers), on the HTTPS listener's port (left out when it is 443). A request without
  * a Host gets 400. Bodies are read and dropped; keep-alive is honoured; an idle connection closes after the
  * idle timeout. Thread-safe.
  */
@@ -37,12 +36,14 @@ final class RedirectListener {
     private final HostPort bind;
     private final int httpsPort;
     private final LimitsConfig limits;
+    private final Redirects redirects;
     private Channel serverChannel;
 
     RedirectListener(HostPort bind, int httpsPort, LimitsConfig limits) {
         this.bind = bind;
         this.httpsPort = httpsPort;
         this.limits = limits;
+        this.redirects = toHttps(httpsPort);
     }
 
     void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
@@ -73,34 +74,21 @@ final class RedirectListener {
         }
     }
 
-    /** The https URL for a request's Host and target; null when there is no usable Host. */
-    static String location(String host, String uri, int httpsPort) {
-        if (host == null || host.isBlank()) {
-            return null;
-        }
-        String name = host.strip();
-        int colon = name.lastIndexOf(':');
-        if (colon > name.lastIndexOf(']')) {
-            name = name.substring(0, colon); // drop the clear-text port
-        }
-        String path = uri.startsWith("/") ? uri : "/";
-        return "https://" + name + (httpsPort == 443 ? "" : ":" + httpsPort) + path;
+    /** The redirect to https on {@code httpsPort}: {@code https://{hostname}[:port]{uri}}, answered 301. */
+    static Redirects toHttps(int httpsPort) {
+        return new Redirects(HeaderTemplate.parse("https://{hostname}" + (httpsPort == 443 ? "" : ":" + httpsPort)
+                + "{uri}"), 301);
     }
 
     private final class Redirector extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest req) {
-                String to = req.decoderResult().isSuccess()
-                        ? location(req.headers().get(HttpHeaderNames.HOST), req.uri(), httpsPort) : null;
-                boolean keepAlive = to != null && HttpUtil.isKeepAlive(req);
-                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        to == null ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.MOVED_PERMANENTLY,
-                        Unpooled.EMPTY_BUFFER);
-                r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-                if (to != null) {
-                    r.headers().set(HttpHeaderNames.LOCATION, to);
-                }
+                String host = req.headers().get(HttpHeaderNames.HOST);
+                boolean ok = req.decoderResult().isSuccess() && host != null && !host.isBlank();
+                boolean keepAlive = ok && HttpUtil.isKeepAlive(req);
+                FullHttpResponse r = ok ? redirects.respond(req, null, null, false)
+                        : Responses.error(HttpResponseStatus.BAD_REQUEST, true);
                 if (!keepAlive) {
                     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                     ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);

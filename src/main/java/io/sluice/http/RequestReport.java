@@ -73,7 +73,7 @@ final class RequestReport {
             log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
                     h2 ? "HTTP/2.0" : req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream,
                     upstreamNanos, retries, listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
-                    req.headers().get(HttpHeaderNames.REFERER)));
+                    req.headers().get(HttpHeaderNames.REFERER), req.headers().get(ForwardHeaders.X_REQUEST_ID)));
         }
     }
 }

@@ -28,6 +28,9 @@ final class HttpAttributes {
     static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
     static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
     static final AttributeKey<String> LISTENER = AttributeKey.stringKey("sluice.listener");
+    /** The request id Sluice passed on ({@code X-Request-Id}). */
+    static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("sluice.request_id");
+    static final String REQUEST_ID_HEADER = "x-request-id";
     static final AttributeKey<String> POOL = AttributeKey.stringKey("sluice.pool");
     static final AttributeKey<Long> ROUTE = AttributeKey.longKey("sluice.route");
 

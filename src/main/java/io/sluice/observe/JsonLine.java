@@ -14,7 +14,7 @@ import java.time.format.DateTimeFormatter;
 /**
  * Formats a {@link RequestLog} as one JSON object on one line, keys in a fixed order: time (ISO-8601, UTC,
  * milliseconds), client, method, path, protocol, status, bytes_in, bytes_out, duration_ms, upstream,
- * upstream_ms, retries, listener, route, pool, trace_id, user_agent, referer. A missing value is
+ * upstream_ms, retries, listener, route, pool, trace_id, user_agent, referer, request_id. A missing value is
  * {@code null} (status when the client got none, route when none matched, upstream_ms when no attempt was
  * made). Jackson does the escaping.
  *
@@ -70,6 +70,7 @@ final class JsonLine {
             g.writeStringField("trace_id", r.traceId());
             g.writeStringField("user_agent", r.userAgent());
             g.writeStringField("referer", r.referer());
+            g.writeStringField("request_id", r.requestId());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail

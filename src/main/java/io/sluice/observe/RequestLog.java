@@ -22,9 +22,18 @@ package io.sluice.observe;
  * @param traceId       the W3C trace id when the request is traced, else null
  * @param userAgent     the User-Agent header, or null
  * @param referer       the Referer header, or null
+ * @param requestId     the X-Request-Id the request carried (the client's, or the one Sluice gave it), or null
  */
 public record RequestLog(long startMillis, String clientIp, String method, String uri, String protocol, int status,
                          long bytesIn, long bytesOut, long durationNanos, String upstream, long upstreamNanos,
                          int retries, String listener, int route, String pool, String traceId, String userAgent,
-                         String referer) {
+                         String referer, String requestId) {
+    /** A request without a request id. */
+    public RequestLog(long startMillis, String clientIp, String method, String uri, String protocol, int status,
+                      long bytesIn, long bytesOut, long durationNanos, String upstream, long upstreamNanos,
+                      int retries, String listener, int route, String pool, String traceId, String userAgent,
+                      String referer) {
+        this(startMillis, clientIp, method, uri, protocol, status, bytesIn, bytesOut, durationNanos, upstream,
+                upstreamNanos, retries, listener, route, pool, traceId, userAgent, referer, null);
+    }
 }

@@ -157,6 +157,10 @@ public final class Tracing implements AutoCloseable {
             if (listener != null) {
                 span.setAttribute(HttpAttributes.LISTENER, listener);
             }
+            String requestId = req.headers().get(HttpAttributes.REQUEST_ID_HEADER);
+            if (requestId != null) {
+                span.setAttribute(HttpAttributes.REQUEST_ID, requestId);
+            }
         }
         return new RequestTrace(tracer, propagator, span, parent.with(span));
     }

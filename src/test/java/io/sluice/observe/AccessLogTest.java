@@ -84,7 +84,7 @@ class AccessLogTest {
             JsonNode a = JSON.readTree(lines.get(0));
             assertThat(a.properties()).extracting(e -> e.getKey()).containsExactly("time", "client", "method",
                     "path", "protocol", "status", "bytes_in", "bytes_out", "duration_ms", "upstream", "upstream_ms",
-                    "retries", "listener", "route", "pool", "trace_id", "user_agent", "referer");
+                    "retries", "listener", "route", "pool", "trace_id", "user_agent", "referer", "request_id");
             assertThat(a.get("time").asText()).isEqualTo("2024-03-05T14:07:09.123Z");
             assertThat(a.get("client").asText()).isEqualTo("10.0.0.7");
             assertThat(a.get("method").asText()).isEqualTo("GET");
