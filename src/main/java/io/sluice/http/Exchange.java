@@ -119,9 +119,6 @@ final class Exchange {
     }
 
     void start() {
-        if (headers.requestId()) {
-            RequestIds.ensure(request.headers()); // before the filters: {request_id}, the backend, the log, the trace
-        }
         if (route.filters() != null) {
             filters = new ExchangeFilters(route.filters(), this, fe, request, route.index(), client.executor());
             filters.start(); // goes on with proceed() or answer() once the filters decide

@@ -53,6 +53,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
     private String clientIp;
+    /** The current request's target as it arrived. */
+    private String requestUri;
     private String localPort;
 
     private final Attempts attempts;
@@ -208,6 +210,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
             ReferenceCountUtil.release(req);
             return;
         }
+        requestUri = req.uri(); // a rewrite may change the request's; the log shows what the client asked for
+        if (config.headers().requestId()) {
+            RequestIds.ensure(req.headers()); // before the filters: {request_id}, the backend, the log, the trace
+        }
         exchange = new Exchange(this, ctx, proxy, req, route, maxBody, config.headers());
         exchange.start();
     }
@@ -289,13 +295,13 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Counts and logs a request answered here, without an exchange (bad request, no route). */
     private void countLocal(HttpRequest req, int status) {
-        report.local(req, status, requestNanos, requestMillis, clientIp);
+        report.local(req, req.uri(), status, requestNanos, requestMillis, clientIp);
     }
 
     /** Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none). */
     void requestDone(HttpRequest req, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
                      Backend backend, long upstreamNanos, int retries, RequestTrace trace) {
-        report.done(req, route, pool, status, bytesIn, bytesOut, backend, upstreamNanos, retries, trace, requestNanos,
+        report.done(req, requestUri, route, pool, status, bytesIn, bytesOut, backend, upstreamNanos, retries, trace, requestNanos,
                 requestMillis, clientIp);
     }
 

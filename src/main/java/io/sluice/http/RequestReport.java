@@ -29,7 +29,7 @@ final class RequestReport {
     }
 
     /** A request answered without an exchange (bad request, no route). */
-    void local(HttpRequest req, int status, long requestNanos, long requestMillis, String clientIp) {
+    void local(HttpRequest req, String uri, int status, long requestNanos, long requestMillis, String clientIp) {
         if (!proxy.telemetry().metrics() && !proxy.telemetry().accessLog().enabled()) {
             return;
         }
@@ -37,11 +37,14 @@ final class RequestReport {
         if (proxy.telemetry().metrics()) {
             stats.record(status, nanos, 0, 0);
         }
-        log(req, status, nanos, 0, 0, null, 0, 0, -1, null, null, requestMillis, clientIp);
+        log(req, uri, status, nanos, 0, 0, null, 0, 0, -1, null, null, requestMillis, clientIp);
     }
 
-    /** A request routed to {@code route} is over; {@code pool} is null for a route without one (a redirect). */
-    void done(HttpRequest req, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
+    /**
+     * A request routed to {@code route} is over; {@code pool} is null for a route without one (a redirect);
+     * {@code uri} is the target as the client sent it (a filter may have rewritten the request's).
+     */
+    void done(HttpRequest req, String uri, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
               Backend backend, long upstreamNanos, int retries, RequestTrace trace, long requestNanos,
               long requestMillis, String clientIp) {
         boolean metrics = proxy.telemetry().metrics();
@@ -60,17 +63,17 @@ final class RequestReport {
         if (trace != null) {
             trace.end(status, poolName, route.index());
         }
-        log(req, status, nanos, bytesIn, bytesOut, backend == null ? null : backend.addressText(), upstreamNanos,
+        log(req, uri, status, nanos, bytesIn, bytesOut, backend == null ? null : backend.addressText(), upstreamNanos,
                 retries, route.index(), poolName, trace != null && trace.sampled() ? trace.traceId() : null,
                 requestMillis, clientIp);
     }
 
-    private void log(HttpRequest req, int status, long nanos, long bytesIn, long bytesOut, String upstream,
+    private void log(HttpRequest req, String uri, int status, long nanos, long bytesIn, long bytesOut, String upstream,
                      long upstreamNanos, int retries, int route, String pool, String traceId, long requestMillis,
                      String clientIp) {
         AccessLog log = proxy.telemetry().accessLog();
         if (log.enabled()) {
-            log.log(new RequestLog(requestMillis, clientIp, req.method().name(), req.uri(),
+            log.log(new RequestLog(requestMillis, clientIp, req.method().name(), uri,
                     h2 ? "HTTP/2.0" : req.protocolVersion().text(), status, bytesIn, bytesOut, nanos, upstream,
                     upstreamNanos, retries, listener, route, pool, traceId, req.headers().get(HttpHeaderNames.USER_AGENT),
                     req.headers().get(HttpHeaderNames.REFERER), req.headers().get(ForwardHeaders.X_REQUEST_ID)));
