@@ -8,6 +8,7 @@ final class BuiltInFilters {
     }
 
     static List<FilterFactory> all() {
-        return List.of();
+        return List.of(
+                new StickyFactory());
     }
 }
