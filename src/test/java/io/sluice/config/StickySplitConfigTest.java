@@ -41,6 +41,18 @@ class StickySplitConfigTest {
     }
 
     @Test
+    void theShortFormTakesStickyAtTheTopLevel() throws ConfigException {
+        Config c = ConfigLoader.parse("""
+                listen: "127.0.0.1:0"
+                backends: [ "127.0.0.1:9001", "127.0.0.1:9002" ]
+                sticky: { secret: "short-form-secret-000", cookie: SID }
+                """, "test.yaml", k -> null);
+        FilterConfig f = c.listeners().get(0).routes().get(0).filters().get(0);
+        assertThat(f.name()).isEqualTo("sticky");
+        assertThat(((StickySettings) f.settings()).cookie()).isEqualTo("SID");
+    }
+
+    @Test
     void stickyMistakesAreReportedAtTheirLineAndColumn() {
         List<ConfigError> errors = ConfigErrorsTest.errors("""
                 listeners:
