@@ -120,8 +120,10 @@ final class StickyFactory implements FilterFactory {
 
     @Override
     public Filter create(Object settings, FilterEnv env) {
-        return new StickyFilter((StickySettings) settings, env.counter("issued", "sticky cookies set"),
-                env.counter("invalid", "sticky cookies ignored: tampered, expired or signed by an unknown key"),
+        return new StickyFilter((StickySettings) settings,
+                env.counter("sticky_cookies_issued", "sticky-session cookies set"),
+                env.counter("sticky_cookies_invalid",
+                        "sticky-session cookies ignored: tampered, expired or signed by an unknown key"),
                 () -> System.currentTimeMillis() / 1000);
     }
 }

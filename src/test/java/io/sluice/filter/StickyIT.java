@@ -144,6 +144,10 @@ class StickyIT {
                 for (int i = 0; i < 5; i++) {
                     assertThat(curl(jar, url).servedBy()).isEqualTo(now);
                 }
+                String metrics = admin(sluice, "GET", "/metrics", null).body();
+                assertThat(metrics)
+                        .containsPattern("(?m)sluice_filter_sticky_cookies_issued_total\\{[^}]*filter=\"sticky\"[^}]*} 3(\\.0)?$")
+                        .containsPattern("(?m)sluice_filter_sticky_cookies_invalid_total\\{[^}]*} 1(\\.0)?$");
             }
         } finally {
             backends.forEach(DemoBackend::close);
