@@ -46,6 +46,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final byte[] token;
     private final PoolsApi pools = new PoolsApi(JSON);
     private final BackendsApi backends = new BackendsApi(JSON);
+    private final SplitApi splits = new SplitApi(JSON);
     private final MetricsApi metrics;
 
     /**
@@ -146,6 +147,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
             }
             default -> {
+                if (SplitApi.handles(path)) {
+                    return splitCall(req, path);
+                }
                 if (path.startsWith(POOLS + "/")) {
                     return poolCall(req, path.substring(POOLS.length() + 1));
                 }
@@ -207,6 +211,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (reply.status() == 200) {
             log.info("admin: pool {}{}: {} ({})", pool, address == null ? "" : " backend " + address, action,
                     reply.body());
+        }
+        return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
+    }
+
+    /** {@code GET} or {@code PUT} (with the token) of a route's traffic split weights. */
+    private FullHttpResponse splitCall(FullHttpRequest req, String path) throws Exception {
+        boolean put = req.method().equals(HttpMethod.PUT);
+        if (!put && !req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            return notAllowed("GET, HEAD, PUT");
+        }
+        if (put && !authorized(req)) {
+            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "this call needs Authorization: Bearer <admin.token>\n");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            return r;
+        }
+        byte[] body = null;
+        if (put) {
+            body = new byte[req.content().readableBytes()];
+            req.content().getBytes(req.content().readerIndex(), body);
+        }
+        PoolsApi.Reply reply = splits.call(snapshot.get(), QueryStringDecoder.decodeComponent(path), body);
+        if (put && reply.status() == 200) {
+            log.info("admin: split of {}: {}", path, reply.body().get("split"));
         }
         return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
     }

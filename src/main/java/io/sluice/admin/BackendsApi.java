@@ -9,7 +9,10 @@ import io.sluice.balance.BackendState;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.MatchConfig;
 import io.sluice.config.RouteConfig;
+import java.util.List;
 import io.sluice.runtime.PoolRuntime;
+import io.sluice.runtime.RouteRuntime;
+import io.sluice.runtime.Router;
 import io.sluice.runtime.RuntimeSnapshot;
 
 /**
@@ -83,6 +86,8 @@ final class BackendsApi {
                 continue;
             }
             ArrayNode routes = o.putArray("routes");
+            Router router = snap.router(l.name());
+            List<RouteRuntime> live = router == null ? List.of() : router.routes();
             int i = 0;
             for (RouteConfig r : l.routes()) {
                 ObjectNode ro = routes.addObject();
@@ -100,6 +105,9 @@ final class BackendsApi {
                 ArrayNode filters = ro.putArray("filters");
                 l.policy().filters().forEach(f -> filters.add(f.name()));
                 r.filters().forEach(f -> filters.add(f.name()));
+                if (live.size() >= i && live.get(i - 1).split() != null) {
+                    ro.set("split", SplitApi.describe(json, live.get(i - 1).split()));
+                }
             }
         }
         return root;

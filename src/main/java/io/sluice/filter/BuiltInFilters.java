@@ -15,6 +15,7 @@ final class BuiltInFilters {
                 HeadersFilterFactory.RESPONSE,
                 new SecurityHeadersFactory(),
                 new RewriteFactory(),
-                new RedirectFactory());
+                new RedirectFactory(),
+                new StickyFactory());
     }
 }

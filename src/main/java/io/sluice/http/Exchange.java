@@ -82,7 +82,7 @@ final class Exchange {
         this.proxy = proxy;
         this.request = request;
         this.route = route;
-        this.pool = route.split() == null ? route.pool() : route.split().choose(0);
+        this.pool = route.split() == null ? route.pool() : Splits.choose(route, request, fe.clientIp());
         this.metrics = proxy.telemetry().metrics();
         this.attempts = fe.attempts(pool, request);
         this.maxBody = maxBody;

@@ -1,6 +1,7 @@
 package io.sluice.runtime;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -8,6 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * them without locks. Thread-safe.
  */
 public final class TrafficSplit {
+    /** The largest weight one pool may have. */
+    public static final int MAX_WEIGHT = 1_000_000;
+
     private final List<PoolRuntime> pools;
     private volatile int[] weights;
 
@@ -77,5 +81,56 @@ public final class TrafficSplit {
         }
         weights = next;
         return true;
+    }
+
+    /**
+     * The pool of the split that has {@code backend} ({@code host:port}) and a weight above 0, or null: a
+     * sticky client whose backend is in another pool of the split stays there until that pool's weight is 0.
+     */
+    public PoolRuntime poolWith(String backend) {
+        int[] w = weights;
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] > 0 && pools.get(i).backend(backend) != null) {
+                return pools.get(i);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sets the weights of the named pools at once (the others keep theirs); null when done, else why not
+     * (a pool not in the split, a weight out of 0..1,000,000, or every weight 0), and nothing changed.
+     */
+    public synchronized String setWeights(Map<String, Integer> change) {
+        int[] next = weights.clone();
+        for (Map.Entry<String, Integer> e : change.entrySet()) {
+            int i = indexOf(e.getKey());
+            if (i < 0) {
+                return "pool \"" + e.getKey() + "\" is not in this split";
+            }
+            int v = e.getValue();
+            if (v < 0 || v > MAX_WEIGHT) {
+                return "the weight of " + e.getKey() + " must be 0 to " + MAX_WEIGHT;
+            }
+            next[i] = v;
+        }
+        long total = 0;
+        for (int x : next) {
+            total += x;
+        }
+        if (total == 0) {
+            return "every weight would be 0; at least one pool must get requests";
+        }
+        weights = next;
+        return null;
+    }
+
+    private int indexOf(String pool) {
+        for (int i = 0; i < pools.size(); i++) {
+            if (pools.get(i).name().equals(pool)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
