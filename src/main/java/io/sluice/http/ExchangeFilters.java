@@ -18,6 +18,7 @@ final class ExchangeFilters extends FilterRun {
     private final HttpRequest request;
     private final int route;
     private final EventExecutor executor;
+    private String clientIp;
 
     ExchangeFilters(FilterChain chain, Exchange exchange, FrontendHandler fe, HttpRequest request, int route,
                     EventExecutor executor) {
@@ -46,7 +47,13 @@ final class ExchangeFilters extends FilterRun {
 
     @Override
     public String clientIp() {
-        return fe.clientIp();
+        String ip = clientIp;
+        if (ip == null) {
+            InetSocketAddress c = fe.client();
+            ip = c.getAddress() == null ? fe.clientIp() : c.getAddress().getHostAddress();
+            clientIp = ip;
+        }
+        return ip;
     }
 
     @Override

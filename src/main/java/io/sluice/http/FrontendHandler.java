@@ -54,6 +54,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private long requestMillis;
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
+    private InetSocketAddress requestClient; // the current request's, maybe named by a trusted proxy's header
     private String clientIp;
     private String localPort;
 
@@ -204,7 +205,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         Router router = snap.router(listener);
-        RouteRuntime route = router == null ? null : router.match(req);
+        requestClient = router == null ? remote : router.client(req, remote);
+        RouteRuntime route = router == null ? null : router.match(req, requestClient);
         if (route == null) {
             respondLocally(req, HttpResponseStatus.NOT_FOUND);
             ReferenceCountUtil.release(req);
@@ -576,9 +578,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
         return clientIp;
     }
 
-    /** The client: as a trusted PROXY header named it, else the connection's peer. */
-    InetSocketAddress client() {
-        return remote;
+    /** The current request's client: as a trusted proxy's header, else a trusted PROXY header, else the peer named it. */
+    /** The current request's client: named by a trusted proxy's header or PROXY header, else the peer. */
+        return requestClient == null ? remote : requestClient;
     }
 
     /** Whether requests come on an HTTP/2 stream. */
