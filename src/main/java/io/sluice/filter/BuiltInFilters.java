@@ -8,6 +8,8 @@ final class BuiltInFilters {
     }
 
     static List<FilterFactory> all() {
-        return List.of();
+        return List.of(
+                AccessList.ALLOW,
+                AccessList.DENY);
     }
 }

@@ -578,8 +578,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
         return clientIp;
     }
 
-    /** The current request's client: as a trusted proxy's header, else a trusted PROXY header, else the peer named it. */
     /** The current request's client: named by a trusted proxy's header or PROXY header, else the peer. */
+    InetSocketAddress client() {
         return requestClient == null ? remote : requestClient;
     }
 
