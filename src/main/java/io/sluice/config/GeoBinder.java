@@ -90,7 +90,23 @@ final class GeoBinder {
             return "`" + key + "` needs `geoip.database` (a Country or City database); `asn_database` has only"
                     + " AS numbers";
         }
+        if ("asn".equals(key) && geoip.asnDatabase() == null) {
+            String type = databaseType(geoip.database());
+            if (!type.contains("ASN") && !type.contains("ISP") && !type.contains("Enterprise")) {
+                return "`asn` needs `geoip.asn_database` (e.g. GeoLite2-ASN.mmdb): " + geoip.database().getFileName()
+                        + " is a " + type + " database, without AS numbers";
+            }
+        }
         return null;
+    }
+
+    /** The database type a MaxMind file declares ({@code GeoLite2-Country}, ...), or what went wrong reading it. */
+    private static String databaseType(java.nio.file.Path file) {
+        try (com.maxmind.db.Reader r = new com.maxmind.db.Reader(file.toFile())) {
+            return r.getMetadata().getDatabaseType();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
     }
 
     private record Item(String text, String path, YamlNode node) {

@@ -33,9 +33,14 @@ class GeoAccessConfigTest {
         return "geoip: { database: \"" + COUNTRY_DB + "\" }";
     }
 
+    private static String geoipWithAsn() {
+        return "geoip: { database: \"" + COUNTRY_DB + "\", asn_database: \"" + COUNTRY_DB.replace("country", "asn")
+                + "\" }";
+    }
+
     @Test
     void geoConditionsAndAccessListsBind() throws ConfigException {
-        Config c = ConfigLoader.parse(file(geoip(), "    trusted_proxies: [ 10.0.0.0/8 ]\n"
+        Config c = ConfigLoader.parse(file(geoipWithAsn(), "    trusted_proxies: [ 10.0.0.0/8 ]\n"
                         + "    client_ip_header: X-Forwarded-For\n    filters: [ { deny: [ 203.0.113.0/24 ] } ]",
                 "{ match: { country: [br, AR], continent: EU, asn: [ 64512, AS64513 ] }, pool: web,"
                         + " filters: [ { allow: [ 10.0.0.0/8, \"::1\" ] } ] }"), "test.yaml", n -> null);
@@ -51,7 +56,7 @@ class GeoAccessConfigTest {
 
     @Test
     void badCodesAreReportedAtTheirValue() {
-        List<ConfigError> errors = ConfigErrorsTest.errors(file(geoip(), "",
+        List<ConfigError> errors = ConfigErrorsTest.errors(file(geoipWithAsn(), "",
                 "{ match: { country: [BR, XX, deu], continent: [EU, EUR], asn: [0, abc] }, pool: web }"));
         assertThat(errors).extracting(ConfigError::path, ConfigError::line, ConfigError::column).containsExactly(
                 tuple("listeners[0].routes[0].match.country[1]", 8, 34),
@@ -73,6 +78,14 @@ class GeoAccessConfigTest {
         assertThat(e.column()).isEqualTo(31);
         assertThat(e.message()).contains("`continent` needs a MaxMind database", "geoip: { database:",
                 "maxmind.com");
+    }
+
+    @Test
+    void asnWithACountryOnlyDatabaseIsAnError() {
+        ConfigError e = ConfigErrorsTest.onlyError(file(geoip(), "", "{ match: { asn: 64512 }, pool: web }"));
+        assertThat(e.path()).isEqualTo("listeners[0].routes[0].match.asn");
+        assertThat(e.line()).isEqualTo(8);
+        assertThat(e.message()).contains("`asn` needs `geoip.asn_database`", "GeoLite2-Country database");
     }
 
     @Test
