@@ -89,6 +89,7 @@ final class ConfigBinder {
             refs.bind(admin.bind(), "admin.bind", adminBind);
         }
         refs.check(b);
+        refs.checkGeo(b, value(top, "geoip") != null, geoip);
         pools = withTcpHealthChecks(pools, refs.poolsOnlyForTcp());
         return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers, accessLog,
                 tracing, metrics, geoip) : null;

@@ -26,7 +26,8 @@ final class ListenerBinder {
             "redirect_http_from", "http2", "routes", "proxy_protocol", "trusted_proxies", "filters",
             "max_connections_per_ip", "client_ip_header");
     private static final List<String> ROUTE_KEYS = List.of("match", "pool", "split", "filters", "sticky", "redirect");
-    private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers");
+    private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers",
+            "country", "continent", "asn");
     /** RFC 9110 token characters, as used by methods and header names. */
     private static final String TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
 
@@ -239,7 +240,7 @@ final class ListenerBinder {
             b.error(child(path, "split"), e.line(), e.column(), "a route has either `pool` or `split`; put the"
                     + " pool into the split with its weight");
         }
-        MatchConfig match = match(b, value(m, "match"), child(path, "match"));
+        MatchConfig match = match(b, value(m, "match"), child(path, "match"), refs);
         List<FilterConfig> filters = new ArrayList<>();
         YamlNode.Entry sticky = m.entry("sticky");
         if (sticky != null) {
@@ -300,7 +301,7 @@ final class ListenerBinder {
         return out;
     }
 
-    private static MatchConfig match(Binder b, YamlNode n, String path) {
+    private static MatchConfig match(Binder b, YamlNode n, String path, Refs refs) {
         YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", MATCH_KEYS) + ")");
         if (m == null) {
             return n == null ? MatchConfig.ANY : null;
@@ -312,7 +313,11 @@ final class ListenerBinder {
         String exact = urlPath(b, value(m, "path"), child(path, "path"));
         List<String> methods = methods(b, value(m, "methods"), child(path, "methods"));
         Map<String, String> headers = headers(b, value(m, "headers"), child(path, "headers"));
-        return b.errorCount() == before ? new MatchConfig(host, prefix, exact, methods, headers) : null;
+        List<String> countries = GeoBinder.countries(b, value(m, "country"), child(path, "country"), refs);
+        List<String> continents = GeoBinder.continents(b, value(m, "continent"), child(path, "continent"), refs);
+        List<Long> asns = GeoBinder.asns(b, value(m, "asn"), child(path, "asn"), refs);
+        return b.errorCount() == before ? new MatchConfig(host, prefix, exact, methods, headers, countries,
+                continents, asns) : null;
     }
 
     /** A host name or {@code *.domain} wildcard, lower-cased. */

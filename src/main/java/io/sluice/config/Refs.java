@@ -332,4 +332,24 @@ final class Refs {
     private static <T> Ref<T> ref(T value, String path, YamlNode at) {
         return new Ref<>(value, path, at == null ? 0 : at.line(), at == null ? 0 : at.column());
     }
+    /** Geo route conditions ({@code country}, {@code continent}, {@code asn}), each with where it was written. */
+    private final List<Ref<String>> geoUses = new ArrayList<>();
+
+    void geoUse(String key, String path, YamlNode at) {
+        geoUses.add(ref(key, path, at));
+    }
+
+    /**
+     * Reports each geo condition that no database can answer: {@code geoip} is absent, or has no file for it.
+     *
+     * @param given whether the file has a {@code geoip} key at all (its own errors are reported already)
+     */
+    void checkGeo(Binder b, boolean given, GeoIpConfig geoip) {
+        for (Ref<String> r : geoUses) {
+            String problem = GeoBinder.unanswered(r.value(), given, geoip);
+            if (problem != null) {
+                b.error(r.path(), r.line(), r.column(), problem);
+            }
+        }
+    }
 }

@@ -16,6 +16,8 @@ final class BuiltInFilters {
                 new SecurityHeadersFactory(),
                 new RewriteFactory(),
                 new RedirectFactory(),
-                new StickyFactory());
+                new StickyFactory(),
+                AccessList.ALLOW,
+                AccessList.DENY);
     }
 }

@@ -152,7 +152,7 @@ final class Exchange {
             return;
         }
         attempts.keepBody(Retries.retryableAfterSend(request.method(), pool.retry()) && pool.retry().maxRetries() > 0);
-        ledger.startTrace(request, fe.clientIp(), fe.listenerName());
+        ledger.startTrace(request, fe.requestClientIp(), fe.listenerName());
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
                 first.addressText(), fe.secure(), fe.h2(), shape.upgrade());
         upstreams = proxy.upstreams().get(client.channel().eventLoop());

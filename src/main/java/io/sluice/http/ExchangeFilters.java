@@ -67,7 +67,7 @@ final class ExchangeFilters extends FilterRun {
 
     @Override
     public String clientIp() {
-        return fe.clientIp();
+        return fe.requestClientIp();
     }
 
     @Override

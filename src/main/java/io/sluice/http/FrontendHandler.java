@@ -52,6 +52,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private long requestMillis;
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
+    private InetSocketAddress requestClient; // the current request's, maybe named by a trusted proxy's header
     private String clientIp;
     /** The current request's target as it arrived. */
     private String requestUri;
@@ -163,6 +164,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
             timer.serving();
         }
         requestNanos = proxy.nanoTime();
+        requestClient = null; // known once the request is routed
         if (proxy.telemetry().accessLog().enabled()) {
             requestMillis = System.currentTimeMillis();
         }
@@ -204,7 +206,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         Router router = snap.router(listener);
-        RouteRuntime route = router == null ? null : router.match(req);
+        requestClient = router == null ? remote : router.client(req, remote);
+        RouteRuntime route = router == null ? null : router.match(req, requestClient);
         if (route == null) {
             respondLocally(req, HttpResponseStatus.NOT_FOUND);
             ReferenceCountUtil.release(req);
@@ -295,14 +298,14 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Counts and logs a request answered here, without an exchange (bad request, no route). */
     private void countLocal(HttpRequest req, int status) {
-        report.local(req, req.uri(), status, requestNanos, requestMillis, clientIp);
+        report.local(req, req.uri(), status, requestNanos, requestMillis, requestClientIp());
     }
 
     /** Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none). */
     void requestDone(HttpRequest req, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
                      Backend backend, long upstreamNanos, int retries, RequestTrace trace) {
         report.done(req, requestUri, route, pool, status, bytesIn, bytesOut, backend, upstreamNanos, retries, trace, requestNanos,
-                requestMillis, clientIp);
+                requestMillis, requestClientIp());
     }
 
     /** The listener's name. */
@@ -541,16 +544,22 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** This connection's attempt tracker, reset for a new request routed to {@code pool}. */
     Attempts attempts(PoolRuntime pool, HttpRequest request) {
-        return attempts.reset(pool, request, remote);
+        return attempts.reset(pool, request, client()); // hash strategies see the real client
     }
 
     String clientIp() {
         return clientIp;
     }
 
-    /** The client: as a trusted PROXY header named it, else the connection's peer. */
+    /** {@link #client()}'s address as text (the connection's, unless a trusted proxy's header named another). */
+    String requestClientIp() {
+        InetSocketAddress c = requestClient;
+        return c == null || c == remote || c.getAddress() == null ? clientIp : c.getAddress().getHostAddress();
+    }
+
+    /** The current request's client: named by a trusted proxy's header or PROXY header, else the peer. */
     InetSocketAddress client() {
-        return remote;
+        return requestClient == null ? remote : requestClient;
     }
 
     /** Whether requests come on an HTTP/2 stream. */

@@ -13,24 +13,33 @@ import io.sluice.filter.FilterEnv;
 import io.sluice.filter.FilterFactory;
 import io.sluice.filter.FilterMetrics;
 import io.sluice.filter.Filters;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * A listener's routes compiled for the hot path: the first route whose conditions all hold wins.
- * Immutable; thread-safe; allocates nothing per request.
+ * A listener's routes compiled for the hot path: the first route whose conditions all hold wins. A route
+ * with geo conditions looks the client up once per request, and only when it is reached. Immutable;
+ * thread-safe; allocates nothing per request (but for a geo lookup and a client named by a header).
  */
 public final class Router {
     private final Route[] routes;
+    private final RealClient realClient;
+    private final GeoIp geo;
 
-    private Router(Route[] routes) {
+    private Router(Route[] routes, RealClient realClient, GeoIp geo) {
         this.routes = routes;
+        this.realClient = realClient;
+        this.geo = geo;
     }
 
+    /**
+     * @param geo the databases for geo conditions; null when no route of the configuration has one
+     */
     static Router compile(ListenerConfig listener, Map<String, PoolRuntime> pools, Config config,
-                          FilterMetrics metrics) {
+                          FilterMetrics metrics, GeoIp geo) {
         List<RouteConfig> configs = listener.routes();
         // The listener's filters are made once and shared by its routes: a listener-wide limit counts across them.
         List<Filter> shared = filters(listener.policy().filters(), config, listener.name(), -1, metrics);
@@ -53,7 +62,11 @@ public final class Router {
             chain.addAll(filters(rc.filters(), config, listener.name(), i, metrics));
             routes[i] = new Route(rc.match(), new RouteRuntime(i, pool, split, FilterChain.of(chain)));
         }
-        return new Router(routes);
+        boolean geoRoutes = listener.routes().stream().anyMatch(r -> r.match().geo());
+        if (geoRoutes && geo == null) {
+            throw new IllegalArgumentException("geo route conditions need a geoip database");
+        }
+        return new Router(routes, RealClient.of(listener), geoRoutes ? geo : null);
     }
 
     private static PoolRuntime pool(Map<String, PoolRuntime> pools, String name) {
@@ -77,20 +90,43 @@ public final class Router {
         return out;
     }
 
-    /** The pool for this request, or null when no route matches. */
+    /** The pool for this request, or null when no route matches (geo conditions match no one). */
     public PoolRuntime route(HttpRequest request) {
-        RouteRuntime r = match(request);
+        RouteRuntime r = match(request, null);
         return r == null ? null : r.pool();
     }
 
-    /** The first route that matches this request, or null when none does. */
-    public RouteRuntime match(HttpRequest request) {
+    /**
+     * The client of a request that came from {@code source}: the source, or the address a trusted proxy named
+     * in the listener's {@code client_ip_header} (see {@link RealClient}). Filters, access lists and geo
+     * conditions use this address.
+     */
+    public InetSocketAddress client(HttpRequest request, InetSocketAddress source) {
+        return realClient == null ? source : realClient.resolve(request.headers(), source);
+    }
+
+    /**
+     * The first route that matches this request from {@code client} (as {@link #client} gave it; null when
+     * unknown, which no geo condition matches), or null when none does.
+     */
+    public RouteRuntime match(HttpRequest request, InetSocketAddress client) {
         String uri = request.uri();
         int pathStart = pathStart(uri);
+        GeoIp.Place place = null;
         for (Route r : routes) {
-            if (r.matches(request, uri, pathStart)) {
-                return r.runtime;
+            if (!r.matches(request, uri, pathStart)) {
+                continue;
             }
+            if (r.geo) {
+                if (place == null) {
+                    place = geo == null || client == null || client.getAddress() == null ? GeoIp.Place.UNKNOWN
+                            : geo.lookup(client.getAddress());
+                }
+                if (!r.geoMatches(place)) {
+                    continue;
+                }
+            }
+            return r.runtime;
         }
         return null;
     }
@@ -126,9 +162,17 @@ public final class Router {
         private final String[] methods;
         private final String[] headerNames;
         private final String[] headerValues;
+        private final boolean geo;
+        private final String[] countries;
+        private final String[] continents;
+        private final long[] asns;
 
         Route(MatchConfig m, RouteRuntime runtime) {
             this.runtime = runtime;
+            this.geo = m.geo();
+            this.countries = m.countries().toArray(new String[0]);
+            this.continents = m.continents().toArray(new String[0]);
+            this.asns = m.asns().stream().mapToLong(Long::longValue).toArray();
             String h = m.host() == null ? null : m.host().toLowerCase(Locale.ROOT);
             if (h != null && h.startsWith("*.")) {
                 this.host = null;
@@ -166,6 +210,37 @@ public final class Router {
                 }
             }
             return true;
+        }
+
+        /** Whether the client's place meets every geo condition; an unknown place meets none. */
+        boolean geoMatches(GeoIp.Place p) {
+            if (countries.length > 0 && !in(p.country(), countries)) {
+                return false;
+            }
+            if (continents.length > 0 && !in(p.continent(), continents)) {
+                return false;
+            }
+            if (asns.length > 0) {
+                for (long a : asns) {
+                    if (a == p.asn()) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            return true;
+        }
+
+        private static boolean in(String value, String[] list) {
+            if (value == null) {
+                return false;
+            }
+            for (String s : list) {
+                if (s.equals(value)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private boolean exactPath(String uri, int pathStart) {

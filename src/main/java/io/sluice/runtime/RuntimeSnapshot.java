@@ -51,11 +51,13 @@ public final class RuntimeSnapshot {
         Map<String, Router> routers = new LinkedHashMap<>();
         Map<String, L4Router> l4 = new LinkedHashMap<>();
         FilterMetrics filterMetrics = new FilterMetrics();
+        boolean geoRoutes = config.listeners().stream().flatMap(l -> l.routes().stream()).anyMatch(r -> r.match().geo());
+        GeoIp geo = geoRoutes && config.geoip() != null ? GeoIp.open(config.geoip()) : null;
         for (ListenerConfig lc : config.listeners()) {
             if (lc.layer4()) {
                 l4.put(lc.name(), L4Router.compile(lc.l4(), pools, detectors::get));
             } else {
-                routers.put(lc.name(), Router.compile(lc, pools, config, filterMetrics));
+                routers.put(lc.name(), Router.compile(lc, pools, config, filterMetrics, geo));
             }
         }
         return new RuntimeSnapshot(config, Map.copyOf(pools), Map.copyOf(routers), Map.copyOf(l4), filterMetrics);
