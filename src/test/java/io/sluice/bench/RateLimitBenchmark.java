@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import io.sluice.testing.TestFilterContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -48,7 +49,7 @@ public class RateLimitBenchmark {
     private LocalRateLimitStore store;
     private RateLimitFilter filter;
     private InetAddress[] addresses;
-    private Ctx[] contexts;
+    private TestFilterContext[] contexts;
     private final HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
     private final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     private int next;
@@ -66,7 +67,7 @@ public class RateLimitBenchmark {
         contexts = new Ctx[keys];
         for (int i = 0; i < keys; i++) {
             addresses[i] = InetAddress.getByAddress(new byte[] {10, (byte) (i >>> 16), (byte) (i >>> 8), (byte) i});
-            contexts[i] = new Ctx(new InetSocketAddress(addresses[i], 40000), request);
+            contexts[i] = new TestFilterContext(request, new InetSocketAddress(addresses[i], 40000), null);
             store.tryConsume(addresses[i]);
             filter.onRequest(contexts[i], request);
         }
@@ -89,86 +90,10 @@ public class RateLimitBenchmark {
     public Object filter() {
         int i = next;
         next = i + 1 == keys ? 0 : i + 1;
-        Ctx c = contexts[i];
+        TestFilterContext c = contexts[i];
         Verdict v = filter.onRequest(c, request);
         response.headers().clear();
         filter.onResponse(c, response);
         return v;
-    }
-
-    /** Just what the filter reads of an exchange. */
-    private static final class Ctx implements FilterContext {
-        private final InetSocketAddress client;
-        private final HttpRequest request;
-        private Object state;
-
-        Ctx(InetSocketAddress client, HttpRequest request) {
-            this.client = client;
-            this.request = request;
-        }
-
-        @Override
-        public HttpRequest request() {
-            return request;
-        }
-
-        @Override
-        public InetSocketAddress client() {
-            return client;
-        }
-
-        @Override
-        public String clientIp() {
-            return client.getAddress().getHostAddress();
-        }
-
-        @Override
-        public String listener() {
-            return "web";
-        }
-
-        @Override
-        public int route() {
-            return 0;
-        }
-
-        @Override
-        public String pool() {
-            return "p";
-        }
-
-        @Override
-        public boolean secure() {
-            return false;
-        }
-
-        @Override
-        public String requestId() {
-            return null;
-        }
-
-        @Override
-        public EventExecutor executor() {
-            return null;
-        }
-
-        @Override
-        public void preferBackend(String address) {
-        }
-
-        @Override
-        public String backend() {
-            return null;
-        }
-
-        @Override
-        public Object state() {
-            return state;
-        }
-
-        @Override
-        public void state(Object value) {
-            state = value;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.filter;
 
+import io.sluice.testing.TestFilterContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,7 +38,7 @@ public class StickyBenchmark {
     private StickyFilter filter;
     private HttpRequest returning;
     private HttpRequest fresh;
-    private final Ctx ctx = new Ctx();
+    private final TestFilterContext ctx = new TestFilterContext(null, null, "10.1.2.3:8080");
 
     @Setup
     public void setUp() {
@@ -66,74 +67,5 @@ public class StickyBenchmark {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         filter.onResponse(ctx, r);
         return r;
-    }
-
-    /** The smallest context: the backend that served is always the cookie's. */
-    private static final class Ctx implements FilterContext {
-        Object state;
-
-        @Override
-        public HttpRequest request() {
-            return null;
-        }
-
-        @Override
-        public InetSocketAddress client() {
-            return null;
-        }
-
-        @Override
-        public String clientIp() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public String listener() {
-            return "web";
-        }
-
-        @Override
-        public int route() {
-            return 0;
-        }
-
-        @Override
-        public String pool() {
-            return "app";
-        }
-
-        @Override
-        public boolean secure() {
-            return false;
-        }
-
-        @Override
-        public String requestId() {
-            return null;
-        }
-
-        @Override
-        public EventExecutor executor() {
-            return null;
-        }
-
-        @Override
-        public void preferBackend(String address) {
-        }
-
-        @Override
-        public String backend() {
-            return "10.1.2.3:8080";
-        }
-
-        @Override
-        public Object state() {
-            return state;
-        }
-
-        @Override
-        public void state(Object value) {
-            state = value;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.filter;
 
+import io.sluice.testing.TestFilterContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -93,7 +94,7 @@ class StickyCookieTest {
         StickyFilter f = new StickyFilter(s, null, null, clock::get);
 
         // No cookie: nothing preferred; the response names the backend that served.
-        Ctx first = new Ctx("10.0.0.1:80");
+        TestFilterContext first = new TestFilterContext(null, null, "10.0.0.1:80");
         f.onRequest(first, request(null));
         assertThat(first.preferred).isNull();
         HttpResponse r1 = response();
@@ -108,7 +109,7 @@ class StickyCookieTest {
         assertThat(r1.headers().get(HttpHeaderNames.SET_COOKIE)).contains("SameSite=Strict", "Max-Age=3600", "Expires=");
 
         // With it, among other cookies: preferred, and no new cookie when that backend serves.
-        Ctx second = new Ctx("10.0.0.1:80");
+        TestFilterContext second = new TestFilterContext(null, null, "10.0.0.1:80");
         f.onRequest(second, request("a=1; AFF=" + issued.value() + "; b=2"));
         assertThat(second.preferred).isEqualTo("10.0.0.1:80");
         HttpResponse r2 = response();
@@ -116,7 +117,7 @@ class StickyCookieTest {
         assertThat(r2.headers().contains(HttpHeaderNames.SET_COOKIE)).isFalse();
 
         // Its backend could not serve (down, drained): another did, and the cookie names that one now.
-        Ctx moved = new Ctx("10.0.0.2:80");
+        TestFilterContext moved = new TestFilterContext(null, null, "10.0.0.2:80");
         f.onRequest(moved, request("AFF=" + issued.value()));
         HttpResponse r3 = response();
         f.onResponse(moved, r3);
@@ -125,7 +126,7 @@ class StickyCookieTest {
 
         // Past half its life an active session gets a fresh cookie for the same backend.
         clock.set(NOW + 1801);
-        Ctx late = new Ctx("10.0.0.1:80");
+        TestFilterContext late = new TestFilterContext(null, null, "10.0.0.1:80");
         f.onRequest(late, request("AFF=" + issued.value()));
         assertThat(late.preferred).isEqualTo("10.0.0.1:80");
         HttpResponse r4 = response();
@@ -133,7 +134,7 @@ class StickyCookieTest {
         assertThat(r4.headers().get(HttpHeaderNames.SET_COOKIE)).contains("AFF=");
 
         // Tampered: ignored (nothing preferred) and replaced.
-        Ctx bad = new Ctx("10.0.0.1:80");
+        TestFilterContext bad = new TestFilterContext(null, null, "10.0.0.1:80");
         f.onRequest(bad, request("AFF=x" + issued.value().substring(1)));
         assertThat(bad.preferred).isNull();
         HttpResponse r5 = response();
@@ -141,7 +142,7 @@ class StickyCookieTest {
         assertThat(r5.headers().get(HttpHeaderNames.SET_COOKIE)).contains("AFF=");
 
         // A local answer (no backend served) gets no cookie.
-        Ctx local = new Ctx(null);
+        TestFilterContext local = new TestFilterContext(null, null, null);
         f.onRequest(local, request(null));
         HttpResponse r6 = response();
         f.onResponse(local, r6);
@@ -158,81 +159,5 @@ class StickyCookieTest {
 
     private static HttpResponse response() {
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    }
-
-    /** A context that records what the filter asked for and says which backend served. */
-    private static final class Ctx implements FilterContext {
-        private final String served;
-        String preferred;
-        Object state;
-
-        Ctx(String served) {
-            this.served = served;
-        }
-
-        @Override
-        public HttpRequest request() {
-            return null;
-        }
-
-        @Override
-        public InetSocketAddress client() {
-            return null;
-        }
-
-        @Override
-        public String clientIp() {
-            return "127.0.0.1";
-        }
-
-        @Override
-        public String listener() {
-            return "web";
-        }
-
-        @Override
-        public int route() {
-            return 0;
-        }
-
-        @Override
-        public String pool() {
-            return "app";
-        }
-
-        @Override
-        public boolean secure() {
-            return false;
-        }
-
-        @Override
-        public String requestId() {
-            return null;
-        }
-
-        @Override
-        public EventExecutor executor() {
-            return null;
-        }
-
-        @Override
-        public void preferBackend(String address) {
-            preferred = address;
-        }
-
-        @Override
-        public String backend() {
-            return served;
-        }
-
-        @Override
-        public Object state() {
-            return state;
-        }
-
-        @Override
-        public void state(Object value) {
-            state = value;
-        }
     }
 }
