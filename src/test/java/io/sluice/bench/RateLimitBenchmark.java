@@ -64,7 +64,7 @@ public class RateLimitBenchmark {
         filter = new RateLimitFilter(s, new LocalRateLimitStore(s.requestsPerSecond(), s.burst(), s.maxKeys()),
                 newCounter());
         addresses = new InetAddress[keys];
-        contexts = new Ctx[keys];
+        contexts = new TestFilterContext[keys];
         for (int i = 0; i < keys; i++) {
             addresses[i] = InetAddress.getByAddress(new byte[] {10, (byte) (i >>> 16), (byte) (i >>> 8), (byte) i});
             contexts[i] = new TestFilterContext(request, new InetSocketAddress(addresses[i], 40000), null);
