@@ -17,7 +17,8 @@
 #
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   PROXIES="nginx haproxy sluice sluice-bare" (also sluice-filters: sluice-bare plus a route with rate_limit,
-#   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost) PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
+#   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost; STICKY_RETURNING=1
+#   makes wrk send the sticky cookie, as returning clients do) PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   SLUICE_EXTRA_YAML="..." (top-level YAML added to the "sluice" proxy's config instead of its access log)
 #   OTHER_WARN=15 (warn when other processes, or hypervisor steal, take more than this % of a core in a run)
@@ -494,6 +495,13 @@ EOF
   launch_sluice "$name" "$port" "on 127.0.0.1:$port"
 }
 start_sluices start_sluice "access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
+# STICKY_RETURNING=1: every request carries the sticky cookie sluice-filters issued (returning clients: the
+# cookie is checked, none is signed); by default wrk sends none, so every response signs a new one.
+if [ "${STICKY_RETURNING:-0}" = 1 ] && want sluice-filters && [ -z "${SKIP[sluice-filters]:-}" ]; then
+  WRK_HEADER="Cookie: $(curl -s -D - -o /dev/null "http://127.0.0.1:${PORT[sluice-filters]}/" \
+    | tr -d '\r' | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2; exit }')"
+  log "bench: wrk sends $WRK_HEADER"
+fi
 
 ACTIVE=()
 for name in $PROXIES; do
@@ -704,7 +712,7 @@ run_wrk() {
   local port=$1 dur=$2 out=$3 rc=0 before after
   children_cpu_s; before="$CHILD_CPU_S"
   taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout 5s \
-    "http://127.0.0.1:$port/" > "$out" 2>&1 &
+    ${WRK_HEADER:+-H "$WRK_HEADER"} "http://127.0.0.1:$port/" > "$out" 2>&1 &
   echo $! > "$TMP/load.pid"
   wait $! || rc=$?
   rm -f "$TMP/load.pid"
