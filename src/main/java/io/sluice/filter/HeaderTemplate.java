@@ -174,22 +174,9 @@ public final class HeaderTemplate {
         return colon > name.lastIndexOf(']') ? name.substring(0, colon) : name;
     }
 
-    /** Where the path starts in a request target: 0 for origin-form, after the authority for absolute-form. */
+    /** Where the path starts in a request target (the router's reading of it). */
     static int pathStart(String uri) {
-        if (uri.isEmpty() || uri.charAt(0) == '/') {
-            return 0;
-        }
-        int scheme = uri.indexOf("://");
-        if (scheme < 0) {
-            return 0;
-        }
-        for (int i = scheme + 3; i < uri.length(); i++) {
-            char c = uri.charAt(i);
-            if (c == '/' || c == '?') {
-                return i;
-            }
-        }
-        return uri.length();
+        return io.sluice.runtime.Router.pathStart(uri);
     }
 
     /** Appends the path part {@code [start, end)}, or {@code /} when it is empty or not a path. */

@@ -140,8 +140,11 @@ public final class Router {
         return out;
     }
 
-    /** Index where the path begins: 0 for origin-form, after the authority for absolute-form. */
-    static int pathStart(String uri) {
+    /**
+     * Index where the path begins in a request target: 0 for origin-form, after the authority for
+     * absolute-form (at its first {@code /} or {@code ?}; the target's length when it has neither).
+     */
+    public static int pathStart(String uri) {
         if (uri.isEmpty() || uri.charAt(0) == '/') {
             return 0;
         }
@@ -149,8 +152,13 @@ public final class Router {
         if (scheme < 0) {
             return 0;
         }
-        int slash = uri.indexOf('/', scheme + 3);
-        return slash < 0 ? uri.length() : slash;
+        for (int i = scheme + 3; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '/' || c == '?') {
+                return i;
+            }
+        }
+        return uri.length();
     }
 
     private static final class Route {
