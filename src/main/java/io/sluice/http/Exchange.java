@@ -82,7 +82,7 @@ final class Exchange {
         this.proxy = proxy;
         this.request = request;
         this.route = route;
-        this.pool = route.split() == null ? route.pool() : Splits.choose(route, request, fe.clientIp());
+        this.pool = route.split() == null ? route.pool() : Splits.choose(route, request, fe.requestClientIp());
         this.metrics = proxy.telemetry().metrics();
         this.attempts = fe.attempts(pool, request);
         this.maxBody = maxBody;
