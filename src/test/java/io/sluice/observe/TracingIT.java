@@ -3,6 +3,7 @@ package io.sluice.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -28,6 +29,7 @@ class TracingIT {
     void theClientsTraceIdReachesTheServerSpanTheAttemptSpansAndTheBackend() throws Exception {
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
         List<String> seenByBackend = new CopyOnWriteArrayList<>();
+        List<String> idsSeenByBackend = new CopyOnWriteArrayList<>();
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
@@ -38,6 +40,8 @@ class TracingIT {
                 while ((head = ScriptedBackend.readHead(in)) != null) {
                     head.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("traceparent:"))
                             .forEach(l -> seenByBackend.add(l.substring(12).trim()));
+                    head.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("x-request-id:"))
+                            .forEach(l -> idsSeenByBackend.add(l.substring(13).trim()));
                     ScriptedBackend.writeOk(sock, "ok");
                 }
             });
@@ -57,6 +61,10 @@ class TracingIT {
             assertThat(server.getParentSpanId()).as("the client's span is the parent").isEqualTo(PARENT);
             assertThat(server.getAttributes().asMap().toString()).contains("http.request.method=GET",
                     "url.path=/items", "http.response.status_code=200");
+            assertThat(idsSeenByBackend).as("a request id is made for a request without one").singleElement()
+                    .satisfies(id -> assertThat(id).isNotBlank());
+            assertThat(server.getAttributes().get(AttributeKey.stringKey("sluice.request_id")))
+                    .as("the server span carries the request id the backend got").isEqualTo(idsSeenByBackend.get(0));
             assertThat(attempts).as("the refused first attempt and the retry").hasSize(2);
             for (SpanData a : attempts) {
                 assertThat(a.getTraceId()).isEqualTo(TRACE_ID);
