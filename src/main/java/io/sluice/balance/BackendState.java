@@ -73,6 +73,7 @@ public final class BackendState {
 
     // The numbers a pick reads live in this object's own fields (updated through VarHandles), not in
     // separate atomic objects: one memory reference per backend instead of one per number.
+    private volatile boolean retired;
     private volatile int inFlight;
     private volatile long peak = NONE;
     private volatile long average = NONE;
@@ -360,9 +361,18 @@ public final class BackendState {
 
     /** Called when the backend leaves its pool: it no longer counts among the pool's unusable ones. */
     public void retired() {
+        retired = true;
         if (healthBits.getAndSet(0) != 0) {
             poolUnavailable.decrementAndGet();
         }
+    }
+
+    /**
+     * True once a reload took this backend out of its pool: requests already on it finish, but its connections
+     * are not kept for reuse.
+     */
+    public boolean isRetired() {
+        return retired;
     }
 
     /** Starts a slow start now: the backend joined or recovered. */

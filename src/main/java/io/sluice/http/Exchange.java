@@ -431,7 +431,8 @@ final class Exchange {
         report(FailureKind.NONE);
         finished(status);
         client.flush();
-        detachUpstream(upstreamKeepAlive && requestComplete && requestSent && !proxy.draining());
+        detachUpstream(upstreamKeepAlive && requestComplete && requestSent && !proxy.draining()
+                && !backend.state().isRetired()); // a backend a reload removed: its connections drain
         if (requestComplete) {
             fe.exchangeDone(this, clientKeepAlive);
         } else {

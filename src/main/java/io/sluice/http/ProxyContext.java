@@ -69,6 +69,14 @@ public final class ProxyContext {
         return upstreams;
     }
 
+    /**
+     * After a reload removed these backends (their addresses): closes their idle pooled connections; busy ones
+     * close when their exchange ends (their state says retired).
+     */
+    public void retireBackends(java.util.Set<java.net.InetSocketAddress> gone) {
+        upstreams.closeIdleTo(gone);
+    }
+
     /** Upstream connections open now, busy or idle in the pools. */
     public int upstreamConnections() {
         return upstreams.openConnections();

@@ -30,6 +30,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
@@ -173,6 +174,28 @@ final class UpstreamPool {
         }
         if (waiting) {
             scheduleSweep(next);
+        }
+    }
+
+    /**
+     * Closes the idle connections to these backend addresses (backends a reload removed); busy ones are not
+     * kept when their exchange ends. Call on this pool's loop.
+     */
+    void closeIdleTo(Set<InetSocketAddress> gone) {
+        for (Iterator<Map.Entry<Object, ArrayDeque<Channel>>> it = idle.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Object, ArrayDeque<Channel>> e = it.next();
+            Object key = e.getKey();
+            InetSocketAddress address = key instanceof Private p ? p.address() : (InetSocketAddress) key;
+            if (gone.contains(address)) {
+                it.remove();
+                for (Channel ch : e.getValue()) {
+                    UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+                    if (h != null) {
+                        h.unbind(false);
+                    }
+                    ch.close();
+                }
+            }
         }
     }
 

@@ -2,6 +2,10 @@ package io.sluice.http;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class UpstreamPools {
     private final FastThreadLocal<UpstreamPool> perLoop = new FastThreadLocal<>();
     private final AtomicInteger open = new AtomicInteger();
+    /** Every loop's pool, for the rare calls that must reach them all (a reload). */
+    private final List<UpstreamPool> all = new CopyOnWriteArrayList<>();
 
     /** The pool of the given event loop; must be called on that loop. */
     UpstreamPool get(EventLoop loop) {
@@ -18,8 +24,19 @@ final class UpstreamPools {
         if (p == null) {
             p = new UpstreamPool(loop, open);
             perLoop.set(p);
+            all.add(p);
         }
         return p;
+    }
+
+    /** Closes, on each loop, the idle connections to these backend addresses; see {@link UpstreamPool#closeIdleTo}. */
+    void closeIdleTo(Set<InetSocketAddress> gone) {
+        if (gone.isEmpty()) {
+            return;
+        }
+        for (UpstreamPool p : all) {
+            p.loop().execute(() -> p.closeIdleTo(gone));
+        }
     }
 
     /** Upstream connections open now, across every event loop. */
