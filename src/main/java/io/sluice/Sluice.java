@@ -6,17 +6,15 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.admin.AdminContext;
 import io.sluice.admin.AdminServer;
 import io.sluice.config.Config;
-import io.sluice.config.ListenerConfig;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigFile;
 import io.sluice.health.HealthChecker;
-import io.sluice.http.HttpListener;
 import io.sluice.l4.Detector;
 import io.sluice.l4.DetectorSet;
 import io.sluice.l4.L4Events;
-import io.sluice.l4.TcpListener;
-import io.sluice.l4.UdpEvents;
-import io.sluice.l4.UdpListener;
 import io.sluice.observe.History;
 import io.sluice.observe.MetricsCollector;
+import io.sluice.observe.ReloadStats;
 import io.sluice.observe.Telemetry;
 import io.sluice.observe.Tracing;
 import io.sluice.http.ProxyContext;
@@ -50,7 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class Sluice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sluice.class);
 
-    private final Config config;
+    /** The configuration in force: the one built with, then each reload's. */
+    private volatile Config config;
     private final DetectorSet detectors;
     private final BackendRegistry registry = new BackendRegistry();
     private final AtomicReference<RuntimeSnapshot> snapshot = new AtomicReference<>();
@@ -59,10 +58,10 @@ public final class Sluice implements AutoCloseable {
     private final Telemetry telemetry;
     private final History history;
     private final PrometheusRegistry metrics;
-    private final List<HttpListener> listeners = new ArrayList<>();
-    private final List<TcpListener> tcpListeners = new ArrayList<>();
-    private final List<UdpListener> udpListeners = new ArrayList<>();
+    private final ListenerSet listeners;
     private final L4Events l4Events;
+    private final ReloadStats reloads = new ReloadStats();
+    private final ConfigFile configFile;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private AdminServer admin;
@@ -79,10 +78,14 @@ public final class Sluice implements AutoCloseable {
         this.telemetry = new Telemetry(config, b.tracing);
         this.proxy = new ProxyContext(snapshot, b.outcomes, b.clock, telemetry);
         this.l4Events = telemetry.l4();
+        this.listeners = new ListenerSet(proxy, l4Events, snapshot::get, clock);
+        this.configFile = b.configFile;
+        reloads.started(b.configText == null ? config.toString() : b.configText);
         this.history = new History(snapshot::get);
         this.metrics = new PrometheusRegistry();
         metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
                 proxy::upstreamConnections, clock));
+        metrics.register(reloads.collector());
         JvmMetrics.builder().register(metrics);
     }
 
@@ -100,121 +103,39 @@ public final class Sluice implements AutoCloseable {
         boss = Transport.newGroup(1, "sluice-accept");
         workers = Transport.newGroup(threads, "sluice-io");
         try {
-            for (ListenerConfig lc : config.listeners()) {
-                if (lc.layer4()) {
-                    continue;
-                }
-                HttpListener l = new HttpListener(lc, proxy);
-                bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
-                listeners.add(l);
-            }
-            for (ListenerConfig lc : config.listeners()) {
-                if (lc.layer4() && !lc.udp()) {
-                    TcpListener l = new TcpListener(lc, proxy, this::httpListener, l4Events);
-                    bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
-                    tcpListeners.add(l);
-                }
-            }
-            for (ListenerConfig lc : config.listeners()) {
-                if (lc.udp()) {
-                    UdpListener l = new UdpListener(lc, snapshot::get, new UdpEvents(l4Events), clock);
-                    bindOrExplain(() -> l.bind(workers), lc.bind().toString());
-                    udpListeners.add(l);
-                }
-            }
+            listeners.bindAll(config, boss, workers);
             healthChecker = new HealthChecker(workers, HealthChecker::builtIn, clock);
             healthChecker.apply(snapshot.get());
             if (config.metrics().enabled()) {
                 history.start();
             }
             if (config.admin().enabled()) {
-                admin = new AdminServer(config.admin(),
-                        new AdminContext(snapshot::get, clock, metrics, history, proxy::draining));
-                bindOrExplain(() -> admin.start(boss), config.admin().bind().toString());
+                admin = new AdminServer(config.admin(), adminContext());
+                ListenerSet.bindOrExplain(() -> admin.start(boss), config.admin().bind().toString());
             }
         } catch (RuntimeException | InterruptedException e) {
             shutdown(Duration.ZERO);
             throw e;
         }
-        List<String> bound = new ArrayList<>();
-        listeners.forEach(l -> bound.add(l.config().name() + "@" + l.localAddress()));
-        tcpListeners.forEach(l -> bound.add(l.config().name() + "@tcp/" + l.localAddress()));
-        udpListeners.forEach(l -> bound.add(l.config().name() + "@udp/" + l.localAddress()));
+        List<String> bound = listeners.describe();
         log.info("sluice started: {} event loop(s), {} transport, listeners {}{}", threads, Transport.name(), bound,
                 admin == null ? "" : ", admin " + admin.localAddress());
         return this;
     }
 
-    private interface Binder {
-        void bind() throws InterruptedException;
-    }
-
-    private static void bindOrExplain(Binder binder, String address) throws InterruptedException {
-        try {
-            binder.bind();
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot listen on " + address + ": " + e.getMessage(), e);
-        }
-    }
-
     /** The address a listener is bound to, by listener name. */
     public InetSocketAddress listenerAddress(String name) {
-        HttpListener h = httpListener(name);
-        if (h != null) {
-            return h.localAddress();
-        }
-        for (TcpListener l : tcpListeners) {
-            if (l.config().name().equals(name)) {
-                return l.localAddress();
-            }
-        }
-        for (UdpListener l : udpListeners) {
-            if (l.config().name().equals(name)) {
-                return l.localAddress();
-            }
-        }
-        throw new IllegalArgumentException("no listener named " + name);
-    }
-
-    /** The HTTP or HTTPS listener with this name, or null. */
-    private HttpListener httpListener(String name) {
-        for (HttpListener l : listeners) {
-            if (l.config().name().equals(name)) {
-                return l;
-            }
-        }
-        return null;
+        return listeners.address(name);
     }
 
     /** Open client connections of the named listener (0 for an unknown name). */
     private int openConnections(String listener) {
-        HttpListener h = httpListener(listener);
-        if (h != null) {
-            return h.openConnections();
-        }
-        for (TcpListener l : tcpListeners) {
-            if (l.config().name().equals(listener)) {
-                return l.openConnections();
-            }
-        }
-        for (UdpListener l : udpListeners) {
-            if (l.config().name().equals(listener)) {
-                return l.openSessions();
-            }
-        }
-        return 0;
+        return listeners.openConnections(listener);
     }
 
     /** The address of the clear-text listener that redirects to the named https listener, or null. */
     public InetSocketAddress redirectAddress(String name) {
-        for (HttpListener l : listeners) {
-            if (l.config().name().equals(name)) {
-                return l.redirectAddress();
-            }
-        }
-        throw new IllegalArgumentException("no listener named " + name);
+        return listeners.redirectAddress(name);
     }
 
     /** Client connections open now, across all listeners (an HTTP/2 connection counts once). */
@@ -262,13 +183,122 @@ public final class Sluice implements AutoCloseable {
         p.swapStrategy(Objects.requireNonNull(strategy, "strategy"));
     }
 
+    private AdminContext adminContext() {
+        return new AdminContext(snapshot::get, clock, metrics, history, proxy::draining, new AdminReloads(this));
+    }
+
     /** The snapshot the data path uses now. */
     public RuntimeSnapshot snapshot() {
         return snapshot.get();
     }
 
+    /** The configuration in force: the one built with, or the last one a reload applied. */
     public Config config() {
         return config;
+    }
+
+    /** What reloads did so far, and the running configuration's text and hash. */
+    public ReloadStats reloads() {
+        return reloads;
+    }
+
+    /** The file reloads read, or null when this proxy was built from a {@link Config} alone. */
+    public ConfigFile configFile() {
+        return configFile;
+    }
+
+    /**
+     * Reads the configuration file again ({@link Builder#configFile}) and applies it, as {@link #reload(Config)}.
+     * A file with errors changes nothing: the result lists every error with its line:column. Blocks; call it
+     * off the event loops. Reloads are serialised.
+     *
+     * @throws IllegalStateException when this proxy has no configuration file
+     */
+    public ReloadResult reload() {
+        if (configFile == null) {
+            throw new IllegalStateException("this proxy was built from a Config, not a file: nothing to reload from");
+        }
+        synchronized (this) {
+            ConfigFile.Loaded loaded;
+            try {
+                loaded = configFile.load();
+            } catch (ConfigException e) {
+                List<String> errors = e.errors().stream().map(Object::toString).toList();
+                return failed(configFile.path() + ": " + errors.size() + " error(s); still serving the running"
+                        + " configuration", errors);
+            }
+            return apply(loaded.config(), loaded.text());
+        }
+    }
+
+    /**
+     * Applies a new configuration to the running proxy, atomically for requests: the new snapshot (routes,
+     * pools, backends, strategies, health, breaker and retry settings, limits, headers, filters) is published
+     * with one reference swap, so a request sees the whole old configuration or the whole new one. Backends
+     * that stay keep their health, breaker, latency estimates, counters and pooled connections; removed ones
+     * get no new requests and their connections close as their exchanges end. Listeners are reconciled (see
+     * {@link ListenerSet}); access log and tracing settings are swapped. {@code workers} and {@code admin}
+     * need a restart: a change to them is reported and the rest applied. On any error nothing changes.
+     * Blocks (certificates, binding); call it off the event loops. Reloads are serialised.
+     */
+    public synchronized ReloadResult reload(Config next) {
+        return apply(Objects.requireNonNull(next, "next"), null);
+    }
+
+    private ReloadResult apply(Config next, String text) {
+        if (stopped || workers == null) {
+            return failed("the proxy is not running", List.of("the proxy is not running"));
+        }
+        String configText = text != null ? text : next.toString();
+        Config current = config;
+        List<String> restart = ConfigDiff.needsRestart(current, next);
+        ListenerSet.Plan plan;
+        RuntimeSnapshot old = snapshot.get();
+        RuntimeSnapshot built;
+        try {
+            plan = listeners.prepare(next);
+            built = RuntimeSnapshot.build(next, registry, old, detectors);
+        } catch (RuntimeException e) {
+            return failed("the new configuration cannot be applied; still serving the running one",
+                    List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        List<String> changes = new ArrayList<>(ConfigDiff.changes(current, next));
+        changes.addAll(plan.changes());
+        if (changes.isEmpty() && restart.isEmpty() && next.equals(current)) {
+            reloads.unchanged(configText);
+            log.info("reload: nothing changed");
+            return new ReloadResult(ReloadResult.Outcome.UNCHANGED, List.of(), List.of(), List.of(), reloads.hash());
+        }
+        try {
+            changes.addAll(telemetry.reconfigure(next));
+        } catch (IllegalStateException e) {
+            return failed("the new configuration cannot be applied; still serving the running one",
+                    List.of(e.getMessage()));
+        }
+        snapshot.set(built); // the one swap: from here on requests see the new configuration
+        config = next;
+        registry.retainOnly(built);
+        proxy.retireBackends(ConfigDiff.retiredAddresses(old));
+        healthChecker.apply(built);
+        List<String> problems;
+        try {
+            problems = listeners.apply(plan, next.limits().drainTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problems = List.of("interrupted while binding new listeners");
+        }
+        reloads.succeeded(configText, changes);
+        log.info("reload applied: {}", changes.isEmpty() ? "settings changed" : String.join("; ", changes));
+        restart.forEach(r -> log.warn("reload: {} changed, which needs a restart; the running value stays", r));
+        problems.forEach(pr -> log.error("reload: {}", pr));
+        return new ReloadResult(ReloadResult.Outcome.APPLIED, changes, restart, problems, reloads.hash());
+    }
+
+    private ReloadResult failed(String headline, List<String> errors) {
+        reloads.failed(errors);
+        log.warn("reload refused: {}", headline);
+        errors.forEach(e -> log.warn("  {}", e));
+        return new ReloadResult(ReloadResult.Outcome.FAILED, List.of(), List.of(), errors, reloads.hash());
     }
 
     /**
@@ -282,15 +312,7 @@ public final class Sluice implements AutoCloseable {
             }
             stopped = true;
         }
-        for (HttpListener l : listeners) {
-            l.stopAccepting();
-        }
-        for (TcpListener l : tcpListeners) {
-            l.stopAccepting();
-        }
-        for (UdpListener l : udpListeners) {
-            l.stop();
-        }
+        listeners.stopAll();
         if (admin != null) {
             admin.stop();
         }
@@ -327,6 +349,8 @@ public final class Sluice implements AutoCloseable {
     /** Builds a {@link Sluice}. Not thread-safe. */
     public static final class Builder {
         private Config config;
+        private ConfigFile configFile;
+        private String configText;
         private OutcomeListener outcomes = OutcomeListener.NONE;
         private LongSupplier clock = System::nanoTime;
         private Tracing tracing;
@@ -372,6 +396,17 @@ public final class Sluice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The configuration as read from {@code file}, which {@link Sluice#reload()} (and so SIGHUP, the file
+         * watch and {@code POST /api/reload}) reads again; {@code loaded} is what {@link ConfigFile#load()} gave.
+         */
+        public Builder configFile(ConfigFile file, ConfigFile.Loaded loaded) {
+            this.configFile = Objects.requireNonNull(file, "file");
+            this.config = loaded.config();
+            this.configText = loaded.text();
+            return this;
+        }
+
         /** Receives one report per upstream attempt, on event-loop threads. */
         public Builder outcomeListener(OutcomeListener listener) {
             this.outcomes = Objects.requireNonNull(listener, "listener");
@@ -410,7 +445,6 @@ public final class Sluice implements AutoCloseable {
      * their routes, open connections and routing results.
      */
     public String healthReport() {
-        return io.sluice.admin.StatusTable.report(
-                new AdminContext(snapshot::get, clock, metrics, history, proxy::draining));
+        return io.sluice.admin.StatusTable.report(adminContext());
     }
 }

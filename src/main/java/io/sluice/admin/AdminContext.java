@@ -16,9 +16,10 @@ import java.util.function.Supplier;
  * @param metrics  the Prometheus registry {@code /metrics} exposes
  * @param history  the per-second history behind {@code /_metrics/history}
  * @param draining true once shutdown began (readiness then fails)
+ * @param reloads  configuration reloads and the running configuration; null when not available
  */
 public record AdminContext(Supplier<RuntimeSnapshot> snapshot, LongSupplier clock, PrometheusRegistry metrics,
-                           History history, BooleanSupplier draining) {
+                           History history, BooleanSupplier draining, ReloadControl reloads) {
     public AdminContext {
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(clock, "clock");
@@ -29,6 +30,6 @@ public record AdminContext(Supplier<RuntimeSnapshot> snapshot, LongSupplier cloc
 
     /** A context with an empty registry and history, for an admin server without metrics. */
     public static AdminContext basic(Supplier<RuntimeSnapshot> snapshot, LongSupplier clock) {
-        return new AdminContext(snapshot, clock, new PrometheusRegistry(), new History(snapshot), () -> false);
+        return new AdminContext(snapshot, clock, new PrometheusRegistry(), new History(snapshot), () -> false, null);
     }
 }

@@ -43,6 +43,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<RuntimeSnapshot> snapshot;
     private final AdminContext context;
+    private static final String RELOAD = "/api/reload";
     private final byte[] token;
     private final PoolsApi pools = new PoolsApi(JSON);
     private final BackendsApi backends = new BackendsApi(JSON);
@@ -61,6 +62,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
+        if (req.decoderResult().isSuccess() && RELOAD.equals(new QueryStringDecoder(req.uri()).path())
+                && req.method().equals(HttpMethod.POST) && context.reloads() != null && authorized(req)) {
+            reload(ctx, HttpUtil.isKeepAlive(req));
+            return;
+        }
         FullHttpResponse res;
         try {
             res = answer(req);
@@ -69,13 +75,39 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             res = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
         }
         // After a request it could not decode, the codec discards the rest of the stream: close.
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+        send(ctx, res, HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess());
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
         HttpUtil.setKeepAlive(res, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(res);
         } else {
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * {@code POST /api/reload}: the reload runs off this event loop; the answer is written when it ends. 200 with
+     * what changed (or {@code "result": "unchanged"}), 422 with every error when the new configuration is refused.
+     */
+    private void reload(ChannelHandlerContext ctx, boolean keepAlive) {
+        context.reloads().reload().whenComplete((answer, err) -> ctx.executor().execute(() -> {
+            FullHttpResponse res;
+            try {
+                if (err != null) {
+                    Throwable cause = err.getCause() != null ? err.getCause() : err;
+                    res = text(HttpResponseStatus.CONFLICT, cause.getMessage() + "\n");
+                } else {
+                    res = json("error".equals(answer.get("result")) ? HttpResponseStatus.UNPROCESSABLE_ENTITY
+                            : HttpResponseStatus.OK, answer);
+                }
+            } catch (Exception e) {
+                log.warn("admin reload answer failed", e);
+                res = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
+            }
+            send(ctx, res, keepAlive);
+        }));
     }
 
     private FullHttpResponse answer(FullHttpRequest req) throws Exception {
@@ -100,6 +132,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 RuntimeSnapshot snap = snapshot.get(); // one snapshot for the document and its status
                 ObjectNode doc = HealthDoc.build(JSON, snap, context.clock().getAsLong(), context.metrics());
+                if (context.reloads() != null) {
+                    doc.set("config_reloads", JSON.valueToTree(context.reloads().status()));
+                }
                 return json(HealthDoc.everyPoolUp(snap) ? HttpResponseStatus.OK
                         : HttpResponseStatus.SERVICE_UNAVAILABLE, doc);
             }
@@ -142,6 +177,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/api/listeners" -> {
                 return read ? json(HttpResponseStatus.OK, backends.listeners(snapshot.get())) : notAllowed("GET, HEAD");
+            }
+            case RELOAD -> {
+                if (context.reloads() == null) {
+                    return text(HttpResponseStatus.NOT_FOUND, "reload is not available here\n");
+                }
+                if (!method.equals(HttpMethod.POST)) {
+                    return notAllowed("POST");
+                }
+                return unauthorized(); // an authorized POST was taken in channelRead0
+            }
+            case "/api/config" -> {
+                if (context.reloads() == null) {
+                    return text(HttpResponseStatus.NOT_FOUND, "the running configuration is not available here\n");
+                }
+                return read ? json(HttpResponseStatus.OK, context.reloads().config()) : notAllowed("GET, HEAD");
             }
             case POOLS, POOLS + "/" -> {
                 return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
@@ -236,6 +286,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             log.info("admin: split of {}: {}", path, reply.body().get("split"));
         }
         return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
+    }
+
+    private static FullHttpResponse unauthorized() {
+        FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "this call needs Authorization: Bearer <admin.token>\n");
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        return r;
     }
 
     /** True when no token is configured or the request carries it; compared in constant time. */

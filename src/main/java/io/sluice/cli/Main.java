@@ -52,14 +52,18 @@ import picocli.CommandLine.Option;
             "`redirect:`, `match: { country: [...] }`): filters ${sys:sluice.filters}.",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
-            StatusCommand.class},
-        footer = {"", "Signals: SIGTERM or Ctrl-C drains and exits 0; SIGHUP is logged and ignored (reload is not"
-            + " available yet).",
+            StatusCommand.class, ReloadCommand.class},
+        footer = {"", "Signals: SIGTERM or Ctrl-C drains and exits 0; SIGHUP reloads the config file in process"
+            + " (so do a change of the file, unless --no-watch, and 'sluice reload').",
             "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
 public final class Main implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
     Path config;
+
+    @Option(names = "--no-watch", description = "With -c: do not reload when the file or its certificates change"
+            + " (SIGHUP, POST /api/reload and 'sluice reload' still do).")
+    boolean noWatch;
 
     @Option(names = "--port", paramLabel = "PORT", description = "Quick mode: port to listen on.")
     Integer port;
@@ -140,7 +144,7 @@ public final class Main implements Callable<Integer> {
                 System.err.println("error: use either -c FILE or --port/--backends/--mode, not both");
                 return 2;
             }
-            return Runner.runFile(config);
+            return Runner.runFile(config, !noWatch);
         }
         if (port == null && backends == null) {
             CommandLine.usage(this, System.out);

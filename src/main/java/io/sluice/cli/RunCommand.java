@@ -8,15 +8,19 @@ import picocli.CommandLine.Option;
 /** {@code sluice run -c FILE}: runs the proxy until SIGTERM/SIGINT, then drains and exits 0. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the proxy from a config file. SIGTERM or Ctrl-C stops accepting, lets requests in "
-                + "flight finish (limits.drain_timeout) and exits 0. SIGHUP is logged and ignored: reload is not "
-                + "available yet, the process keeps serving the file it started with. A bad file exits 2 before "
+                + "flight finish (limits.drain_timeout) and exits 0. SIGHUP, a change of the file or of its "
+                + "certificates (unless --no-watch), POST /api/reload and 'sluice reload' reload it in process: a "
+                + "file with errors changes nothing and its errors are logged. A bad file at start exits 2 before "
                 + "listening.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "YAML configuration file.")
     Path config;
 
+    @Option(names = "--no-watch", description = "Do not reload when the file or its certificates change.")
+    boolean noWatch;
+
     @Override
     public Integer call() throws Exception {
-        return Runner.runFile(config);
+        return Runner.runFile(config, !noWatch);
     }
 }

@@ -64,6 +64,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean dispatching;
     private boolean discarding;
     private boolean closing;
+    /** Asked to close after the current response (shutdown, or a reload removed the listener). */
+    private boolean drainAsked;
     private boolean lingering;
     private boolean reading;
     /** The client shut its sending side; nothing more will be read. */
@@ -279,7 +281,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
      */
     private void respondLocally(HttpRequest req, HttpResponseStatus status) {
         countLocal(req, status.code());
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && !proxy.draining();
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !proxy.draining() && !drainAsked;
         FullHttpResponse r = Responses.error(status, !keepAlive);
         if (!keepAlive) {
             respondAndClose(r);
@@ -391,7 +393,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     private void requestFinished(boolean keepAlive) {
-        if (!keepAlive || proxy.draining() || closing) {
+        if (!keepAlive || proxy.draining() || closing || drainAsked) {
             closing = true;
             releaseQueue();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -516,8 +518,9 @@ final class FrontendHandler extends ChannelDuplexHandler {
         ctx.close();
     }
 
-    /** Shutdown began: close now when idle, else after the current response. */
+    /** Shutdown began, or a reload removed the listener: close now when idle, else after the current response. */
     void drain() {
+        drainAsked = true;
         if (exchange == null && !discarding) {
             closing = true;
             releaseQueue();
@@ -578,6 +581,6 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Whether this connection may stay open after the current response (the request has its say too). */
     boolean mayKeepAlive() {
-        return !closing && !proxy.draining();
+        return !closing && !drainAsked && !proxy.draining();
     }
 }

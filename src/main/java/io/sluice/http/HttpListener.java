@@ -15,7 +15,10 @@ import io.sluice.observe.ListenerStats;
 import io.sluice.runtime.Transport;
 import io.sluice.tls.ServerTls;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,13 +35,16 @@ public final class HttpListener {
     /** The largest ClientHello accepted, as Netty's SNI handler counts it. */
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
-    private final ListenerConfig config;
+    /** Read when a connection is set up: a reload may change it ({@link #update}); open connections keep theirs. */
+    private volatile ListenerConfig config;
     private final ProxyContext proxy;
     private final AtomicInteger open = new AtomicInteger();
     private final ListenerStats stats;
     /** max_connections_per_ip, or null without one. */
-    private final PerIpLimit perIp;
-    private ServerTls tls;
+    private volatile PerIpLimit perIp;
+    private volatile ServerTls tls;
+    /** What the certificate and key files held when {@link #tls} was built; a reload compares. */
+    private volatile String tlsFiles;
     private Channel serverChannel;
     private RedirectListener redirect;
 
@@ -46,20 +52,74 @@ public final class HttpListener {
         this.config = Objects.requireNonNull(config, "config");
         this.proxy = Objects.requireNonNull(proxy, "proxy");
         this.stats = proxy.telemetry().listener(config.name()); // once, not per connection or stream
-        int maxPerIp = config.policy().maxConnectionsPerIp();
-        this.perIp = maxPerIp > 0 ? new PerIpLimit(maxPerIp, stats.perIpRefused()) : null;
+        this.perIp = perIpLimit(config, null);
+    }
+
+    private PerIpLimit perIpLimit(ListenerConfig c, PerIpLimit old) {
+        int max = c.policy().maxConnectionsPerIp();
+        if (max <= 0) {
+            return null;
+        }
+        return old != null && old.max() == max ? old : new PerIpLimit(max, stats.perIpRefused());
+    }
+
+    /**
+     * True when {@code next} can replace this listener's settings in place: same name, address, protocol and
+     * redirect listener. Otherwise a reload binds a new listener and lets this one drain.
+     */
+    public boolean canUpdate(ListenerConfig next) {
+        ListenerConfig c = config;
+        return c.name().equals(next.name()) && c.bind().equals(next.bind()) && c.protocol().equals(next.protocol())
+                && Objects.equals(c.redirectHttpFrom(), next.redirectHttpFrom())
+                && c.proxyProtocol().equals(next.proxyProtocol());
+    }
+
+    /**
+     * The certificates {@code next} needs, built now (off the event loops) when its TLS settings or the files
+     * changed since this listener's were built; null when the current ones stay.
+     *
+     * @throws io.sluice.tls.TlsException when a certificate or key cannot be used; nothing changed then
+     */
+    public ServerTls prepareTls(ListenerConfig next) {
+        if (!next.secure()) {
+            return null;
+        }
+        String files = ServerTls.fingerprint(next.tls());
+        if (next.tls().equals(config.tls()) && next.http2().equals(config.http2()) && files.equals(tlsFiles)) {
+            return null;
+        }
+        return ServerTls.build(next);
+    }
+
+    /**
+     * Takes new settings (see {@link #canUpdate}) for the connections accepted from now on, with the
+     * certificates {@link #prepareTls} built, if any. Open connections go on as they were.
+     *
+     * @return true when the certificates changed
+     */
+    public boolean update(ListenerConfig next, ServerTls newTls) {
+        if (newTls != null) {
+            tls = newTls;
+            tlsFiles = ServerTls.fingerprint(next.tls());
+        }
+        perIp = perIpLimit(next, perIp);
+        config = next;
+        return newTls != null;
     }
 
     /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */
     public void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
-        tls = config.secure() ? ServerTls.build(config) : null; // a TlsException names the file and the problem
-        LimitsConfig limits = proxy.snapshot().config().limits();
-        int maxConnections = limits.maxConnections();
+        if (config.secure()) {
+            tlsFiles = ServerTls.fingerprint(config.tls());
+            tls = ServerTls.build(config); // a TlsException names the file and the problem
+        }
+        LimitsConfig startLimits = proxy.snapshot().config().limits();
         ServerBootstrap b = Transport.proxyServer(boss, workers)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (open.incrementAndGet() > maxConnections) {
+                        LimitsConfig limits = proxy.snapshot().config().limits(); // a reload may change them
+                        if (open.incrementAndGet() > limits.maxConnections()) {
                             open.decrementAndGet();
                             ch.close();
                             return;
@@ -74,21 +134,23 @@ public final class HttpListener {
                             // A client that sends its requests and shuts its side still gets the answers.
                             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                         }
-                        if (config.proxyProtocol().enabled()) {
+                        ListenerConfig c = config;
+                        if (c.proxyProtocol().enabled()) {
                             // First of all, before TLS: the proxy's header precedes the client's bytes.
-                            ch.pipeline().addLast("proxy-protocol", new ProxyProtocolReader(config.proxyProtocol(),
+                            ch.pipeline().addLast("proxy-protocol", new ProxyProtocolReader(c.proxyProtocol(),
                                     limits.headerTimeout(), stats.proxyRefused()));
                         }
-                        if (perIp != null) {
+                        PerIpLimit limit = perIp;
+                        if (limit != null) {
                             // after the PROXY header, which may name another client than the socket's peer
-                            ch.pipeline().addLast("per-ip", perIp);
+                            ch.pipeline().addLast("per-ip", limit);
                         }
                         initConnection(ch.pipeline(), limits);
                     }
                 });
         serverChannel = b.bind(config.bind().resolve()).sync().channel();
         if (config.redirectHttpFrom() != null) {
-            redirect = new RedirectListener(config.redirectHttpFrom(), localAddress().getPort(), limits);
+            redirect = new RedirectListener(config.redirectHttpFrom(), localAddress().getPort(), startLimits);
             try {
                 redirect.bind(boss, workers);
             } catch (RuntimeException | InterruptedException e) {
@@ -121,7 +183,8 @@ public final class HttpListener {
             return false;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
-        if (perIp != null && !perIp.admit(ch)) { // active already: its client address is known
+        PerIpLimit limit = perIp;
+        if (limit != null && !limit.admit(ch)) { // active already: its client address is known
             return false;
         }
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, tls == null);
@@ -130,10 +193,11 @@ public final class HttpListener {
     }
 
     private void initConnection(ChannelPipeline p, LimitsConfig limits) {
-        if (tls != null) {
+        ServerTls t = tls;
+        if (t != null) {
             long handshakeMillis = Math.max(1, limits.headerTimeout().toMillis());
             p.addLast("tls-sniff", new TlsSniffer());
-            p.addLast("sni", new SniHandler(tls.sniMapping(), MAX_CLIENT_HELLO, handshakeMillis));
+            p.addLast("sni", new SniHandler(t.sniMapping(), MAX_CLIENT_HELLO, handshakeMillis));
             p.addLast("alpn", new AlpnSwitch(this));
         } else if (config.http2().enabled()) {
             p.addLast("timer", newTimer(limits));
@@ -205,6 +269,33 @@ public final class HttpListener {
     /** Client connections open now. */
     public int openConnections() {
         return open.get();
+    }
+
+    /**
+     * A reload removed or replaced this listener: stops accepting, asks each of its connections to close after
+     * its current request (an HTTP/2 one sends GOAWAY and lets its streams finish) and closes what is still
+     * open after {@code timeout}. Returns at once.
+     */
+    public void retire(Duration timeout) {
+        Channel server = serverChannel;
+        stopAccepting();
+        if (server == null) {
+            return;
+        }
+        List<Channel> mine = proxy.clients().stream().filter(ch -> ch.parent() == server).toList();
+        for (Channel ch : mine) {
+            ch.eventLoop().execute(() -> {
+                FrontendHandler fe = ch.pipeline().get(FrontendHandler.class);
+                if (fe != null) {
+                    fe.drain();
+                } else {
+                    ch.close(); // HTTP/2: a graceful close, GOAWAY first
+                }
+            });
+        }
+        if (!mine.isEmpty()) {
+            server.eventLoop().schedule(() -> mine.forEach(Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops accepting; open connections are left to drain. */

@@ -32,6 +32,11 @@ final class PerIpLimit extends ChannelInboundHandlerAdapter {
      * @param max     the most connections one address may have open, at least 1
      * @param refused counts the connections closed for being over it
      */
+    /** The most connections one address may have open. */
+    int max() {
+        return max;
+    }
+
     PerIpLimit(int max, LongAdder refused) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be >= 1");

@@ -123,6 +123,24 @@ public final class TcpListener {
     }
 
     /** Stops accepting; open connections are left to drain. */
+    /**
+     * A reload removed or replaced this listener: stops accepting; its open connections go on for up to
+     * {@code timeout} and are closed then. Returns at once.
+     */
+    public void retire(java.time.Duration timeout) {
+        io.netty.channel.Channel server = serverChannel;
+        if (server == null) {
+            return;
+        }
+        server.close().syncUninterruptibly();
+        java.util.List<io.netty.channel.Channel> mine = proxy.clients().stream().filter(ch -> ch.parent() == server)
+                .toList();
+        server.eventLoop().schedule(() -> {
+            mine.forEach(io.netty.channel.Channel::close);
+            sweepers.values().forEach(IdleSweeper::stop);
+        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     public void stopAccepting() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();

@@ -23,13 +23,19 @@ public final class L4Stats implements L4Events {
             k -> new ConcurrentHashMap<>();
     private static final Function<String, L4BackendStats> NEW_BACKEND = k -> new L4BackendStats();
 
-    private final AccessLog accessLog;
+    private final java.util.function.Supplier<AccessLog> accessLog;
     private final ConcurrentHashMap<String, L4ListenerStats> listeners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, L4BackendStats>> pools =
             new ConcurrentHashMap<>();
 
     /** @param accessLog where one line per connection or session goes (a disabled log writes nothing) */
     public L4Stats(AccessLog accessLog) {
+        this(() -> accessLog);
+        Objects.requireNonNull(accessLog, "accessLog");
+    }
+
+    /** @param accessLog the access log in force at each call (a reload may replace it) */
+    public L4Stats(java.util.function.Supplier<AccessLog> accessLog) {
         this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
     }
 
@@ -55,7 +61,7 @@ public final class L4Stats implements L4Events {
         if (r.pool() != null && r.backend() != null && !"connect_failed".equals(r.end())) {
             backendStats(r.pool(), r.backend()).bytes(r.bytesIn(), r.bytesOut());
         }
-        accessLog.log(r);
+        accessLog.get().log(r);
     }
 
     /** The counts of the named listener, or null before its first event. */

@@ -1,0 +1,69 @@
+package io.sluice.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A configuration file that a running proxy reloads from: each {@link #load()} reads it once, and gives both
+ * the validated {@link Config} and the text it came from (for {@code GET /api/config} and its hash). Also
+ * names the files a change of which should trigger a reload (the file itself and its certificates and keys).
+ * Stateless apart from the path; thread-safe. Loading blocks on file I/O.
+ */
+public final class ConfigFile {
+    private final Path path;
+
+    /** What one read of the file gave. */
+    public record Loaded(Config config, String text) {
+        public Loaded {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    public ConfigFile(Path path) {
+        this.path = Objects.requireNonNull(path, "path");
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Reads and validates the file.
+     *
+     * @throws ConfigException when it cannot be read or has errors (each with its line:column)
+     */
+    public Loaded load() throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (IOException e) {
+            throw new ConfigException(path.toString(), List.of(new ConfigError("", 0, 0, "cannot read " + path
+                    + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))));
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        Config config = ConfigLoader.parse(text, path.toString(), System::getenv, dir == null ? Path.of("") : dir);
+        return new Loaded(config, text);
+    }
+
+    /** The files whose change should reload {@code config}: this file, and its listeners' certificates and keys. */
+    public List<Path> watched(Config config) {
+        Set<Path> files = new LinkedHashSet<>();
+        files.add(path.toAbsolutePath());
+        for (ListenerConfig lc : config.listeners()) {
+            if (lc.tls() != null) {
+                for (TlsCertificate c : lc.tls().certificates()) {
+                    files.add(c.cert().toAbsolutePath());
+                    files.add(c.key().toAbsolutePath());
+                }
+            }
+        }
+        return new ArrayList<>(files);
+    }
+}
