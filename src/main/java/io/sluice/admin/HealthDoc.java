@@ -20,7 +20,12 @@ final class HealthDoc {
 
     /** True when every pool has at least one backend taking requests: what readiness asks. */
     static boolean everyPoolUp(RuntimeSnapshot snap) {
-        for (PoolRuntime pool : snap.pools()) {
+        return everyPoolUp(snap.pools());
+    }
+
+    /** True when each of these pools has at least one backend taking requests. */
+    static boolean everyPoolUp(Iterable<PoolRuntime> pools) {
+        for (PoolRuntime pool : pools) {
             if (pool.healthyCount() == 0) {
                 return false;
             }
@@ -30,12 +35,23 @@ final class HealthDoc {
 
     /** @param metrics the registry behind {@code /metrics}, where the L4 listeners' live figures are read */
     static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos, PrometheusRegistry metrics) {
+        return build(json, snap, snap.pools(), null, nowNanos, metrics);
+    }
+
+    /**
+     * The document for some pools only.
+     *
+     * @param listener the listener whose filters' counters are shown; null for every listener's
+     * @param metrics  where the L4 listeners' live figures are read; null to show none ({@code []})
+     */
+    static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, Iterable<PoolRuntime> poolList, String listener,
+                            long nowNanos, PrometheusRegistry metrics) {
         ObjectNode root = json.createObjectNode();
         ArrayNode backends = json.createArrayNode();
         ArrayNode pools = json.createArrayNode();
         int healthy = 0;
         int total = 0;
-        for (PoolRuntime pool : snap.pools()) {
+        for (PoolRuntime pool : poolList) {
             int poolHealthy = 0;
             boolean checked = pool.config().healthCheck() != null;
             for (Backend b : pool.backends()) {
@@ -43,6 +59,7 @@ final class HealthDoc {
                 ObjectNode n = backends.addObject();
                 n.put("pool", pool.name());
                 n.put("address", b.addressText());
+                n.put("url", StatusDocs.url(pool, b));
                 n.put("healthy", b.available());
                 n.put("circuit_state", s.breaker().state(nowNanos).label());
                 n.put("weight", b.endpoint().weight());
@@ -90,9 +107,12 @@ final class HealthDoc {
         root.set("pools", pools);
         root.put("healthy_count", healthy);
         root.put("total_count", total);
-        root.set("l4_listeners", L4Doc.listeners(json, snap, metrics));
+        root.set("l4_listeners", metrics == null ? json.createArrayNode() : L4Doc.listeners(json, snap, metrics));
         com.fasterxml.jackson.databind.node.ArrayNode filters = root.putArray("filters");
         for (io.sluice.filter.FilterCounter c : snap.filterMetrics().counters()) {
+            if (listener != null && !listener.equals(c.listener())) {
+                continue;
+            }
             ObjectNode f = filters.addObject();
             f.put("listener", c.listener());
             if (c.route() >= 0) {

@@ -13,7 +13,6 @@ import io.sluice.observe.HistorySeries;
 import io.sluice.observe.LatencyHistogram;
 import io.sluice.observe.StatusCounts;
 import io.sluice.runtime.PoolRuntime;
-import io.sluice.runtime.RuntimeSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,11 +47,15 @@ final class MetricsApi {
 
     /** {@code GET /_metrics}: totals, success rate, and per backend its counts and latency percentiles. */
     ObjectNode summary() {
-        RuntimeSnapshot snap = context.snapshot().get();
+        return summary(json, context.snapshot().get().pools());
+    }
+
+    /** {@link #summary()} over these pools only. */
+    static ObjectNode summary(ObjectMapper json, Iterable<PoolRuntime> pools) {
         ObjectNode root = json.createObjectNode();
         long total = 0;
         long failed = 0;
-        for (PoolRuntime p : snap.pools()) {
+        for (PoolRuntime p : pools) {
             total += p.requests().total();
             failed += p.requests().failures();
         }
@@ -60,7 +63,7 @@ final class MetricsApi {
         root.put("total_failures", failed);
         root.put("success_rate", rate(total, failed));
         ArrayNode backends = root.putArray("backends");
-        for (PoolRuntime p : snap.pools()) {
+        for (PoolRuntime p : pools) {
             for (Backend b : p.backends()) {
                 StatusCounts a = b.state().attempts();
                 long n = a.total();
@@ -68,7 +71,7 @@ final class MetricsApi {
                 long[] buckets = a.latency().counts();
                 ObjectNode o = backends.addObject();
                 o.put("pool", p.name());
-                o.put("url", "http://" + b.addressText());
+                o.put("url", StatusDocs.url(p, b));
                 o.put("address", b.addressText());
                 o.put("total_requests", n);
                 o.put("failed_requests", f);

@@ -82,12 +82,13 @@ final class PoolsApi {
         if (name == null || !name.isTextual()) {
             return error(400, "the body must be JSON such as {\"strategy\": \"least_ewma\"}");
         }
-        if (!Strategies.isKnown(name.asText())) {
+        String canonical = Strategies.canonical(name.asText()); // "LeastConnections" is least_connections
+        if (canonical == null) {
             return error(400, "unknown strategy \"" + name.asText() + "\"; known: "
                     + String.join(", ", Strategies.names()));
         }
         String before = pool.strategy();
-        pool.swapStrategy(name.asText());
+        pool.swapStrategy(canonical);
         ObjectNode ok = json.createObjectNode();
         ok.put("pool", pool.name());
         ok.put("strategy", pool.strategy());

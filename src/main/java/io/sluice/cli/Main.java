@@ -31,8 +31,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code sluice} command. Without a subcommand it runs from {@code -c FILE}, or in quick mode from
- * {@code --port} and {@code --backends}. Not thread-safe; used once per process.
+ * The {@code sluice} command. Without a subcommand it runs from {@code -c FILE}, or in quick mode when any
+ * quick-mode option is given ({@code -p}, {@code -b}, {@code -a}, {@code --mode}, the health-check, retry and
+ * TLS options), the others taking their defaults; with no option at all it prints the usage and exits 2. Not
+ * thread-safe; used once per process.
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
@@ -42,6 +44,8 @@ import picocli.CommandLine.Option;
             "  sluice -c sluice.yaml                 run from a config file (same as 'sluice run -c')",
             "  sluice --port 8080 --backends 127.0.0.1:3001,127.0.0.1:3002",
             "                                        quick mode: one listener, one pool, no file",
+            "  sluice -a least_connections           quick mode on :8080 with the defaults -b 127.0.0.1:3001,"
+                + "127.0.0.1:3002,127.0.0.1:3003",
             "  sluice --port 8443 --tls-cert site.pem --tls-key site.key --backends 127.0.0.1:3001",
             "                                        quick mode over HTTPS",
             "  sluice --mode tcp --port 2222 --backends 10.0.0.5:22,10.0.0.6:22",
@@ -65,7 +69,15 @@ public final class Main implements Callable<Integer> {
             + " (SIGHUP, POST /api/reload and 'sluice reload' still do).")
     boolean noWatch;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Quick mode: port to listen on.")
+    /** Quick mode's port when {@code -p} is not given. */
+    static final int DEFAULT_PORT = 8080;
+    /** Quick mode's backends when {@code -b} is not given: those {@code sluice demo} starts. */
+    static final List<String> DEFAULT_BACKENDS = List.of("127.0.0.1:3001", "127.0.0.1:3002", "127.0.0.1:3003");
+    /** Quick mode's interval of HTTP health checks turned on by a path alone. */
+    static final int DEFAULT_CHECK_SECONDS = 30;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT",
+            description = "Quick mode: port to listen on (default: 8080).")
     Integer port;
 
     @Option(names = "--mode", paramLabel = "MODE",
@@ -80,12 +92,15 @@ public final class Main implements Callable<Integer> {
             description = "Quick mode: address to listen on (default: ${DEFAULT-VALUE}, every address).")
     String bind;
 
-    @Option(names = "--backends", paramLabel = "LIST", split = ",",
-            description = "Quick mode: backends as host:port or http://host:port, comma-separated.")
+    @Option(names = {"-b", "--backends"}, paramLabel = "LIST", split = ",",
+            description = "Quick mode: backends as host:port or http://host:port, comma-separated (default:"
+                    + " 127.0.0.1:3001,127.0.0.1:3002,127.0.0.1:3003, the backends of 'sluice demo').")
     List<String> backends;
 
-    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "round_robin",
-            description = "Quick mode: load-balancing strategy (default: ${DEFAULT-VALUE}; known: ${sys:sluice.strategies}).")
+    @Option(names = {"-a", "--algorithm"}, paramLabel = "NAME",
+            description = "Quick mode: load-balancing strategy (default: round_robin; known: ${sys:sluice.strategies};"
+                    + " CamelCase and other tools' names such as RoundRobin, Weighted, LeastConnections, IpHash are"
+                    + " accepted too).")
     String algorithm;
 
     @Option(names = "--health-check-interval", paramLabel = "SECONDS",
@@ -95,7 +110,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--health-check-path", paramLabel = "PATH",
             description = "Quick mode: path the health checks GET (default: /); without"
-                    + " --health-check-interval, checks run every 10 seconds.")
+                    + " --health-check-interval, checks run every 30 seconds.")
     String healthCheckPath;
 
     @Option(names = "--retries", paramLabel = "N",
@@ -140,13 +155,14 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (config != null) {
-            if (port != null || backends != null || mode != null) {
-                System.err.println("error: use either -c FILE or --port/--backends/--mode, not both");
+            if (quickOptionGiven()) {
+                System.err.println("error: use either -c FILE or the quick-mode options (-p, -b, -a, --mode, ...),"
+                        + " not both");
                 return 2;
             }
             return Runner.runFile(config, !noWatch);
         }
-        if (port == null && backends == null) {
+        if (!quickOptionGiven()) { // plain `sluice`: the usage, as before quick mode had defaults
             CommandLine.usage(this, System.out);
             return 2;
         }
@@ -160,19 +176,29 @@ public final class Main implements Callable<Integer> {
         return Runner.run(quick);
     }
 
-    /** Builds the one-listener, one-pool configuration of quick mode. */
+    /** Whether an option that means quick mode was given; the others have defaults. */
+    boolean quickOptionGiven() {
+        return port != null || backends != null || algorithm != null || mode != null || healthCheckInterval != null
+                || healthCheckPath != null || retries != null || tlsCert != null || tlsKey != null;
+    }
+
+    /**
+     * Builds the one-listener, one-pool configuration of quick mode; an http or https listener answers the
+     * status endpoints ({@code /lb-health}, {@code /lb-stats}, {@code /_health}, {@code /_metrics}).
+     */
     Config quickConfig() {
         List<String> errors = new ArrayList<>();
-        if (port == null) {
-            errors.add("--port is required in quick mode");
-        } else if (port < 0 || port > 65535) {
+        int port = this.port == null ? DEFAULT_PORT : this.port;
+        List<String> backends = this.backends == null ? DEFAULT_BACKENDS : this.backends;
+        if (port < 0 || port > 65535) {
             errors.add("--port must be 0-65535");
         }
-        if (backends == null || backends.isEmpty()) {
-            errors.add("--backends is required in quick mode");
+        if (backends.isEmpty()) {
+            errors.add("--backends needs at least one backend");
         }
-        if (!Strategies.isKnown(algorithm)) {
-            errors.add("unknown algorithm \"" + algorithm + "\"; known: " + String.join(", ", Strategies.names()));
+        String algorithm = Strategies.canonical(this.algorithm == null ? "round_robin" : this.algorithm);
+        if (algorithm == null) {
+            errors.add("unknown algorithm \"" + this.algorithm + "\"; known: " + String.join(", ", Strategies.names()));
         }
         if (healthCheckInterval != null && healthCheckInterval < 1) {
             errors.add("--health-check-interval must be at least 1 second");
@@ -204,16 +230,14 @@ public final class Main implements Callable<Integer> {
             errors.add("--retries does not apply to --mode udp: a datagram is not sent twice");
         }
         List<BackendConfig> list = new ArrayList<>();
-        if (backends != null) {
-            for (String b : backends) {
-                try {
-                    if (!http && b.strip().contains("://")) {
-                        throw new IllegalArgumentException("--mode " + m + " takes host:port, not a URL: " + b);
-                    }
-                    list.add(new BackendConfig(parseBackend(b), 1));
-                } catch (IllegalArgumentException e) {
-                    errors.add("--backends: " + e.getMessage());
+        for (String b : backends) {
+            try {
+                if (!http && b.strip().contains("://")) {
+                    throw new IllegalArgumentException("--mode " + m + " takes host:port, not a URL: " + b);
                 }
+                list.add(new BackendConfig(parseBackend(b), 1));
+            } catch (IllegalArgumentException e) {
+                errors.add("--backends: " + e.getMessage());
             }
         }
         HostPort admin = null;
@@ -234,7 +258,7 @@ public final class Main implements Callable<Integer> {
         RetryConfig retry = RetryConfig.DEFAULTS.withMaxRetries(retries == null ? RetryConfig.DEFAULTS.maxRetries()
                 : retries);
         if (!http) {
-            return l4Config(udp, list, retry, admin);
+            return l4Config(udp, list, retry, admin, algorithm, port);
         }
         PoolConfig pool = PoolConfig.builder("default").strategy(algorithm).backends(list)
                 .healthCheck(healthCheck()).retry(retry).build();
@@ -243,6 +267,7 @@ public final class Main implements Callable<Integer> {
                 ? new ListenerConfig("default", new HostPort(bind, port), ListenerConfig.HTTP, routes)
                 : new ListenerConfig("default", new HostPort(bind, port), ListenerConfig.HTTPS, routes, tls, null,
                         Http2Config.DEFAULTS);
+        listener = listener.withPolicy(listener.policy().withStatusEndpoints(true));
         return new Config(List.of(listener), List.of(pool), new AdminConfig(true, admin, null),
                 LimitsConfig.DEFAULTS, HeadersConfig.DEFAULTS, workers);
     }
@@ -258,7 +283,8 @@ public final class Main implements Callable<Integer> {
      * {@code default} of that protocol. A tcp pool is probed as a config file's would be: TCP connects every
      * {@code --health-check-interval} seconds, else every 5 s ({@link L4Config#TCP_POOL_CHECK}).
      */
-    private Config l4Config(boolean udp, List<BackendConfig> list, RetryConfig retry, HostPort admin) {
+    private Config l4Config(boolean udp, List<BackendConfig> list, RetryConfig retry, HostPort admin,
+                            String algorithm, int port) {
         L4RouteConfig all = L4RouteConfig.toPool(L4MatchConfig.ANY, "default");
         PoolConfig.Builder pool = PoolConfig.builder("default").strategy(algorithm).backends(list);
         ListenerConfig listener;
@@ -298,15 +324,13 @@ public final class Main implements Callable<Integer> {
         return ListenerTlsConfig.of(cert, key);
     }
 
-    /** Checks when an interval or a path is given (a path alone checks at the default interval); else none. */
+    /** Checks when an interval or a path is given (a path alone checks every 30 seconds); else none. */
     private HealthCheckConfig healthCheck() {
         if (healthCheckInterval == null && healthCheckPath == null) {
             return null;
         }
-        HealthCheckConfig check = HealthCheckConfig.DEFAULTS;
-        if (healthCheckInterval != null) {
-            check = check.withInterval(Duration.ofSeconds(healthCheckInterval));
-        }
+        HealthCheckConfig check = HealthCheckConfig.every(Duration.ofSeconds(healthCheckInterval == null
+                ? DEFAULT_CHECK_SECONDS : healthCheckInterval));
         return healthCheckPath == null ? check : check.withPath(healthCheckPath);
     }
 

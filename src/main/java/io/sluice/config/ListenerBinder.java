@@ -24,7 +24,7 @@ final class ListenerBinder {
             ListenerConfig.TCP, ListenerConfig.UDP);
     private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "tls",
             "redirect_http_from", "http2", "routes", "proxy_protocol", "trusted_proxies", "filters",
-            "max_connections_per_ip", "client_ip_header");
+            "max_connections_per_ip", "client_ip_header", "status_endpoints");
     private static final List<String> ROUTE_KEYS = List.of("match", "pool", "split", "filters", "sticky", "redirect");
     private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers",
             "country", "continent", "asn");
@@ -118,8 +118,9 @@ final class ListenerBinder {
         List<FilterConfig> filters = FilterBinder.filters(b, value(m, "filters"), child(path, "filters"), refs.presets());
         int perIp = or(b.integer(value(m, "max_connections_per_ip"), child(path, "max_connections_per_ip"), 1,
                 10_000_000), 0);
-        HttpPolicyConfig policy = filters.isEmpty() && perIp == 0 && clientIpHeader == null ? HttpPolicyConfig.NONE
-                : new HttpPolicyConfig(filters, perIp, clientIpHeader);
+        boolean status = or(b.bool(value(m, "status_endpoints"), child(path, "status_endpoints")), false);
+        HttpPolicyConfig policy = filters.isEmpty() && perIp == 0 && clientIpHeader == null && !status
+                ? HttpPolicyConfig.NONE : new HttpPolicyConfig(filters, perIp, clientIpHeader, status);
         List<RouteConfig> routes = routes(b, m, path, refs);
         // No routes without an error here happens when no pool is usable as the default (none declared, or
         // the only one is broken): that is reported with the pools, and this listener is left out.

@@ -255,17 +255,22 @@ final class PoolBinder {
                 or(slowStart, d.slowStart()));
     }
 
-    /** A known strategy name; {@value #DEFAULT_STRATEGY} when absent. */
+    /**
+     * A known strategy's canonical name (given in any form {@link Strategies#canonical} accepts, such as
+     * {@code Weighted} or {@code LeastConnections}); {@value #DEFAULT_STRATEGY} when absent.
+     */
     static String strategy(Binder b, YamlNode n, String path) {
         String s = b.text(n, path, "a strategy name");
         if (s == null) {
             return DEFAULT_STRATEGY;
         }
-        if (!Strategies.isKnown(s)) {
+        String canonical = Strategies.canonical(s);
+        if (canonical == null) {
             b.error(path, n, "unknown strategy `" + s + "`" + Suggest.didYouMean(s, Strategies.names())
                     + " (known: " + String.join(", ", Strategies.names()) + ")");
+            return s;
         }
-        return s;
+        return canonical;
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.Objects;
  * Immutable; thread-safe. {@link #builder(String)} builds one in code.
  *
  * @param name           unique pool name
- * @param strategy       load-balancing strategy name, e.g. "round_robin"
+ * @param strategy       load-balancing strategy name, e.g. "round_robin"; another accepted form of a known name
+ *                       ("RoundRobin", "weighted") becomes the canonical one
  * @param backends       the backends; may be empty (requests then get 503)
  * @param timeouts       upstream timeouts
  * @param healthCheck    active health checks, or null when none is configured
@@ -36,6 +37,8 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         }
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(strategy, "strategy");
+        String canonical = io.sluice.balance.Strategies.canonical(strategy); // "Weighted" is weighted_round_robin
+        strategy = canonical == null ? strategy : canonical;
         backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(balance, "balance");

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
 
 import java.time.Duration;
@@ -7,16 +8,18 @@ import java.util.List;
 
 /**
  * Binds the short single-pool form ({@code listen}, {@code algorithm}, {@code backends},
- * {@code max_request_body_mb}, {@code health_check_interval}, and the {@code health_check} and {@code retry}
- * blocks a pool takes) into the full form: one listener and one pool, both named {@value #NAME}, and one route
- * that sends everything to the pool. Stateless; thread-safe.
+ * {@code max_request_body_mb}, {@code health_check_interval}, the {@code health_check} and {@code retry}
+ * blocks a pool takes, {@code rate_limit}, {@code sticky}, {@code filters} and {@code status_endpoints}) into
+ * the full form: one listener and one pool, both named {@value #NAME}, and one route that sends everything to
+ * the pool. The listener answers the status endpoints unless {@code status_endpoints: false}. Stateless;
+ * thread-safe.
  */
 final class ShortForm {
     /** The name of the listener and of the pool the short form makes. */
     static final String NAME = "default";
     /** The top-level keys that belong to the short form. */
     static final List<String> KEYS = List.of("listen", "algorithm", "backends", "max_request_body_mb",
-            "health_check_interval", "health_check", "retry", "filters", "rate_limit", "sticky");
+            "health_check_interval", "health_check", "retry", "filters", "rate_limit", "sticky", "status_endpoints");
     private static final long MIB = 1024L * 1024;
 
     /**
@@ -50,6 +53,7 @@ final class ShortForm {
         }
         RetryConfig retry = ResilienceBinder.retry(b, value(top, "retry"), "retry");
         Integer mb = b.integer(value(top, "max_request_body_mb"), "max_request_body_mb", 0, 1024 * 1024);
+        boolean status = or(b.bool(value(top, "status_endpoints"), "status_endpoints"), true);
         List<FilterConfig> filters = new java.util.ArrayList<>();
         for (String key : List.of("sticky", "rate_limit")) {
             YamlNode.Entry e = top.entry(key);
@@ -70,6 +74,7 @@ final class ShortForm {
                 .tls(backends.https() != null ? UpstreamTlsConfig.DEFAULTS : null).build();
         ListenerConfig listener = new ListenerConfig(NAME, bind, ListenerBinder.PROTOCOL,
                 List.of(new RouteConfig(MatchConfig.ANY, NAME, List.of(), filters)));
+        listener = listener.withPolicy(listener.policy().withStatusEndpoints(status));
         return new Result(listener, pool, mb == null ? null : mb * MIB);
     }
 

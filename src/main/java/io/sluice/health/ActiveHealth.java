@@ -27,6 +27,7 @@ public final class ActiveHealth {
     private volatile long failed;
     private volatile long transitions;
     private volatile String lastFailure;
+    private volatile long lastProbeNanos;
 
     /**
      * Records one probe result.
@@ -37,6 +38,7 @@ public final class ActiveHealth {
      * @param fall    failures in a row that take an up backend down
      */
     public synchronized Transition record(boolean ok, String failure, int rise, int fall) {
+        lastProbeNanos = System.nanoTime();
         if (ok) {
             passed++;
             failuresInRow = 0;
@@ -78,6 +80,14 @@ public final class ActiveHealth {
     /** How many times the state changed (up to down or down to up). */
     public long transitions() {
         return transitions;
+    }
+
+    /**
+     * When the last probe result was recorded, in {@link System#nanoTime()} terms; meaningless before the first
+     * ({@link #passed()} + {@link #failed()} is 0 then).
+     */
+    public long lastProbeNanos() {
+        return lastProbeNanos;
     }
 
     /** Why the last failed probe failed, or null when none has. */

@@ -209,9 +209,17 @@ final class FrontendHandler extends ChannelDuplexHandler {
         }
         Router router = snap.router(listener);
         requestClient = router == null ? remote : router.client(req, remote);
+        if (router != null && router.statusEndpoints()) {
+            FullHttpResponse status = StatusEndpoints.answer(req, snap, router, listener, proxy.nanoTime());
+            if (status != null) {
+                respondLocally(req, status);
+                ReferenceCountUtil.release(req);
+                return;
+            }
+        }
         RouteRuntime route = router == null ? null : router.match(req, requestClient);
         if (route == null) {
-            respondLocally(req, HttpResponseStatus.NOT_FOUND);
+            respondLocally(req, Responses.error(HttpResponseStatus.NOT_FOUND, false));
             ReferenceCountUtil.release(req);
             return;
         }
@@ -276,14 +284,14 @@ final class FrontendHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * Answers a request that goes to no backend. The connection stays open when the client allows it;
-     * a body that follows is read and dropped before the next request.
+     * Answers a request that goes to no backend (no route, a status endpoint). The connection stays open when
+     * the client allows it; a body that follows is read and dropped before the next request.
      */
-    private void respondLocally(HttpRequest req, HttpResponseStatus status) {
-        countLocal(req, status.code());
+    private void respondLocally(HttpRequest req, FullHttpResponse r) {
+        countLocal(req, r.status().code());
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !proxy.draining() && !drainAsked;
-        FullHttpResponse r = Responses.error(status, !keepAlive);
         if (!keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             respondAndClose(r);
             return;
         }

@@ -28,11 +28,19 @@ public final class Router {
     private final Route[] routes;
     private final RealClient realClient;
     private final GeoIp geo;
+    private final boolean statusEndpoints;
+    private final List<PoolRuntime> pools;
 
-    private Router(Route[] routes, RealClient realClient, GeoIp geo) {
+    private Router(Route[] routes, RealClient realClient, GeoIp geo, boolean statusEndpoints) {
         this.routes = routes;
         this.realClient = realClient;
         this.geo = geo;
+        this.statusEndpoints = statusEndpoints;
+        java.util.Set<PoolRuntime> used = new java.util.LinkedHashSet<>();
+        for (Route r : routes) {
+            used.addAll(r.runtime.pools());
+        }
+        this.pools = List.copyOf(used);
     }
 
     /**
@@ -66,7 +74,8 @@ public final class Router {
         if (geoRoutes && geo == null) {
             throw new IllegalArgumentException("geo route conditions need a geoip database");
         }
-        return new Router(routes, RealClient.of(listener), geoRoutes ? geo : null);
+        return new Router(routes, RealClient.of(listener), geoRoutes ? geo : null,
+                listener.policy().statusEndpoints());
     }
 
     private static PoolRuntime pool(Map<String, PoolRuntime> pools, String name) {
@@ -129,6 +138,16 @@ public final class Router {
             return r.runtime;
         }
         return null;
+    }
+
+    /** Whether the listener answers its status endpoints ({@code /lb-health}, ...) itself, before routing. */
+    public boolean statusEndpoints() {
+        return statusEndpoints;
+    }
+
+    /** The pools the routes send to (split members included), each once, in route order. */
+    public List<PoolRuntime> pools() {
+        return pools;
     }
 
     /** The routes in order. */

@@ -143,4 +143,18 @@ class StrategySwapIT {
             assertThat(pools(client, sluice).get("strategy").asText()).isEqualTo("least_connections");
         }
     }
+
+    @Test
+    void otherToolsNamesSwapToTheCanonicalStrategy() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        try (Sluice sluice = start()) {
+            HttpResponse<String> r = putStrategy(client, sluice, "web", "{\"strategy\": \"Weighted\"}", TOKEN);
+
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("strategy").asText()).isEqualTo("weighted_round_robin");
+            assertThat(pools(client, sluice).get("strategy").asText()).isEqualTo("weighted_round_robin");
+            sluice.setStrategy("web", "LeastConnections");
+            assertThat(sluice.snapshot().pool("web").strategy()).isEqualTo("least_connections");
+        }
+    }
 }

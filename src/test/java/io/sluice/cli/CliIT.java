@@ -130,6 +130,38 @@ class CliIT {
     }
 
     @Test
+    void shortOptionsStartQuickModeWithTheStatusEndpoints() throws Exception {
+        try (io.sluice.demo.DemoBackend backend = io.sluice.demo.DemoBackend.start("127.0.0.1", 0, "b1")) {
+            int port = SluiceProcess.freePort();
+            try (SluiceProcess p = SluiceProcess.start(java.util.List.of(), "-p", Integer.toString(port), "--bind",
+                    "127.0.0.1", "-b", "127.0.0.1:" + backend.port(), "-a", "LeastConnections", "--admin",
+                    "127.0.0.1:" + SluiceProcess.freePort()).awaitListening(port)) {
+                java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                java.net.http.HttpResponse<String> stats = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/lb-stats")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                java.net.http.HttpResponse<String> proxied = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+
+                assertThat(stats.statusCode()).isEqualTo(200);
+                assertThat(stats.body()).contains("\"algorithm\":\"LeastConnections\"")
+                        .contains("\"url\":\"http://127.0.0.1:" + backend.port() + "\"");
+                assertThat(proxied.headers().firstValue("x-served-by")).hasValue("b1");
+            }
+        }
+    }
+
+    @Test
+    void plainSluiceStillPrintsTheUsageAndExits2() throws Exception {
+        try (SluiceProcess p = SluiceProcess.runToEnd()) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains("Usage: sluice").contains("-a, --algorithm=NAME");
+        }
+    }
+
+    @Test
     void helpDescribesTheCommands() throws Exception {
         try (SluiceProcess p = SluiceProcess.runToEnd("--help")) {
             assertThat(p.exitCode()).isZero();

@@ -60,9 +60,9 @@ class MainQuickModeTest {
     }
 
     @Test
-    void aPathAloneChecksAtTheDefaultInterval() {
+    void aPathAloneChecksEveryThirtySeconds() {
         assertThat(pool("--health-check-path", "/health").healthCheck())
-                .isEqualTo(HealthCheckConfig.DEFAULTS.withPath("/health"));
+                .isEqualTo(HealthCheckConfig.every(Duration.ofSeconds(30)).withPath("/health"));
     }
 
     @Test
@@ -93,7 +93,7 @@ class MainQuickModeTest {
         String help = Main.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
 
         assertThat(help).contains("--health-check-path=PATH", "--retries=N", "(default: 2; 0 = off)",
-                "without --health-check-interval, checks run every 10 seconds");
+                "without --health-check-interval, checks run every 30 seconds");
     }
 
     @Test
@@ -194,6 +194,85 @@ class MainQuickModeTest {
 
         assertThatThrownBy(m::quickConfig).hasMessage("--backends: --mode tcp takes host:port, not a URL:"
                 + " http://127.0.0.1:3001");
+    }
+
+    private static Main parseOnly(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.parseArgs(args);
+        return cl.getCommand();
+    }
+
+    @Test
+    void shortOptionsAreTheLongOnes() {
+        Config c = parseOnly("-p", "9000", "-b", "127.0.0.1:4001,http://127.0.0.1:4002", "-a", "least_connections")
+                .quickConfig();
+
+        assertThat(c).isEqualTo(parseOnly("--port", "9000", "--backends", "127.0.0.1:4001,http://127.0.0.1:4002",
+                "--algorithm", "least_connections").quickConfig());
+        assertThat(c.listeners().get(0).bind()).isEqualTo(new HostPort("0.0.0.0", 9000));
+        assertThat(c.pool("default").backends()).extracting(b -> b.address())
+                .containsExactly(new HostPort("127.0.0.1", 4001), new HostPort("127.0.0.1", 4002));
+        assertThat(c.pool("default").strategy()).isEqualTo("least_connections");
+    }
+
+    @Test
+    void withoutPortAndBackendsQuickModeListensOn8080ToTheDemoBackends() {
+        Main m = parseOnly("-a", "least_connections");
+        Config c = m.quickConfig();
+
+        assertThat(m.quickOptionGiven()).isTrue();
+        assertThat(c.listeners().get(0).bind()).isEqualTo(new HostPort("0.0.0.0", 8080));
+        assertThat(c.pool("default").backends()).extracting(b -> b.address()).containsExactly(
+                new HostPort("127.0.0.1", 3001), new HostPort("127.0.0.1", 3002), new HostPort("127.0.0.1", 3003));
+        assertThat(parseOnly("-p", "9000").quickOptionGiven()).isTrue();
+        assertThat(parseOnly("-p", "9000").quickConfig().pool("default").strategy()).isEqualTo("round_robin");
+    }
+
+    @Test
+    void noQuickOptionMeansNoQuickMode() {
+        assertThat(parseOnly().quickOptionGiven()).isFalse();
+        assertThat(parseOnly("--workers", "2", "--bind", "127.0.0.1").quickOptionGiven()).isFalse();
+        assertThat(parseOnly("-c", "x.yaml").quickOptionGiven()).isFalse();
+    }
+
+    @Test
+    void plainSluiceStillPrintsTheUsageAndExits2() {
+        CommandLine cl = Main.commandLine();
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = cl.execute();
+        } finally {
+            System.setOut(old);
+        }
+
+        assertThat(code).isEqualTo(2);
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("Usage: sluice");
+    }
+
+    @Test
+    void algorithmNamesOfOtherToolsAreAcceptedAndCanonical() {
+        assertThat(pool("-a", "Weighted").strategy()).isEqualTo("weighted_round_robin");
+        assertThat(pool("--algorithm", "LeastConnections").strategy()).isEqualTo("least_connections");
+        assertThat(pool("-a", "IpHash").strategy()).isEqualTo("ip_hash");
+        assertThat(pool("--mode", "tcp", "-a", "RoundRobin").strategy()).isEqualTo("round_robin");
+        assertThatThrownBy(parse("-a", "Fairest")::quickConfig).hasMessageStartingWith("unknown algorithm \"Fairest\";"
+                + " known: adaptive, consistent_hash");
+    }
+
+    @Test
+    void quickModeTurnsTheStatusEndpointsOnForHttpAndHttps() {
+        assertThat(parse().quickConfig().listeners().get(0).policy().statusEndpoints()).isTrue();
+    }
+
+    @Test
+    void helpDescribesTheShortOptionsAndDefaults() {
+        String help = Main.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+
+        assertThat(help).contains("-p, --port=PORT", "-b, --backends=LIST", "-a, --algorithm=NAME",
+                "(default: 8080)", "127.0.0.1:3001,127.0.0.1:3002,127.0.0.1:3003", "RoundRobin, Weighted");
     }
 
     @Test

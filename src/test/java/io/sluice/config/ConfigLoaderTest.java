@@ -58,7 +58,8 @@ class ConfigLoaderTest {
                 List.of(new BackendConfig(hp("127.0.0.1", 3001), 3), new BackendConfig(hp("127.0.0.1", 3002), 1)),
                 TimeoutsConfig.DEFAULTS, null);
         ListenerConfig listener = new ListenerConfig("default", hp("127.0.0.1", 8080), "http",
-                List.of(new RouteConfig(MatchConfig.ANY, "default")));
+                List.of(new RouteConfig(MatchConfig.ANY, "default")))
+                .withPolicy(HttpPolicyConfig.NONE.withStatusEndpoints(true)); // the short form's default
         LimitsConfig limits = new LimitsConfig(LimitsConfig.DEFAULTS.maxHeaderSize(), 10L * 1024 * 1024,
                 LimitsConfig.DEFAULTS.headerTimeout(), LimitsConfig.DEFAULTS.idleTimeout(),
                 LimitsConfig.DEFAULTS.maxConnections(), LimitsConfig.DEFAULTS.drainTimeout());
