@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
             "`redirect:`, `match: { country: [...] }`): filters ${sys:sluice.filters}.",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
-            StatusCommand.class},
+            StatusCommand.class, SchemaCommand.class},
         footer = {"", "Signals: SIGTERM or Ctrl-C drains and exits 0; SIGHUP is logged and ignored (reload is not"
             + " available yet).",
             "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
