@@ -47,7 +47,6 @@ public final class JsonSchemaWriter {
         JsonSchemaWriter w = new JsonSchemaWriter();
         ObjectNode root = JSON.objectNode();
         root.put("$schema", DIALECT);
-        root.put("$id", "https://sluice.io/schema/config.json");
         root.put("title", "Sluice configuration");
         root.put("description", "A Sluice configuration file: the full form (listeners and pools) or the short"
                 + " single-pool form (listen and backends). Written by `sluice schema`.");

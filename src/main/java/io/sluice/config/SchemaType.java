@@ -8,9 +8,10 @@ import java.util.function.Supplier;
 
 /**
  * The shape of a configuration value, as a binder reads it: the vocabulary {@link Section} keys are typed in and
- * {@link JsonSchemaWriter} turns into JSON Schema. Each type says what the binder accepts before its own finer
- * checks (a range between two keys, a file that must exist), so a file that matches the schema may still be
- * refused, never the other way round for the forms described. Immutable; thread-safe.
+ * {@link JsonSchemaWriter} turns into JSON Schema. A type describes the spellings the documentation uses; the
+ * binder is a little more lenient in places (a number written as quoted text, a country code in lower case)
+ * and makes checks a schema cannot (keys that exclude each other, files that must exist, pools that routes
+ * name), so {@code sluice validate} keeps the last word. Immutable; thread-safe.
  */
 sealed interface SchemaType {
 

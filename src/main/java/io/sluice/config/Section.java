@@ -94,11 +94,6 @@ final class Section {
         return List.copyOf(keys.values());
     }
 
-    /** The key of this name, or null. */
-    Key key(String name) {
-        return keys.get(name);
-    }
-
     @Override
     public String toString() {
         return "Section[" + name + " " + keyNames + "]";
