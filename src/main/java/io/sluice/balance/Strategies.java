@@ -77,6 +77,14 @@ public final class Strategies {
         return java.util.Collections.unmodifiableSet(BY_NAME.keySet());
     }
 
+    /**
+     * The short names accepted besides the canonical ones and their case and separator variants ({@code wrr},
+     * {@code leastconn}, ...), in squashed form; for the configuration's JSON Schema.
+     */
+    public static Set<String> aliases() {
+        return ALIASES.keySet();
+    }
+
     /** True when {@code name} is a known strategy, in its canonical form or another accepted one. */
     public static boolean isKnown(String name) {
         return canonical(name) != null;

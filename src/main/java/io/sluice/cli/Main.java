@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
             "`redirect:`, `match: { country: [...] }`): filters ${sys:sluice.filters}.",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
-            StatusCommand.class, ReloadCommand.class},
+            StatusCommand.class, ReloadCommand.class, SchemaCommand.class},
         footer = {"", "Signals: SIGTERM or Ctrl-C drains and exits 0; SIGHUP reloads the config file in process"
             + " (so do a change of the file, unless --no-watch, and 'sluice reload').",
             "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})

@@ -2,6 +2,16 @@ package io.sluice.config;
 
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.anyOf;
+import static io.sluice.config.SchemaType.file;
+import static io.sluice.config.SchemaType.filter;
+import static io.sluice.config.SchemaType.flagOr;
+import static io.sluice.config.SchemaType.integer;
+import static io.sluice.config.SchemaType.list;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.ref;
+import static io.sluice.config.Section.key;
+import static io.sluice.config.Section.required;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,17 +22,32 @@ import java.util.List;
  * Stateless; thread-safe (all state is in the {@link Binder} passed in).
  */
 final class ConfigBinder {
-    private static final List<String> FULL_KEYS = List.of("listeners", "pools");
-    private static final List<String> SHARED_KEYS = List.of("admin", "limits", "headers", "workers", "access_log",
-            "tracing", "metrics", "filter_presets", "geoip");
-    private static final List<String> TOP_KEYS;
-
-    static {
-        List<String> keys = new ArrayList<>(FULL_KEYS);
-        keys.addAll(SHARED_KEYS);
-        keys.addAll(ShortForm.KEYS);
-        TOP_KEYS = List.copyOf(keys);
-    }
+    static final Section GEOIP = Section.of("geoip", "MaxMind databases for the country, continent and asn"
+                    + " conditions of routes.",
+            key("database", file(), "A Country or City .mmdb file, e.g. GeoLite2-Country.mmdb."),
+            key("asn_database", file(), "An ASN .mmdb file, e.g. GeoLite2-ASN.mmdb."));
+    private static final List<Section.Key> FULL_KEYS = List.of(
+            required("listeners", list(ListenerBinder.ANY_LISTENER), "Where Sluice listens and how it routes."),
+            required("pools", list(ref(PoolBinder.POOL)), "The backend pools routes send to."));
+    private static final List<Section.Key> SHARED_KEYS = List.of(
+            key("admin", ref(SettingsBinder.ADMIN), "The admin API."),
+            key("limits", ref(SettingsBinder.LIMITS), "Limits on clients."),
+            key("headers", ref(SettingsBinder.HEADERS), "Headers Sluice adds."),
+            key("workers", integer(0, 4096), "Event-loop threads; 0 (default) = one per core."),
+            key("access_log", flagOr(ObserveBinder.ACCESS_LOG), "The access log; off when absent."),
+            key("tracing", anyOf(oneOf(List.of(false)), ref(ObserveBinder.TRACING)), "OpenTelemetry tracing."),
+            key("metrics", flagOr(ObserveBinder.METRICS), "Metrics; on when absent."),
+            key("filter_presets", new SchemaType.MapOf(anyOf(filter(), list(filter())), "^[a-z][a-z0-9_]*$"),
+                    "Named filters (one or a list) that filter lists can name."),
+            key("geoip", ref(GEOIP), "MaxMind databases for geo conditions."));
+    /** The full form: {@code listeners} and {@code pools}, and the shared sections. */
+    static final Section FULL = Section.of("config", "The full form: listeners and pools.",
+            concat(FULL_KEYS, SHARED_KEYS));
+    /** The short single-pool form, and the shared sections. */
+    static final Section SHORT = Section.of("short_config", "The short single-pool form: one listener on"
+            + " `listen`, one pool of `backends`.", concat(ShortForm.SCHEMA_KEYS, SHARED_KEYS));
+    private static final List<String> TOP_KEYS = Section.names(concat(FULL_KEYS, concat(SHARED_KEYS,
+            ShortForm.SCHEMA_KEYS)));
 
     private ConfigBinder() {
     }
@@ -101,7 +126,7 @@ final class ConfigBinder {
         if (m == null) {
             return null;
         }
-        b.allowOnly(m, path, List.of("database", "asn_database"));
+        b.allowOnly(m, path, GEOIP.keys());
         java.nio.file.Path db = existing(b, value(m, "database"), Binder.child(path, "database"));
         java.nio.file.Path asn = existing(b, value(m, "asn_database"), Binder.child(path, "asn_database"));
         if (value(m, "database") == null && value(m, "asn_database") == null) {
@@ -146,6 +171,12 @@ final class ConfigBinder {
         } else if (Binder.absent(e.value()) || (e.value() instanceof YamlNode.Sequence s && s.items().isEmpty())) {
             b.error(key, e.line(), e.column(), message);
         }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
     }
 
     private static LimitsConfig withMaxBodySize(LimitsConfig l, long maxBodySize) {

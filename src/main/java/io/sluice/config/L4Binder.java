@@ -4,6 +4,20 @@ import static io.sluice.config.Binder.child;
 import static io.sluice.config.Binder.index;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.address;
+import static io.sluice.config.SchemaType.anyOf;
+import static io.sluice.config.SchemaType.bool;
+import static io.sluice.config.SchemaType.duration;
+import static io.sluice.config.SchemaType.integer;
+import static io.sluice.config.SchemaType.list;
+import static io.sluice.config.SchemaType.listOrOne;
+import static io.sluice.config.SchemaType.name;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.ref;
+import static io.sluice.config.SchemaType.size;
+import static io.sluice.config.SchemaType.string;
+import static io.sluice.config.Section.key;
+import static io.sluice.config.Section.required;
 
 import io.sluice.l4.Detector;
 import io.sluice.l4.detect.Detectors;
@@ -23,14 +37,61 @@ import java.util.Set;
  * may have. Stateless; thread-safe (state is in the {@link Binder} and {@link Refs} passed in).
  */
 final class L4Binder {
-    static final List<String> TCP_KEYS = List.of("name", "bind", "protocol", "routes", "fallback", "detect_timeout",
-            "detect_buffer", "idle_timeout", "max_connections", "proxy_protocol", "trusted_proxies");
-    static final List<String> UDP_KEYS = List.of("name", "bind", "protocol", "routes", "fallback",
-            "session_idle_timeout", "max_sessions");
-    private static final List<String> ROUTE_KEYS = List.of("match", "pool", "listener");
-    private static final List<String> MATCH_KEYS = List.of("protocol", "sni", "alpn", "prefix", "prefix_hex");
+    /** {@code proxy_protocol} of tcp, http and https listeners. */
+    static final Section.Key PROXY_PROTOCOL = key("proxy_protocol", anyOf(bool(), oneOf(List.of("accept", "require",
+            "required", "off"))), "Read a PROXY header from trusted_proxies: off (default), accept or require.");
+    /** {@code trusted_proxies} of tcp, http and https listeners. */
+    static final Section.Key TRUSTED_PROXIES = key("trusted_proxies", list(string()), "Addresses and ranges such as"
+            + " 10.0.0.0/8 allowed to send PROXY headers (or a client_ip_header).");
+    static final Section TCP_MATCH = match("tcp_match", false);
+    static final Section UDP_MATCH = match("udp_match", true);
+    static final Section TCP_ROUTE = route("tcp_route", TCP_MATCH);
+    static final Section UDP_ROUTE = route("udp_route", UDP_MATCH);
+    static final Section TARGET = Section.of("l4_target", "Where an L4 fallback goes: one of pool and listener.",
+            key("pool", string(), "A pool with protocol tcp (or udp)."),
+            key("listener", string(), "An http or https listener of this Sluice that takes the connection."));
+    static final Section TCP_LISTENER = Section.of("tcp_listener", "A tcp listener: routes connections by"
+                    + " detected protocol, SNI, ALPN or first bytes.",
+            required("name", name(), "The listener's name, used in logs, metrics and `listener:` routes."),
+            required("bind", address(), "The address to listen on, e.g. 0.0.0.0:443."),
+            required("protocol", oneOf(List.of(ListenerConfig.TCP)), "tcp."),
+            key("routes", list(ref(TCP_ROUTE)), "First match wins."),
+            key("fallback", anyOf(string(), ref(TARGET)), "A pool name, or { pool } or { listener }, for anything"
+                    + " else or nothing decided in time."),
+            key("detect_timeout", duration(), "How long to wait for bytes that decide the route (default 3s)."),
+            key("detect_buffer", size(), "The most held while deciding, 64 bytes to 1MiB (default 16KiB)."),
+            key("idle_timeout", duration(), "No byte either way for this long closes the connection (default 10m)."),
+            key("max_connections", integer(1, 10_000_000), "Most connections at once (default"
+                    + " limits.max_connections)."),
+            PROXY_PROTOCOL, TRUSTED_PROXIES);
+    static final Section UDP_LISTENER = Section.of("udp_listener", "A udp listener: routes sessions by the"
+                    + " protocol of their first datagram.",
+            required("name", name(), "The listener's name, used in logs and metrics."),
+            required("bind", address(), "The address to listen on, e.g. 0.0.0.0:53."),
+            required("protocol", oneOf(List.of(ListenerConfig.UDP)), "udp."),
+            key("routes", list(ref(UDP_ROUTE)), "First match wins."),
+            key("fallback", anyOf(string(), ref(TARGET)), "A pool name, or { pool }, for anything else."),
+            key("session_idle_timeout", duration(), "A session with no datagram for this long ends (default 30s)."),
+            key("max_sessions", integer(1, 10_000_000), "Most sessions at once (default 10000)."));
 
     private L4Binder() {
+    }
+
+    private static Section match(String name, boolean udp) {
+        return Section.of(name, "Conditions of an L4 route; all given must hold.",
+                key("protocol", oneOf(() -> protocols(udp)), "The protocol detected from the first bytes."),
+                key("sni", listOrOne(string()), "Server names of a TLS or QUIC client hello; *.domain for every"
+                        + " name below it."),
+                key("alpn", listOrOne(string()), "ALPN protocols of a TLS or QUIC client hello, such as h2."),
+                key("prefix", string(), "The bytes the connection starts with, as text."),
+                key("prefix_hex", string(), "The bytes the connection starts with, as hex such as \"16 03\"."));
+    }
+
+    private static Section route(String name, Section match) {
+        return Section.of(name, "An L4 route: a match and where it goes (one of pool and listener).",
+                key("match", ref(match), "Conditions; a route without match matches everything."),
+                key("pool", string(), "The pool that gets the matching connections."),
+                key("listener", string(), "An http or https listener of this Sluice that takes them."));
     }
 
     /** The settings of a tcp or udp listener; null after errors. */
@@ -96,7 +157,7 @@ final class L4Binder {
      * listener, get a message of their own that says where they belong, instead of the list of allowed keys.
      */
     private static void keys(Binder b, YamlNode.Mapping m, String path, boolean udp) {
-        List<String> allowed = udp ? UDP_KEYS : TCP_KEYS;
+        List<String> allowed = (udp ? UDP_LISTENER : TCP_LISTENER).keys();
         String kind = udp ? "udp" : "tcp";
         for (YamlNode.Entry e : m.entries()) {
             String key = e.key();
@@ -242,7 +303,7 @@ final class L4Binder {
         if (m == null) {
             return null;
         }
-        b.allowOnly(m, path, List.of("pool", "listener"));
+        b.allowOnly(m, path, TARGET.keys());
         return target(b, m, path, L4MatchConfig.ANY, udp, refs, listener);
     }
 
@@ -254,7 +315,7 @@ final class L4Binder {
             }
             return null;
         }
-        b.allowOnly(m, path, ROUTE_KEYS);
+        b.allowOnly(m, path, (udp ? UDP_ROUTE : TCP_ROUTE).keys());
         L4MatchConfig match = match(b, value(m, "match"), child(path, "match"), udp);
         L4RouteConfig r = target(b, m, path, match == null ? L4MatchConfig.ANY : match, udp, refs, listener);
         return match == null ? null : r;
@@ -295,12 +356,12 @@ final class L4Binder {
         if (n == null) {
             return L4MatchConfig.ANY;
         }
-        YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", MATCH_KEYS) + ")");
+        YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", TCP_MATCH.keys()) + ")");
         if (m == null) {
             return null;
         }
         int before = b.errorCount();
-        b.allowOnly(m, path, MATCH_KEYS);
+        b.allowOnly(m, path, (udp ? UDP_MATCH : TCP_MATCH).keys());
         YamlNode protocolNode = value(m, "protocol");
         String protocol = b.text(protocolNode, child(path, "protocol"), "a protocol name");
         if (protocol != null) {

@@ -4,6 +4,23 @@ import static io.sluice.config.Binder.child;
 import static io.sluice.config.Binder.index;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.address;
+import static io.sluice.config.SchemaType.anyOf;
+import static io.sluice.config.SchemaType.bool;
+import static io.sluice.config.SchemaType.filter;
+import static io.sluice.config.SchemaType.flagOr;
+import static io.sluice.config.SchemaType.integer;
+import static io.sluice.config.SchemaType.list;
+import static io.sluice.config.SchemaType.listOrOne;
+import static io.sluice.config.SchemaType.map;
+import static io.sluice.config.SchemaType.name;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.ref;
+import static io.sluice.config.SchemaType.settings;
+import static io.sluice.config.SchemaType.string;
+import static io.sluice.config.SchemaType.text;
+import static io.sluice.config.Section.key;
+import static io.sluice.config.Section.required;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,12 +39,46 @@ final class ListenerBinder {
     static final String PROTOCOL = ListenerConfig.HTTP;
     private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS,
             ListenerConfig.TCP, ListenerConfig.UDP);
-    private static final List<String> LISTENER_KEYS = List.of("name", "bind", "protocol", "tls",
-            "redirect_http_from", "http2", "routes", "proxy_protocol", "trusted_proxies", "filters",
-            "max_connections_per_ip", "client_ip_header", "status_endpoints");
-    private static final List<String> ROUTE_KEYS = List.of("match", "pool", "split", "filters", "sticky", "redirect");
-    private static final List<String> MATCH_KEYS = List.of("host", "path_prefix", "path", "methods", "headers",
-            "country", "continent", "asn");
+    static final Section MATCH = Section.of("match", "Conditions of an HTTP route; all given must hold.",
+            key("host", string(), "Host name, or *.domain for every name below it; no port."),
+            key("path_prefix", string(), "The path starts with this, e.g. /api."),
+            key("path", string(), "The path is exactly this."),
+            key("methods", list(string()), "One of these methods, e.g. [GET, HEAD]."),
+            key("headers", map(text()), "Header name to exact value."),
+            key("country", listOrOne(string()), "ISO 3166-1 alpha-2 codes such as BR; needs geoip."),
+            key("continent", listOrOne(oneOf(GeoBinder.CONTINENTS)), "Continent codes such as EU; needs geoip."),
+            key("asn", listOrOne(anyOf(integer(1, 0xFFFF_FFFFL), string())), "AS numbers such as 64512; needs"
+                    + " geoip.asn_database."));
+    static final Section SPLIT = Section.of("split_share", "One pool's share of a traffic split.",
+            required("pool", string(), "The pool that gets this share."),
+            required("weight", integer(0, 1_000_000), "Its share, e.g. 5 of 100."));
+    static final Section ROUTE = Section.of("route", "An HTTP route: a match and where matching requests go"
+                    + " (pool, split or redirect).",
+            key("match", ref(MATCH), "Conditions; a route without match matches everything."),
+            key("pool", string(), "The pool that gets the matching requests."),
+            key("split", list(ref(SPLIT)), "Weighted pools instead of one pool, e.g. a canary."),
+            key("filters", list(filter()), "Filters for this route, after the listener's."),
+            key("sticky", settings(), "Sticky sessions by cookie: the settings of the sticky filter."),
+            key("redirect", settings(), "Answer with a redirect: the settings of the redirect filter, e.g."
+                    + " { to: \"https://example.com{path}\", status: 301 }."));
+    static final Section LISTENER = Section.of("listener", "An http or https listener and its routes.",
+            required("name", name(), "The listener's name, used in logs and metrics."),
+            required("bind", address(), "The address to listen on, e.g. 127.0.0.1:8080."),
+            key("protocol", oneOf(PROTOCOLS), "http (default), https (needs tls), tcp or udp."),
+            key("tls", ref(TlsBinder.LISTENER_TLS), "Certificates and TLS settings; https only."),
+            key("redirect_http_from", address(), "A clear-text address whose requests get a 301 to https."),
+            key("http2", flagOr(TlsBinder.HTTP2), "HTTP/2 settings, or false to turn it off."),
+            key("routes", list(ref(ROUTE)), "First match wins; optional when there is one pool."),
+            L4Binder.PROXY_PROTOCOL, L4Binder.TRUSTED_PROXIES,
+            key("filters", list(filter()), "Filters for every route of this listener."),
+            key("max_connections_per_ip", integer(1, 10_000_000), "Most connections from one client address."),
+            key("client_ip_header", string(), "Header a trusted proxy names the client in, e.g. X-Forwarded-For;"
+                    + " needs trusted_proxies."),
+            key("status_endpoints", bool(), "Answer /lb-health, /lb-stats, /_health and /_metrics on this listener"
+                    + " itself, before routing (default false)."));
+    /** A listener of any protocol: {@code protocol} tcp and udp take other keys than http and https. */
+    static final SchemaType ANY_LISTENER = new SchemaType.Switch("protocol", Map.of(ListenerConfig.TCP,
+            L4Binder.TCP_LISTENER, ListenerConfig.UDP, L4Binder.UDP_LISTENER), LISTENER);
     /** RFC 9110 token characters, as used by methods and header names. */
     private static final String TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
 
@@ -89,7 +140,7 @@ final class ListenerBinder {
             return b.errorCount() == before && l4 != null && pp != null
                     ? ListenerConfig.l4(name, bind, protocol, l4, pp) : null;
         }
-        b.allowOnly(m, path, LISTENER_KEYS);
+        b.allowOnly(m, path, LISTENER.keys());
         boolean https = ListenerConfig.HTTPS.equals(protocol);
         YamlNode.Entry tlsEntry = m.entry("tls");
         ListenerTlsConfig tls = null;
@@ -218,7 +269,7 @@ final class ListenerBinder {
             return null;
         }
         int before = b.errorCount();
-        b.allowOnly(m, path, ROUTE_KEYS);
+        b.allowOnly(m, path, ROUTE.keys());
         boolean redirect = value(m, "redirect") != null;
         List<SplitConfig> split = split(b, m, path, refs);
         String pool = null;
@@ -278,7 +329,7 @@ final class ListenerBinder {
             if (m == null) {
                 continue;
             }
-            b.allowOnly(m, ip, List.of("pool", "weight"));
+            b.allowOnly(m, ip, SPLIT.keys());
             YamlNode poolNode = b.require(m, "pool", ip, "the pool that gets this share");
             String pool = b.text(poolNode, child(ip, "pool"), "a pool name");
             YamlNode weightNode = b.require(m, "weight", ip, "this pool's share, e.g. 5 of 100");
@@ -303,12 +354,12 @@ final class ListenerBinder {
     }
 
     private static MatchConfig match(Binder b, YamlNode n, String path, Refs refs) {
-        YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", MATCH_KEYS) + ")");
+        YamlNode.Mapping m = b.mapping(n, path, "a map of conditions (" + String.join(", ", MATCH.keys()) + ")");
         if (m == null) {
             return n == null ? MatchConfig.ANY : null;
         }
         int before = b.errorCount();
-        b.allowOnly(m, path, MATCH_KEYS);
+        b.allowOnly(m, path, MATCH.keys());
         String host = host(b, value(m, "host"), child(path, "host"));
         String prefix = urlPath(b, value(m, "path_prefix"), child(path, "path_prefix"));
         String exact = urlPath(b, value(m, "path"), child(path, "path"));

@@ -3,6 +3,12 @@ package io.sluice.config;
 import static io.sluice.config.Binder.child;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.bool;
+import static io.sluice.config.SchemaType.number;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.string;
+import static io.sluice.config.Section.key;
+import static io.sluice.config.Section.required;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -16,10 +22,18 @@ import java.util.Locale;
  * {@code tracing: false} is accepted as "off". Stateless; thread-safe.
  */
 final class ObserveBinder {
-    private static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "format", "target");
-    private static final List<String> TRACING_KEYS = List.of("otlp_endpoint", "sample_ratio", "service_name");
-    private static final List<String> METRICS_KEYS = List.of("enabled");
     private static final List<String> FORMATS = List.of("combined", "json");
+    static final Section ACCESS_LOG = Section.of("access_log", "One line per request; `true` is on with these"
+                    + " defaults.",
+            key("enabled", bool(), "Whether requests are logged (default true when the map is given)."),
+            key("format", oneOf(FORMATS), "combined (Apache/nginx style, the default) or json."),
+            key("target", string(), "\"stdout\" (the default) or a file path."));
+    static final Section TRACING = Section.of("tracing", "OpenTelemetry tracing over OTLP/HTTP; off when absent.",
+            required("otlp_endpoint", string(), "The collector URL, e.g. \"http://127.0.0.1:4318\"."),
+            key("sample_ratio", number(0, 1), "Share of new traces sampled, from 0 to 1 (default 0.1)."),
+            key("service_name", string(), "service.name of the spans (default \"sluice\")."));
+    static final Section METRICS = Section.of("metrics", "Metrics for the admin API and Prometheus; on by default.",
+            key("enabled", bool(), "Whether metrics are kept (default true)."));
 
     private ObserveBinder() {
     }
@@ -34,11 +48,11 @@ final class ObserveBinder {
             Boolean on = b.bool(s, path);
             return on != null && on ? AccessLogConfig.STDOUT : d;
         }
-        YamlNode.Mapping m = b.mapping(n, path, "true, false or a map (" + String.join(", ", ACCESS_LOG_KEYS) + ")");
+        YamlNode.Mapping m = b.mapping(n, path, "true, false or a map (" + String.join(", ", ACCESS_LOG.keys()) + ")");
         if (m == null) {
             return d;
         }
-        b.allowOnly(m, path, ACCESS_LOG_KEYS);
+        b.allowOnly(m, path, ACCESS_LOG.keys());
         boolean enabled = or(b.bool(value(m, "enabled"), child(path, "enabled")), true);
         AccessLogConfig.Format format = or(format(b, value(m, "format"), child(path, "format")), d.format());
         String target = d.target();
@@ -78,11 +92,11 @@ final class ObserveBinder {
             }
             return d;
         }
-        YamlNode.Mapping m = b.mapping(n, path, "a map (" + String.join(", ", TRACING_KEYS) + ")");
+        YamlNode.Mapping m = b.mapping(n, path, "a map (" + String.join(", ", TRACING.keys()) + ")");
         if (m == null) {
             return d;
         }
-        b.allowOnly(m, path, TRACING_KEYS);
+        b.allowOnly(m, path, TRACING.keys());
         String endpoint = endpoint(b, b.require(m, "otlp_endpoint", path,
                 "the OTLP/HTTP collector URL, e.g. \"http://127.0.0.1:4318\""), child(path, "otlp_endpoint"));
         Double ratio = ratio(b, value(m, "sample_ratio"), child(path, "sample_ratio"));
@@ -166,7 +180,7 @@ final class ObserveBinder {
         if (m == null) {
             return MetricsConfig.ON;
         }
-        b.allowOnly(m, path, METRICS_KEYS);
+        b.allowOnly(m, path, METRICS.keys());
         Boolean on = b.bool(value(m, "enabled"), child(path, "enabled"));
         return on == null || on ? MetricsConfig.ON : MetricsConfig.OFF;
     }

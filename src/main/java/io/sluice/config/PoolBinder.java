@@ -4,6 +4,18 @@ import static io.sluice.config.Binder.child;
 import static io.sluice.config.Binder.index;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.address;
+import static io.sluice.config.SchemaType.anyOf;
+import static io.sluice.config.SchemaType.duration;
+import static io.sluice.config.SchemaType.flagOr;
+import static io.sluice.config.SchemaType.integer;
+import static io.sluice.config.SchemaType.list;
+import static io.sluice.config.SchemaType.name;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.ref;
+import static io.sluice.config.SchemaType.string;
+import static io.sluice.config.Section.key;
+import static io.sluice.config.Section.required;
 
 import io.sluice.balance.BalanceOptions;
 import io.sluice.balance.HashKey;
@@ -22,12 +34,38 @@ import java.util.Map;
  */
 final class PoolBinder {
     static final String DEFAULT_STRATEGY = "round_robin";
-    private static final List<String> POOL_KEYS = List.of("name", "strategy", "backends", "timeouts", "health_check",
-            "hash_key", "hash_balance_factor", "ewma_half_life", "slow_start", "circuit_breaker", "retry",
-            "fallback_pool", "panic_threshold", "protocol", "tls", "send_proxy_protocol");
     private static final List<String> UPSTREAM_PROTOCOLS = List.of("http1", "h2", "h2c", "tcp", "udp");
-    private static final List<String> BACKEND_KEYS = List.of("address", "url", "weight");
-    private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
+    static final Section BACKEND = Section.of("backend", "A backend server: `address` or `url`, and a weight.",
+            key("address", address(), "host:port of the backend, e.g. 127.0.0.1:3001."),
+            key("url", string(), "http://host[:port] or https://host[:port] instead of address; https means TLS."),
+            key("weight", integer(1, 1000), "Its share relative to the others (default 1)."));
+    /** A list of backends: {@code host:port} text or {@link #BACKEND} maps; the short form's too. */
+    static final SchemaType BACKENDS = list(anyOf(address(), ref(BACKEND)));
+    static final Section TIMEOUTS = Section.of("timeouts", "Timeouts towards a pool's backends.",
+            key("connect", duration(), "To open a connection (default 5s); also for L4 connections."),
+            key("response", duration(), "From the request sent to the response head (default 60s)."),
+            key("idle", duration(), "An idle pooled connection is closed after this (default 60s)."));
+    static final Section POOL = Section.of("pool", "A pool of backends and how to balance over them.",
+            required("name", name(), "The pool's name, which routes refer to."),
+            key("strategy", new SchemaType.Spellings(Strategies::names, Strategies::aliases), "How a backend is picked (default"
+                    + " round_robin); other tools' spellings such as RoundRobin or Weighted are accepted too."),
+            key("backends", BACKENDS, "The servers: \"host:port\" or { address, url, weight }."),
+            key("timeouts", ref(TIMEOUTS), "Timeouts towards the backends."),
+            key("health_check", flagOr(ResilienceBinder.HEALTH_CHECK), "Active health checks; off unless given."),
+            key("hash_key", string(), "What hashing strategies hash: client_ip (default), header:NAME,"
+                    + " cookie:NAME, query:NAME or path."),
+            key("hash_balance_factor", integer(0, 100_000), "Bounded load in percent above 100, e.g. 125; 0 = off."),
+            key("ewma_half_life", duration(), "How fast latency and error estimates forget (default 10s)."),
+            key("slow_start", duration(), "Ramp a joining or recovering backend to its full share (default off)."),
+            key("circuit_breaker", flagOr(ResilienceBinder.CIRCUIT_BREAKER), "On by default; false turns it off."),
+            key("retry", flagOr(ResilienceBinder.RETRY), "On by default; false turns retries off."),
+            key("fallback_pool", name(), "The pool that takes requests no backend of this one can take."),
+            key("panic_threshold", integer(0, 100), "Percent healthy below which every backend is used; 0 = off."),
+            key("protocol", oneOf(UPSTREAM_PROTOCOLS), "http1 (default), h2 (HTTP/2 over TLS), h2c (HTTP/2 in"
+                    + " clear text), tcp or udp (for L4 listeners)."),
+            key("tls", flagOr(TlsBinder.UPSTREAM_TLS), "TLS to the backends: true, false or settings."),
+            key("send_proxy_protocol", oneOf(List.of("v1", "v2", "off", "none", 1, 2, false)), "A PROXY header"
+                    + " first on every backend connection: v1 (text), v2 (binary) or off (default)."));
 
     private PoolBinder() {
     }
@@ -57,7 +95,7 @@ final class PoolBinder {
             }
             return null;
         }
-        b.allowOnly(m, path, POOL_KEYS);
+        b.allowOnly(m, path, POOL.keys());
         YamlNode nameNode = b.require(m, "name", path, "the pool's name, which routes refer to");
         String name = b.name(nameNode, child(path, "name"));
         if (name != null) {
@@ -327,7 +365,7 @@ final class PoolBinder {
             }
             return null;
         }
-        b.allowOnly(m, path, BACKEND_KEYS);
+        b.allowOnly(m, path, BACKEND.keys());
         YamlNode url = value(m, "url");
         HostPort address;
         if (url != null && m.entry("address") != null) {
@@ -405,7 +443,7 @@ final class PoolBinder {
         if (m == null) {
             return d;
         }
-        b.allowOnly(m, path, TIMEOUT_KEYS);
+        b.allowOnly(m, path, TIMEOUTS.keys());
         return new TimeoutsConfig(
                 or(b.duration(value(m, "connect"), child(path, "connect"), false), d.connect()),
                 or(b.duration(value(m, "response"), child(path, "response"), false), d.response()),

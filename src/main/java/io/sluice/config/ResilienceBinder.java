@@ -3,6 +3,16 @@ package io.sluice.config;
 import static io.sluice.config.Binder.child;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.anyOf;
+import static io.sluice.config.SchemaType.bool;
+import static io.sluice.config.SchemaType.duration;
+import static io.sluice.config.SchemaType.integer;
+import static io.sluice.config.SchemaType.listOrOne;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.status;
+import static io.sluice.config.SchemaType.statuses;
+import static io.sluice.config.SchemaType.string;
+import static io.sluice.config.Section.key;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -20,16 +30,45 @@ import java.util.Set;
  * {@link Binder} passed in).
  */
 final class ResilienceBinder {
-    private static final List<String> HEALTH_KEYS = List.of("type", "path", "expect_status", "host", "interval",
-            "timeout", "healthy_threshold", "unhealthy_threshold", "interval_secs", "timeout_secs");
     private static final List<String> HTTP_ONLY_KEYS = List.of("path", "expect_status", "host");
     private static final List<String> TYPES = List.of("http", "tcp");
-    private static final List<String> BREAKER_KEYS = List.of("enabled", "failure_rate", "window", "min_calls",
-            "open_for", "half_open_calls", "failure_status");
-    private static final List<String> RETRY_KEYS = List.of("max_retries", "backoff", "max_backoff", "on", "methods",
-            "budget_percent", "budget_min_retries", "backoff_ms");
     private static final List<String> ON_WORDS = List.of("connect_failure", "reset", "timeout");
     private static final int DAY_SECONDS = 86_400;
+    static final Section HEALTH_CHECK = Section.of("health_check", "Active health checks; off unless given,"
+                    + " `true` or `{}` for the defaults.",
+            key("type", oneOf(TYPES), "http (GET, the status must match; the default) or tcp (the connection"
+                    + " must open)."),
+            key("path", string(), "Path to GET, starting with / (default /); http only."),
+            key("expect_status", statuses(), "Statuses and ranges that count as healthy (default [200-399]);"
+                    + " http only."),
+            key("host", string(), "Host header to send (default the backend's host:port); http only."),
+            key("interval", duration(), "From one probe's start to the next (default 10s)."),
+            key("timeout", duration(), "How long a probe may take (default 2s)."),
+            key("healthy_threshold", integer(1, 100), "Successes in a row that bring a down backend back."),
+            key("unhealthy_threshold", integer(1, 100), "Failures in a row that take an up backend down."),
+            key("interval_secs", integer(1, DAY_SECONDS), "`interval` as whole seconds (older spelling)."),
+            key("timeout_secs", integer(1, DAY_SECONDS), "`timeout` as whole seconds (older spelling)."));
+    static final Section CIRCUIT_BREAKER = Section.of("circuit_breaker", "Stops sending to a failing backend for a"
+                    + " while; on by default, `false` turns it off.",
+            key("enabled", bool(), "Whether the breaker works (default true)."),
+            key("failure_rate", integer(1, 100), "Percent of the window's calls that opens the breaker."),
+            key("window", integer(1, 10_000), "The last N calls judged."),
+            key("min_calls", integer(1, 10_000), "Calls the window must hold before the rate is judged."),
+            key("open_for", duration(), "No calls at all while open."),
+            key("half_open_calls", integer(1, 1000), "Trial calls after open_for; all succeed: closed."),
+            key("failure_status", statuses(), "Statuses that count as failures (default [500-599])."));
+    static final Section RETRY = Section.of("retry", "Retries on another backend; on by default, `false` turns"
+                    + " them off.",
+            key("max_retries", integer(0, 10), "Retries after the first attempt (0-10)."),
+            key("backoff", duration(), "Base of the exponential backoff with full jitter."),
+            key("max_backoff", duration(), "Longest wait between attempts."),
+            key("on", listOrOne(anyOf(oneOf(ON_WORDS), status())), "What is retried: connect_failure, reset,"
+                    + " timeout, and statuses or ranges such as 503 or 500-599."),
+            key("methods", listOrOne(string()), "Methods retried after sending, besides the idempotent ones."),
+            key("budget_percent", integer(0, 100), "Retries may add at most this percent to the pool's requests."),
+            key("budget_min_retries", integer(0, 100_000), "Retries allowed per 10 s whatever the percent."),
+            key("backoff_ms", integer(0, DAY_SECONDS * 1000L), "`backoff` as whole milliseconds (older"
+                    + " spelling)."));
 
     private ResilienceBinder() {
     }
@@ -44,7 +83,7 @@ final class ResilienceBinder {
         if (m == null) {
             return null;
         }
-        b.allowOnly(m, path, HEALTH_KEYS);
+        b.allowOnly(m, path, HEALTH_CHECK.keys());
         HealthCheckConfig d = HealthCheckConfig.DEFAULTS;
         HealthCheckConfig.Type type = checkType(b, value(m, "type"), child(path, "type"));
         String checkPath = null;
@@ -83,7 +122,7 @@ final class ResilienceBinder {
         if (m == null) {
             return d;
         }
-        b.allowOnly(m, path, BREAKER_KEYS);
+        b.allowOnly(m, path, CIRCUIT_BREAKER.keys());
         Boolean enabled = b.bool(value(m, "enabled"), child(path, "enabled"));
         Integer rate = b.integer(value(m, "failure_rate"), child(path, "failure_rate"), 1, 100);
         YamlNode windowNode = value(m, "window");
@@ -119,7 +158,7 @@ final class ResilienceBinder {
         if (m == null) {
             return d;
         }
-        b.allowOnly(m, path, RETRY_KEYS);
+        b.allowOnly(m, path, RETRY.keys());
         Integer max = b.integer(value(m, "max_retries"), child(path, "max_retries"), 0, 10);
         YamlNode baseNode = or(value(m, "backoff"), value(m, "backoff_ms"));
         Duration base = eitherDuration(b, m, path, "backoff", "backoff_ms", ChronoUnit.MILLIS, 0, DAY_SECONDS * 1000);

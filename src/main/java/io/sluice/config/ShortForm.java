@@ -17,9 +17,25 @@ import java.util.List;
 final class ShortForm {
     /** The name of the listener and of the pool the short form makes. */
     static final String NAME = "default";
+    /** The top-level keys that belong to the short form, with their types for the JSON Schema. */
+    static final List<Section.Key> SCHEMA_KEYS = List.of(
+            Section.required("listen", SchemaType.address(), "The address to listen on, e.g. \"127.0.0.1:8080\"."),
+            Section.key("algorithm", new SchemaType.Spellings(io.sluice.balance.Strategies::names,
+                    io.sluice.balance.Strategies::aliases), "The strategy, also in other tools' spellings such as Weighted"
+                    + " (default round_robin)."),
+            Section.key("backends", PoolBinder.BACKENDS, "The servers: \"host:port\" or { address, url, weight }."),
+            Section.key("max_request_body_mb", SchemaType.integer(0, 1024 * 1024), "Largest request body, MiB."),
+            Section.key("health_check_interval", SchemaType.anyOf(SchemaType.integer(1, 86_400),
+                    SchemaType.duration()), "Health checks with the defaults, this often (seconds or a duration)."),
+            Section.key("health_check", SchemaType.flagOr(ResilienceBinder.HEALTH_CHECK), "Active health checks."),
+            Section.key("retry", SchemaType.flagOr(ResilienceBinder.RETRY), "Retries; false turns them off."),
+            Section.key("filters", SchemaType.list(SchemaType.filter()), "Filters for every request."),
+            Section.key("rate_limit", SchemaType.settings(), "The settings of the rate_limit filter."),
+            Section.key("sticky", SchemaType.settings(), "The settings of the sticky filter."),
+            Section.key("status_endpoints", SchemaType.bool(), "Answer /lb-health, /lb-stats, /_health and /_metrics"
+                    + " on the listener itself (default true in the short form)."));
     /** The top-level keys that belong to the short form. */
-    static final List<String> KEYS = List.of("listen", "algorithm", "backends", "max_request_body_mb",
-            "health_check_interval", "health_check", "retry", "filters", "rate_limit", "sticky", "status_endpoints");
+    static final List<String> KEYS = Section.names(SCHEMA_KEYS);
     private static final long MIB = 1024L * 1024;
 
     /**

@@ -4,6 +4,15 @@ import static io.sluice.config.Binder.child;
 import static io.sluice.config.Binder.index;
 import static io.sluice.config.Binder.or;
 import static io.sluice.config.Binder.value;
+import static io.sluice.config.SchemaType.bool;
+import static io.sluice.config.SchemaType.file;
+import static io.sluice.config.SchemaType.integer;
+import static io.sluice.config.SchemaType.list;
+import static io.sluice.config.SchemaType.oneOf;
+import static io.sluice.config.SchemaType.ref;
+import static io.sluice.config.SchemaType.string;
+import static io.sluice.config.Section.key;
+import static io.sluice.config.Section.required;
 
 import io.sluice.tls.Pem;
 import java.nio.file.Path;
@@ -21,15 +30,28 @@ import java.util.Locale;
  * thread-safe (all state is in the {@link Binder} passed in).
  */
 final class TlsBinder {
-    private static final List<String> LISTENER_TLS_KEYS = List.of("certificates", "protocols", "alpn",
-            "client_auth", "client_ca");
-    private static final List<String> CERTIFICATE_KEYS = List.of("cert", "key");
-    private static final List<String> UPSTREAM_TLS_KEYS = List.of("verify", "ca", "sni", "client_cert",
-            "client_key");
-    private static final List<String> HTTP2_KEYS = List.of("enabled", "max_concurrent_streams");
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final List<String> ALPN = List.of("h2", "http/1.1");
     private static final List<String> CLIENT_AUTH = List.of("none", "optional", "require");
+    static final Section CERTIFICATE = Section.of("certificate", "A certificate chain and its key, PEM files.",
+            required("cert", file(), "The PEM certificate chain, leaf first."),
+            required("key", file(), "The certificate's PEM private key (PKCS#8)."));
+    static final Section LISTENER_TLS = Section.of("listener_tls", "TLS of an https listener.",
+            required("certificates", list(ref(CERTIFICATE)), "Chosen by SNI; the first also serves unknown names."),
+            key("protocols", list(oneOf(PROTOCOLS)), "TLS versions offered (default TLSv1.3 and TLSv1.2)."),
+            key("alpn", list(oneOf(ALPN)), "Protocols offered by ALPN (default h2, http/1.1)."),
+            key("client_auth", oneOf(CLIENT_AUTH), "Client certificates: none (default), optional or require."),
+            key("client_ca", file(), "PEM bundle of the CAs that sign client certificates."));
+    static final Section UPSTREAM_TLS = Section.of("upstream_tls", "TLS from Sluice to a pool's backends.",
+            key("verify", bool(), "Check the backend's certificate (default true)."),
+            key("ca", file(), "PEM bundle of the CAs to trust (default the JDK's)."),
+            key("sni", string(), "Server name to send and verify (default the backend's host)."),
+            key("client_cert", file(), "PEM certificate to present to backends; needs client_key."),
+            key("client_key", file(), "PEM private key of client_cert."));
+    static final Section HTTP2 = Section.of("http2", "HTTP/2 on a listener; `false` turns it off.",
+            key("enabled", bool(), "Whether HTTP/2 is offered (default true)."),
+            key("max_concurrent_streams", integer(1, java.lang.Integer.MAX_VALUE), "Streams per connection"
+                    + " (default 128)."));
     private static final String DNS_NAME =
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
 
@@ -45,7 +67,7 @@ final class TlsBinder {
             return null;
         }
         int before = b.errorCount();
-        b.allowOnly(m, path, LISTENER_TLS_KEYS);
+        b.allowOnly(m, path, LISTENER_TLS.keys());
         List<TlsCertificate> certificates = certificates(b, m, path);
         List<String> protocols = words(b, value(m, "protocols"), child(path, "protocols"), PROTOCOLS, "TLS version");
         List<String> alpn = words(b, value(m, "alpn"), child(path, "alpn"), ALPN, "ALPN protocol");
@@ -102,7 +124,7 @@ final class TlsBinder {
             }
             return null;
         }
-        b.allowOnly(m, path, CERTIFICATE_KEYS);
+        b.allowOnly(m, path, CERTIFICATE.keys());
         YamlNode certNode = b.require(m, "cert", path, "the PEM certificate chain, leaf first");
         YamlNode keyNode = b.require(m, "key", path, "the certificate's PEM private key, PKCS#8");
         Path cert = b.file(certNode, child(path, "cert"), "a PEM certificate file");
@@ -116,7 +138,7 @@ final class TlsBinder {
     /** A pool's {@code tls} map; null when wrong. */
     static UpstreamTlsConfig upstreamTls(Binder b, YamlNode.Mapping m, String path) {
         int before = b.errorCount();
-        b.allowOnly(m, path, UPSTREAM_TLS_KEYS);
+        b.allowOnly(m, path, UPSTREAM_TLS.keys());
         Boolean verify = b.bool(value(m, "verify"), child(path, "verify"));
         YamlNode caNode = value(m, "ca");
         Path ca = b.file(caNode, child(path, "ca"), "a PEM file of CA certificates");
@@ -164,7 +186,7 @@ final class TlsBinder {
         if (m == null) {
             return d;
         }
-        b.allowOnly(m, path, HTTP2_KEYS);
+        b.allowOnly(m, path, HTTP2.keys());
         Boolean enabled = b.bool(value(m, "enabled"), child(path, "enabled"));
         Integer streams = b.integer(value(m, "max_concurrent_streams"), child(path, "max_concurrent_streams"), 1,
                 Integer.MAX_VALUE);

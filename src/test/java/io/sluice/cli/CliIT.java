@@ -166,7 +166,7 @@ class CliIT {
         try (SluiceProcess p = SluiceProcess.runToEnd("--help")) {
             assertThat(p.exitCode()).isZero();
             assertThat(p.output()).contains("run").contains("validate").contains("demo").contains("backend")
-                    .contains("status").contains("--backends").contains("--algorithm")
+                    .contains("status").contains("schema").contains("--backends").contains("--algorithm")
                     .contains("--health-check-path").contains("--retries").contains("--mode")
                     .contains("least_ewma").contains("consistent_hash");
         }
