@@ -4,6 +4,7 @@ import io.sluice.balance.Strategies;
 import io.sluice.config.AdminConfig;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.Config;
+import io.sluice.config.ConfigFormat;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.HostPort;
@@ -58,8 +59,13 @@ import picocli.CommandLine.Option;
             "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
 public final class Main implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
+
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = FormatConverter.HELP)
+    ConfigFormat format;
 
     @Option(names = "--port", paramLabel = "PORT", description = "Quick mode: port to listen on.")
     Integer port;
@@ -140,7 +146,11 @@ public final class Main implements Callable<Integer> {
                 System.err.println("error: use either -c FILE or --port/--backends/--mode, not both");
                 return 2;
             }
-            return Runner.runFile(config);
+            return Runner.runFile(config, format);
+        }
+        if (format != null) {
+            System.err.println("error: --format says how to read -c FILE; give it with -c");
+            return 2;
         }
         if (port == null && backends == null) {
             CommandLine.usage(this, System.out);

@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.config.ConfigFormat;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,11 +13,15 @@ import picocli.CommandLine.Option;
                 + "available yet, the process keeps serving the file it started with. A bad file exits 2 before "
                 + "listening.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "YAML configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
+
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = FormatConverter.HELP)
+    ConfigFormat format;
 
     @Override
     public Integer call() throws Exception {
-        return Runner.runFile(config);
+        return Runner.runFile(config, format);
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.Sluice;
 import io.sluice.config.Config;
 import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigFormat;
 import io.sluice.config.ConfigLoader;
 import io.sluice.tls.TlsException;
 import java.nio.file.Path;
@@ -25,9 +26,14 @@ final class Runner {
 
     /** Loads, validates and runs a config file; exit 2 on a bad file. */
     static int runFile(Path file) throws InterruptedException {
+        return runFile(file, null);
+    }
+
+    /** As {@link #runFile(Path)}, reading the file as {@code format}; null chooses by the file's name. */
+    static int runFile(Path file, ConfigFormat format) throws InterruptedException {
         Config config;
         try {
-            config = ConfigLoader.load(file);
+            config = ConfigLoader.load(file, format == null ? ConfigFormat.of(file) : format);
         } catch (ConfigException e) {
             printErrors(file, e);
             return 2;
