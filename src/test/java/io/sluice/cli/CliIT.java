@@ -141,7 +141,7 @@ class CliIT {
         }
         try (SluiceProcess p = SluiceProcess.runToEnd("validate", "-c", file.toString())) {
             assertThat(p.exitCode()).isEqualTo(2);
-            assertThat(p.output()).contains("YAML").doesNotContain("Exception");
+            assertThat(p.output()).contains("expected a map of settings").doesNotContain("Exception");
         }
     }
 

@@ -54,6 +54,21 @@ class ConfigLoaderTomlTest {
     }
 
     @Test
+    void theReadmeTomlSnippetLoads() throws Exception {
+        String readme = Files.readString(README);
+        int section = readme.indexOf("\n### TOML\n");
+        assertThat(section).as("README has a TOML section").isNotNegative();
+        int start = readme.indexOf("```toml\n", section) + "```toml\n".length();
+        Config c = toml(readme.substring(start, readme.indexOf("```", start)), Map.of());
+
+        assertThat(c.pools()).extracting(PoolConfig::name).containsExactly("web", "api");
+        assertThat(c.pools().get(0).backends()).extracting(BackendConfig::weight).containsExactly(1, 3);
+        assertThat(c.pools().get(1).backends()).extracting(BackendConfig::address)
+                .containsExactly(new HostPort("localhost", 3003));
+        assertThat(c.listeners().get(0).routes()).extracting(RouteConfig::pool).containsExactly("api", "web");
+    }
+
+    @Test
     void theFileNameChoosesTheFormatAndAnExplicitFormatOverridesIt(@TempDir Path dir) throws Exception {
         String text = Files.readString(EXAMPLE).replace("${SLUICE_ADMIN_TOKEN:-}", "");
         Config expected = toml(text, Map.of());
