@@ -26,6 +26,9 @@ final class TomlLocations {
     record Place(int keyLine, int keyColumn, int line, int column) {
     }
 
+    /** Deeper than Jackson's nesting limit (1000): the pass stops, so that copying paths stays cheap. */
+    private static final int MAX_DEPTH = 1100;
+
     private final String text;
     private final Map<List<Object>, Place> places = new HashMap<>();
     /** How many elements each array of tables ({@code [[x]]}) has so far, by resolved path. */
@@ -97,6 +100,9 @@ final class TomlLocations {
         List<Key> keys = keys();
         skipBlank(false);
         pos += array ? 2 : 1;
+        if (keys.size() > MAX_DEPTH) {
+            throw new IllegalStateException("too deep at " + pos);
+        }
         List<Object> path = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             Key k = keys.get(i);
@@ -135,6 +141,9 @@ final class TomlLocations {
         }
         pos++;
         skipBlank(false);
+        if (table.size() + keys.size() > MAX_DEPTH) {
+            throw new IllegalStateException("too deep at " + pos);
+        }
         List<Object> path = new ArrayList<>(table);
         for (int i = 0; i < keys.size() - 1; i++) {
             Key k = keys.get(i);
@@ -150,7 +159,7 @@ final class TomlLocations {
 
     /** Skips one value, recording the places of what it contains; its own place is already recorded. */
     private void value(List<Object> path, int depth) {
-        if (depth > 2000 || pos >= text.length()) {
+        if (path.size() > MAX_DEPTH || depth > MAX_DEPTH || pos >= text.length()) {
             throw new IllegalStateException("too deep or truncated");
         }
         char c = text.charAt(pos);
@@ -190,8 +199,13 @@ final class TomlLocations {
             string();
         } else {
             // A number, boolean, date or time: up to what may follow a value (a date may hold one space).
+            int start = pos;
             while (pos < text.length() && ",]}#\r\n".indexOf(text.charAt(pos)) < 0) {
                 pos++;
+            }
+            if (pos == start) {
+                // Every value moves on, so that no loop here can spin on text the parser refused.
+                throw new IllegalStateException("no value at " + pos);
             }
         }
     }

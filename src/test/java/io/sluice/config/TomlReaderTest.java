@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** TOML text becomes the YAML reader's tree: the same kinds of node, each with the line:column it is written at. */
 class TomlReaderTest {
@@ -164,6 +165,19 @@ class TomlReaderTest {
                 """);
         assertThat(table).extracting(ConfigError::line, ConfigError::column).containsExactly(4, 3);
         assertThat(table.message()).contains("Table redefined");
+    }
+
+    @Test
+    @Timeout(10)
+    void theLocationPassStopsOnTextTheParserRefused() {
+        // It runs on refused text to place a duplicate key; it must end, whatever it meets.
+        for (String text : List.of("a = [ } ]", "a = [1,, }", "a = {", "[[a", "a.b.c = ", "x = \"\0", "= 1",
+                "a = 1\na = [ \u0000 ]", "k" + ".k".repeat(20_000) + " = 1")) {
+            TomlLocations places = TomlLocations.scan(text);
+            assertThat(places).isNotNull();
+        }
+        assertThat(TomlLocations.scan("a = 1\na = [ } ]").redefinition()).isEqualTo(
+                new TomlLocations.Place(2, 1, 2, 1));
     }
 
     @Test
