@@ -130,6 +130,27 @@ class TomlReaderTest {
     }
 
     @Test
+    void aSubTableHeaderBelongsToTheLastElementOfItsArrayOfTables() {
+        YamlNode.Mapping m = read("""
+                [[pools]]
+                name = "a"
+                [[pools]]
+                name = "b"
+                [pools.health_check]
+                path = "/hz" # comment with ] and "
+                [[pools.backends]]
+                address = "x:1"
+                """);
+        assertThat(((YamlNode.Mapping) at(m, "pools", 0)).entries()).extracting(YamlNode.Entry::key)
+                .containsExactly("name");
+        assertThat(where(at(m, "pools", 1, "health_check"))).isEqualTo("5:1");
+        assertThat(((YamlNode.Mapping) at(m, "pools", 1)).entry("health_check"))
+                .extracting(YamlNode.Entry::line, YamlNode.Entry::column).containsExactly(5, 8);
+        assertThat(where(at(m, "pools", 1, "health_check", "path"))).isEqualTo("6:8");
+        assertThat(where(at(m, "pools", 1, "backends", 0, "address"))).isEqualTo("8:11");
+    }
+
+    @Test
     void anEmptyDocumentHasNoRootAndNoError() {
         YamlReader.Result r = TomlReader.read("# nothing here\n\n");
         assertThat(r.root()).isNull();
