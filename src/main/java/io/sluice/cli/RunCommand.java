@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
                 + "available yet, the process keeps serving the file it started with. A bad file exits 2 before "
                 + "listening.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "Configuration file (YAML; TOML if named .toml).")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true,
+            description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
 
     @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = "Check a config file: prints OK, or every error with its YAML path and line:column (exit 2).")
 final class ValidateCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "Configuration file (YAML; TOML if named .toml).")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true,
+            description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
 
     @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,

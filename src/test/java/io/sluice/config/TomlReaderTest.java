@@ -26,7 +26,8 @@ class TomlReaderTest {
     private static YamlNode at(YamlNode root, Object... path) {
         YamlNode n = root;
         for (Object step : path) {
-            n = step instanceof Integer i ? ((YamlNode.Sequence) n).items().get(i) : ((YamlNode.Mapping) n).get((String) step);
+            n = step instanceof Integer i ? ((YamlNode.Sequence) n).items().get(i)
+                    : ((YamlNode.Mapping) n).get((String) step);
         }
         return n;
     }
