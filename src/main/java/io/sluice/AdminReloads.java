@@ -41,8 +41,11 @@ final class AdminReloads implements ReloadControl {
     public Map<String, Object> config() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("file", sluice.configFile() == null ? null : sluice.configFile().path().toString());
+        m.put("format", sluice.configFile() == null ? null : sluice.configFile().format().name().toLowerCase(
+                java.util.Locale.ROOT));
         m.put("hash", sluice.reloads().hash());
-        m.put("config", sluice.configFile() == null ? null : ConfigDocument.masked(sluice.reloads().text()));
+        m.put("config", sluice.configFile() == null ? null : ConfigDocument.masked(sluice.reloads().text(),
+                sluice.configFile().format()));
         m.put("reloads", sluice.reloads().toMap());
         return m;
     }

@@ -4,6 +4,7 @@ import io.sluice.balance.Strategies;
 import io.sluice.config.AdminConfig;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.Config;
+import io.sluice.config.ConfigFormat;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.HostPort;
@@ -62,7 +63,8 @@ import picocli.CommandLine.Option;
             "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
 public final class Main implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
 
     @Option(names = "--no-watch", description = "With -c: do not reload when the file or its certificates change"
@@ -75,6 +77,10 @@ public final class Main implements Callable<Integer> {
     static final List<String> DEFAULT_BACKENDS = List.of("127.0.0.1:3001", "127.0.0.1:3002", "127.0.0.1:3003");
     /** Quick mode's interval of HTTP health checks turned on by a path alone. */
     static final int DEFAULT_CHECK_SECONDS = 30;
+
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = FormatConverter.HELP)
+    ConfigFormat format;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT",
             description = "Quick mode: port to listen on (default: 8080).")
@@ -160,7 +166,11 @@ public final class Main implements Callable<Integer> {
                         + " not both");
                 return 2;
             }
-            return Runner.runFile(config, !noWatch);
+            return Runner.runFile(config, format, !noWatch);
+        }
+        if (format != null) {
+            System.err.println("error: --format says how to read -c FILE; give it with -c");
+            return 2;
         }
         if (!quickOptionGiven()) { // plain `sluice`: the usage, as before quick mode had defaults
             CommandLine.usage(this, System.out);

@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.config.ConfigFormat;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,14 +14,19 @@ import picocli.CommandLine.Option;
                 + "file with errors changes nothing and its errors are logged. A bad file at start exits 2 before "
                 + "listening.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "YAML configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true,
+            description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
 
     @Option(names = "--no-watch", description = "Do not reload when the file or its certificates change.")
     boolean noWatch;
 
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = FormatConverter.HELP)
+    ConfigFormat format;
+
     @Override
     public Integer call() throws Exception {
-        return Runner.runFile(config, !noWatch);
+        return Runner.runFile(config, format, !noWatch);
     }
 }

@@ -4,6 +4,7 @@ import io.sluice.Sluice;
 import io.sluice.config.Config;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigFile;
+import io.sluice.config.ConfigFormat;
 import io.sluice.runtime.FileWatcher;
 import io.sluice.tls.TlsException;
 import java.io.IOException;
@@ -32,9 +33,12 @@ final class Runner {
     private Runner() {
     }
 
-    /** Loads, validates and runs a config file, reloading it on SIGHUP and (with {@code watch}) on change; exit 2 on a bad file. */
-    static int runFile(Path file, boolean watch) throws InterruptedException {
-        ConfigFile source = new ConfigFile(file);
+    /**
+     * Loads, validates and runs a config file read as {@code format} (null: by the file's name), reloading it on
+     * SIGHUP and (with {@code watch}) when it changes; exit 2 on a bad file.
+     */
+    static int runFile(Path file, ConfigFormat format, boolean watch) throws InterruptedException {
+        ConfigFile source = new ConfigFile(file, format);
         ConfigFile.Loaded loaded;
         try {
             loaded = source.load();

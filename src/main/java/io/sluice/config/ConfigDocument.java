@@ -22,9 +22,10 @@ public final class ConfigDocument {
     private ConfigDocument() {
     }
 
-    /** The masked tree of a YAML text; a JSON null when the text is empty or does not parse. */
-    public static JsonNode masked(String text) {
-        YamlReader.Result read = YamlReader.read(text.startsWith("\uFEFF") ? text.substring(1) : text);
+    /** The masked tree of a YAML or TOML text; a JSON null when the text is empty or does not parse. */
+    public static JsonNode masked(String text, ConfigFormat format) {
+        String t = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        YamlReader.Result read = format == ConfigFormat.TOML ? TomlReader.read(t) : YamlReader.read(t);
         return read.root() == null ? JSON.nullNode() : json(read.root(), false);
     }
 

@@ -17,6 +17,7 @@ import java.util.Set;
  */
 public final class ConfigFile {
     private final Path path;
+    private final ConfigFormat format;
 
     /** What one read of the file gave. */
     public record Loaded(Config config, String text) {
@@ -26,8 +27,20 @@ public final class ConfigFile {
         }
     }
 
+    /** A file read as its name says: {@code *.toml} as TOML, anything else as YAML. */
     public ConfigFile(Path path) {
+        this(path, null);
+    }
+
+    /** A file read as {@code format}; null chooses by the file's name. */
+    public ConfigFile(Path path, ConfigFormat format) {
         this.path = Objects.requireNonNull(path, "path");
+        this.format = format != null ? format : ConfigFormat.of(path);
+    }
+
+    /** How the file is read. */
+    public ConfigFormat format() {
+        return format;
     }
 
     public Path path() {
@@ -48,7 +61,8 @@ public final class ConfigFile {
                     + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))));
         }
         Path dir = path.toAbsolutePath().getParent();
-        Config config = ConfigLoader.parse(text, path.toString(), System::getenv, dir == null ? Path.of("") : dir);
+        Config config = ConfigLoader.parse(text, path.toString(), System::getenv, dir == null ? Path.of("") : dir,
+                format);
         return new Loaded(config, text);
     }
 

@@ -11,9 +11,11 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Loads a YAML configuration file into a validated {@link Config}: read the YAML with locations, replace
+ * Loads a YAML or TOML configuration file into a validated {@link Config}: read the text with locations, replace
  * {@code ${ENV}} references, bind into records with defaults, and check the whole file. Every problem is
- * collected, with its YAML path and line:column, and thrown together as one {@link ConfigException}.
+ * collected, with its YAML path and line:column, and thrown together as one {@link ConfigException}. TOML
+ * ({@link ConfigFormat#TOML}) has the same keys; it is read into the same tree, so everything after reading is
+ * shared.
  *
  * <p>Two forms are accepted: the full form ({@code listeners}, {@code pools}) and a short single-pool form
  * ({@code listen}, {@code backends}, ...) that becomes one listener and one pool named {@code default}. Both
@@ -28,12 +30,24 @@ public final class ConfigLoader {
 
     /**
      * Reads and parses a UTF-8 file, taking {@code ${NAME}} values from the process environment; relative
-     * file names in it are resolved against the directory the file is in.
+     * file names in it are resolved against the directory the file is in. A name ending in {@code .toml} is
+     * read as TOML, any other as YAML ({@link ConfigFormat#of}).
      *
      * @throws ConfigException when the file cannot be read or has any error
      */
     public static Config load(Path file) throws ConfigException {
         Objects.requireNonNull(file, "file");
+        return load(file, ConfigFormat.of(file));
+    }
+
+    /**
+     * As {@link #load(Path)}, reading the file as {@code format} whatever its name.
+     *
+     * @throws ConfigException when the file cannot be read or has any error
+     */
+    public static Config load(Path file, ConfigFormat format) throws ConfigException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(format, "format");
         String text;
         try {
             text = Files.readString(file);
@@ -42,7 +56,7 @@ public final class ConfigLoader {
                     + ": " + readProblem(e))));
         }
         Path dir = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), System::getenv, dir == null ? Path.of("") : dir);
+        return parse(text, file.toString(), System::getenv, dir == null ? Path.of("") : dir, format);
     }
 
     /**
@@ -69,11 +83,27 @@ public final class ConfigLoader {
      */
     public static Config parse(String yaml, String sourceName, Function<String, String> env, Path baseDir)
             throws ConfigException {
-        Objects.requireNonNull(yaml, "yaml");
+        return parse(yaml, sourceName, env, baseDir, ConfigFormat.YAML);
+    }
+
+    /**
+     * Parses text in {@code format}, resolving relative file names in it against {@code baseDir}.
+     *
+     * @param text       the configuration text
+     * @param sourceName where it came from (a file name), used in {@link ConfigException#getMessage()}; may be null
+     * @param env        looks up environment variables for {@code ${NAME}}; returns null for unset ones
+     * @param baseDir    the directory relative file names are resolved against, normally the config file's
+     * @param format     the language {@code text} is written in
+     * @throws ConfigException listing every error found
+     */
+    public static Config parse(String text, String sourceName, Function<String, String> env, Path baseDir,
+                               ConfigFormat format) throws ConfigException {
+        Objects.requireNonNull(text, "text");
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(baseDir, "baseDir");
-        String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
-        YamlReader.Result read = YamlReader.read(text);
+        Objects.requireNonNull(format, "format");
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        YamlReader.Result read = format == ConfigFormat.TOML ? TomlReader.read(body) : YamlReader.read(body);
         Binder binder = new Binder(baseDir);
         binder.addAll(read.errors());
         boolean unreadable = read.root() == null && !read.errors().isEmpty();

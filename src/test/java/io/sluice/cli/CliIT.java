@@ -120,6 +120,53 @@ class CliIT {
         }
     }
 
+    private static final String TOML = """
+            listen = "127.0.0.1:8080"
+            algorithm = "round_robin"
+
+            [[backends]]
+            url = "http://127.0.0.1:3001"
+            weight = 3
+
+            [[backends]]
+            url = "http://127.0.0.1:3002"
+            """;
+
+    @Test
+    void validateReadsTomlWhenToldSoWhateverTheFileIsCalled() throws Exception {
+        Path file = SluiceProcess.writeConfig(TOML); // named .yaml
+        try (SluiceProcess p = SluiceProcess.runToEnd("validate", "--format", "toml", "-c", file.toString())) {
+            assertThat(p.exitCode()).isZero();
+            assertThat(p.output()).startsWith("OK: 1 listener(s), 1 pool(s)");
+        }
+        try (SluiceProcess p = SluiceProcess.runToEnd("validate", "-c", file.toString())) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains("expected a map of settings").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void validateReportsTomlErrorsWithTheirLineAndColumn() throws Exception {
+        Path file = SluiceProcess.writeConfig(TOML.replace("weight = 3", "wieght = 3")
+                .replace("algorithm = \"round_robin\"", "algorithm = \"fastest_guess\""));
+        try (SluiceProcess p = SluiceProcess.runToEnd("validate", "--format", "TOML", "-c", file.toString())) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains(file + ": 2 error(s)")
+                    .contains("algorithm (2:13): unknown strategy `fastest_guess`")
+                    .contains("backends[0].wieght (6:1): unknown key `wieght`")
+                    .doesNotContain("Exception");
+        }
+        Path broken = SluiceProcess.writeConfig("listen = \"127.0.0.1:8080\"\nbackends = [\"a:1\",, ]\n");
+        try (SluiceProcess p = SluiceProcess.runToEnd("validate", "--format", "toml", "-c", broken.toString())) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains("(2:").contains("TOML syntax error").doesNotContain("Exception");
+        }
+        try (SluiceProcess p = SluiceProcess.runToEnd("validate", "--format", "json", "-c", file.toString())) {
+            assertThat(p.exitCode()).isEqualTo(2);
+            assertThat(p.output()).contains("use yaml or toml");
+        }
+    }
+
     @Test
     void quickModeRejectsAnUnknownAlgorithm() throws Exception {
         try (SluiceProcess p = SluiceProcess.runToEnd("--port", "0", "--backends", "127.0.0.1:3001",
@@ -167,7 +214,7 @@ class CliIT {
             assertThat(p.exitCode()).isZero();
             assertThat(p.output()).contains("run").contains("validate").contains("demo").contains("backend")
                     .contains("status").contains("schema").contains("--backends").contains("--algorithm")
-                    .contains("--health-check-path").contains("--retries").contains("--mode")
+                    .contains("--health-check-path").contains("--retries").contains("--mode").contains("--format")
                     .contains("least_ewma").contains("consistent_hash");
         }
         try (SluiceProcess p = SluiceProcess.runToEnd("backend", "--help")) {
