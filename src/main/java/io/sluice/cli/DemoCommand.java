@@ -37,6 +37,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "First demo backend port; the others follow (default: ${DEFAULT-VALUE}).")
     int backendPort;
 
+    @Option(names = "--backends-only", description = "Start only the three demo backends, for a proxy of your own"
+            + " (e.g. quick mode, whose default backends they are: ./sluice -a least_connections).")
+    boolean backendsOnly;
+
     @Override
     public Integer call() throws Exception {
         List<DemoBackend> started = new ArrayList<>();
@@ -53,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
                     + (backendPort + 2) + ": " + e.getMessage());
             stopBackends.run();
             return 1;
+        }
+        if (backendsOnly) {
+            return serveBackendsOnly(started, backends, stopBackends);
         }
         Config config = new Config(
                 List.of(new ListenerConfig("demo", new HostPort("127.0.0.1", port), "http",
@@ -80,5 +87,25 @@ final class DemoCommand implements Callable<Integer> {
                 """, port, adminPort, backends.stream().map(b -> b.address().toString()).toList());
         System.out.flush();
         return Runner.run(config, stopBackends);
+    }
+
+    /** Runs the backends alone until SIGTERM or Ctrl-C. */
+    private static int serveBackendsOnly(List<DemoBackend> started, List<BackendConfig> backends, Runnable stop)
+            throws InterruptedException {
+        System.out.printf("""
+
+                Sluice demo backends %s
+                  proxy them with quick mode:  ./sluice -a least_connections   (port 8080; -p to change it)
+                Ctrl-C stops them.
+
+                """, backends.stream().map(b -> b.address().toString()).toList());
+        System.out.flush();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Signals.onStop(() -> {
+            stop.run();
+            done.countDown();
+        });
+        done.await();
+        return 0;
     }
 }
