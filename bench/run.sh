@@ -15,6 +15,10 @@
 # and UDP datagrams per second (iperf3 -u); the proxy's CPU per GB, per connection, per datagram. It lives in
 # bench/l4.sh, which this script sources after its shared helpers. MODE="http1 h2 l4" runs all three.
 #
+# MODE=reload measures Sluice alone under wrk load (keep-alive, and Connection: close) with and without a
+# reload every RELOAD_EVERY seconds (default 0.2) that moves a backend in and out and changes weights: req/s,
+# p50, p99 and errors of both (bench/reload.sh).
+#
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   PROXIES="nginx haproxy sluice sluice-bare" (also sluice-filters: sluice-bare plus a route with rate_limit,
 #   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost; STICKY_RETURNING=1
@@ -37,8 +41,8 @@ if [[ "$MODE" == *" "* ]]; then  # several modes: one run of this script per mod
   exit "$rc"
 fi
 case "$MODE" in
-  http1|h2|l4) ;;
-  *) printf 'bench: unknown MODE %s (known: http1 h2 l4)\n' "$MODE" >&2; exit 1 ;;
+  http1|h2|l4|reload) ;;
+  *) printf 'bench: unknown MODE %s (known: http1 h2 l4 reload)\n' "$MODE" >&2; exit 1 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -124,6 +128,9 @@ trap 'exit 143' TERM
 install_tools() {
   local missing=() sudo=""
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  if [ "$MODE" = reload ]; then
+    command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  fi
   if [ "$MODE" = http1 ] || [ "$MODE" = l4 ]; then
     command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
@@ -336,6 +343,13 @@ sluice_transport() {  # log file
   if [ -n "$t" ]; then SLUICE_TRANSPORT="$t"; fi  # not `[ ] &&`: as the last command it would fail the caller under set -e
 }
 SLUICE_TRANSPORT="unknown"
+
+# MODE=reload measures Sluice alone, with and without reloads under load (bench/reload.sh).
+if [ "$MODE" = reload ]; then
+  # shellcheck source=bench/reload.sh
+  . "$ROOT/bench/reload.sh"
+  exit 0
+fi
 
 # MODE=l4 has its own proxies, backends and load generators; it shares everything above.
 if [ "$MODE" = l4 ]; then

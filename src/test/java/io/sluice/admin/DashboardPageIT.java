@@ -57,6 +57,10 @@ class DashboardPageIT {
             assertThat(Chromium.element(dom, "data-l4-live", "edge")).contains("42 open").contains("connections")
                     .contains("closed 3").doesNotContain("rejected");
             assertThat(dom).contains("least_ewma").contains("2 / 3 up").contains("5 / 6");
+            String config = Chromium.tag(dom, "id", "k-config");
+            assertThat(config).as("the last reload failed after the last good one").contains("data-level=\"bad\"")
+                    .contains("round_robbin").contains("4 applied").contains("1 refused");
+            assertThat(Chromium.element(dom, "id", "k-config")).contains("reload failed");
         }
     }
 

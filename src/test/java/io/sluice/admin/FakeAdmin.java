@@ -236,6 +236,11 @@ final class FakeAdmin implements AutoCloseable {
 
     private ObjectNode health(long now) {
         ObjectNode root = JSON.createObjectNode();
+        // a reload refused after the last good one
+        ObjectNode reloads = root.putObject("config_reloads");
+        reloads.put("ok", 4).put("unchanged", 1).put("error", 1).put("last_good_ms", now - 60_000)
+                .put("last_failed_ms", now - 5_000);
+        reloads.putArray("last_errors").add("pools[0].strategy (12:15): unknown strategy \"round_robbin\"");
         ArrayNode backends = root.putArray("backends");
         int healthy = 0;
         for (Node n : NODES) {
