@@ -52,4 +52,15 @@ public final class FilterEnv {
     public FilterCounter counter(String name, String help) {
         return metrics.counter(name, help, listener, route, filter);
     }
+
+    /**
+     * State that should outlive a reload which leaves this filter as it was (a rate limit's buckets): the
+     * previous snapshot's value when this filter, at the same place, had equal {@code settings}; else a new one.
+     *
+     * @param what     names the state among the filter's own, e.g. {@code buckets}
+     * @param settings what the state was made for; compared with {@code equals}
+     */
+    public <T> T kept(String what, Object settings, java.util.function.Supplier<T> make) {
+        return metrics.keep(listener + '\0' + route + '\0' + filter + '\0' + what, settings, make);
+    }
 }

@@ -63,7 +63,11 @@ public final class Router {
                     members.add(pool(pools, rc.split().get(j).pool()));
                     weights[j] = rc.split().get(j).weight();
                 }
-                split = new TrafficSplit(members, weights);
+                // Weights an operator set through the admin API outlive a reload that leaves the split as it was.
+                String key = "split\0" + listener.name() + '\0' + i;
+                TrafficSplit before = metrics.carried(key, rc.split());
+                split = new TrafficSplit(members, before != null ? before.weights() : weights);
+                metrics.put(key, rc.split(), split);
                 pool = members.get(0);
             }
             List<Filter> chain = new ArrayList<>(shared);

@@ -50,7 +50,8 @@ public final class RuntimeSnapshot {
         }
         Map<String, Router> routers = new LinkedHashMap<>();
         Map<String, L4Router> l4 = new LinkedHashMap<>();
-        FilterMetrics filterMetrics = new FilterMetrics();
+        // counters go on counting, and filter state whose settings stay is kept (rate-limit buckets, split weights)
+        FilterMetrics filterMetrics = new FilterMetrics(previous == null ? null : previous.filterMetrics());
         boolean geoRoutes = config.listeners().stream().flatMap(l -> l.routes().stream()).anyMatch(r -> r.match().geo());
         GeoIp geo = geoRoutes && config.geoip() != null ? GeoIp.open(config.geoip()) : null;
         for (ListenerConfig lc : config.listeners()) {

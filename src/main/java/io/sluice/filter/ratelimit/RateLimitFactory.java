@@ -93,7 +93,10 @@ public final class RateLimitFactory implements FilterFactory {
     @Override
     public Filter create(Object settings, FilterEnv env) {
         RateLimitSettings s = (RateLimitSettings) settings;
-        return new RateLimitFilter(s, new LocalRateLimitStore(s.requestsPerSecond(), s.burst(), s.maxKeys()),
+        // The buckets outlive a reload that leaves this limit as it was.
+        RateLimitStore store = env.kept("buckets", s,
+                () -> new LocalRateLimitStore(s.requestsPerSecond(), s.burst(), s.maxKeys()));
+        return new RateLimitFilter(s, store,
                 env.counter("rate_limited", "Requests refused by a rate_limit filter"));
     }
 }
