@@ -21,17 +21,14 @@ final class ConfigDiff {
     private ConfigDiff() {
     }
 
-    /** Settings that changed but need a restart: the number of event loops and the admin listener. */
+    /** Settings that changed but need a restart: the number of event loops and the admin listener's address. */
     static List<String> needsRestart(Config a, Config b) {
         List<String> out = new ArrayList<>();
         if (a.workers() != b.workers()) {
             out.add("workers (" + a.workers() + " -> " + b.workers() + ")");
         }
-        if (!a.admin().equals(b.admin())) {
-            out.add("admin");
-        }
-        if (a.metrics().enabled() != b.metrics().enabled()) {
-            out.add("metrics.enabled");
+        if (a.admin().enabled() != b.admin().enabled() || !a.admin().bind().equals(b.admin().bind())) {
+            out.add("admin.bind (" + a.admin().bind() + " -> " + b.admin().bind() + ")");
         }
         return out;
     }
@@ -59,6 +56,12 @@ final class ConfigDiff {
             } else if (old != null && l.layer4() && !Objects.equals(old.l4(), l.l4())) {
                 out.add("listener " + l.name() + ": routes changed");
             }
+        }
+        if (!a.admin().equals(b.admin())) {
+            out.add("admin");
+        }
+        if (a.metrics().enabled() != b.metrics().enabled()) {
+            out.add("metrics " + (b.metrics().enabled() ? "on" : "off"));
         }
         if (!a.limits().equals(b.limits())) {
             out.add("limits");

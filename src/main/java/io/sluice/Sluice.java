@@ -275,8 +275,19 @@ public final class Sluice implements AutoCloseable {
             return failed("the new configuration cannot be applied; still serving the running one",
                     List.of(e.getMessage()));
         }
+        if (admin != null && restart.stream().noneMatch(r -> r.startsWith("admin"))) {
+            try {
+                admin.update(next.admin()); // token and request limits
+            } catch (IllegalStateException e) {
+                return failed("the new admin settings cannot be applied; still serving the running configuration",
+                        List.of(e.getMessage()));
+            }
+        }
         snapshot.set(built); // the one swap: from here on requests see the new configuration
         config = next;
+        if (next.metrics().enabled()) {
+            history.start(); // metrics turned on by this reload: the per-second history starts too
+        }
         registry.retainOnly(built);
         proxy.retireBackends(ConfigDiff.retiredAddresses(old));
         healthChecker.apply(built);

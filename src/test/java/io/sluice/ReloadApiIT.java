@@ -123,6 +123,13 @@ class ReloadApiIT {
             MetricsScrape after = MetricsScrape.of(sluice.adminAddress());
             assertThat(after.sum("sluice_config_reloads_total", Map.of("result", "ok"))).isEqualTo(1.0);
             assertThat(after.sum("sluice_config_reloads_total", Map.of("result", "unchanged"))).isEqualTo(1.0);
+
+            // A rotated admin token applies without a restart: the old one is refused from then on.
+            Files.writeString(file, config("two", a, "").replace(TOKEN, "rotated-token-2"));
+            HttpResponse<String> rotated = admin(sluice, "POST", "/api/reload", TOKEN);
+            assertThat(JSON.readTree(rotated.body()).get("restart_needed")).isEmpty();
+            assertThat(admin(sluice, "POST", "/api/reload", TOKEN).statusCode()).isEqualTo(401);
+            assertThat(admin(sluice, "POST", "/api/reload", "rotated-token-2").statusCode()).isEqualTo(200);
         }
     }
 
@@ -207,6 +214,9 @@ class ReloadApiIT {
                 assertThat(r.changes()).anyMatch(c -> c.contains("backend 127.0.0.1:" + a.port() + " removed"))
                         .anyMatch(c -> c.contains("backend 127.0.0.1:" + b.port() + " added"));
                 assertThat(r.restartNeeded()).singleElement().satisfies(x -> assertThat(x).startsWith("workers"));
+                Files.writeString(file, config("b", b, "workers: 3\n").replace("127.0.0.1:0\", token",
+                        "127.0.0.1:" + io.sluice.testing.SluiceProcess.freePort() + "\", token"));
+                assertThat(sluice.reload().restartNeeded()).anyMatch(x -> x.startsWith("admin.bind"));
                 // New requests go to b at once; the one in flight on a ends normally.
                 try (RawHttp c = new RawHttp(web)) {
                     assertThat(c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().header("X-Served-By")).isEqualTo("b");

@@ -44,7 +44,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<RuntimeSnapshot> snapshot;
     private final AdminContext context;
     private static final String RELOAD = "/api/reload";
-    private final byte[] token;
+    /** Read per call: a reload may change the token ({@link #token(String)}). */
+    private volatile byte[] token;
     private final PoolsApi pools = new PoolsApi(JSON);
     private final BackendsApi backends = new BackendsApi(JSON);
     private final SplitApi splits = new SplitApi(JSON);
@@ -57,7 +58,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.context = context;
         this.snapshot = context.snapshot();
         this.metrics = new MetricsApi(JSON, context);
-        this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        token(token);
+    }
+
+    /** The token mutating calls need from now on (a reload changed it), or null for none. */
+    void token(String value) {
+        this.token = value == null ? null : ("Bearer " + value).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -296,11 +302,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** True when no token is configured or the request carries it; compared in constant time. */
     private boolean authorized(FullHttpRequest req) {
-        if (token == null) {
+        byte[] want = token;
+        if (want == null) {
             return true;
         }
         String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        return given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+        return given != null && MessageDigest.isEqual(want, given.getBytes(StandardCharsets.UTF_8));
     }
 
     private static FullHttpResponse notAllowed(String allow) {

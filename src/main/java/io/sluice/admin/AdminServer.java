@@ -31,9 +31,10 @@ import java.util.function.Supplier;
 public final class AdminServer {
     private static final int MAX_INITIAL_LINE = 8 * 1024;
 
-    private final AdminConfig config;
+    private volatile AdminConfig config;
     private final AdminContext context;
     private Channel channel;
+    private volatile AdminHandler handler;
 
     public AdminServer(AdminConfig config, Supplier<RuntimeSnapshot> snapshot) {
         this(config, AdminContext.basic(snapshot, System::nanoTime));
@@ -55,16 +56,17 @@ public final class AdminServer {
             throw new IllegalStateException("admin listener " + config.bind() + " is not on loopback and has no"
                     + " token; set a token, bind 127.0.0.1, or allow unauthenticated access explicitly");
         }
-        AdminHandler handler = new AdminHandler(context, config.token());
-        int maxHeader = (int) Math.min(Integer.MAX_VALUE, config.maxHeaderSize());
-        int maxBody = (int) Math.min(Integer.MAX_VALUE, config.maxBodySize());
-        long timeoutNanos = config.headerTimeout().toNanos();
+        handler = new AdminHandler(context, config.token());
         channel = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        AdminConfig c = config; // a reload may change the limits; this connection keeps these
+                        int maxHeader = (int) Math.min(Integer.MAX_VALUE, c.maxHeaderSize());
+                        int maxBody = (int) Math.min(Integer.MAX_VALUE, c.maxBodySize());
+                        long timeoutNanos = c.headerTimeout().toNanos();
                         ch.pipeline().addLast(new HttpServerCodec(Math.min(MAX_INITIAL_LINE, maxHeader), maxHeader,
                                 8 * 1024));
                         ch.pipeline().addLast(new AdminRequestTimer(timeoutNanos));
@@ -87,6 +89,26 @@ public final class AdminServer {
                     "request body too large\n");
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Takes a reloaded admin section: its token and request limits apply from now on. Its {@code bind} and
+     * {@code enabled} need a restart; the caller reports a change to them.
+     *
+     * @throws IllegalStateException when the new settings would expose the API to other hosts without a token;
+     *                               nothing changes then
+     */
+    public void update(AdminConfig next) {
+        AdminConfig merged = new AdminConfig(config.enabled(), config.bind(), next.token(), next.allowUnauthenticated(),
+                next.headerTimeout(), next.maxHeaderSize(), next.maxBodySize());
+        if (merged.exposedWithoutToken()) {
+            throw new IllegalStateException("admin listener " + merged.bind() + " is not on loopback and would have"
+                    + " no token");
+        }
+        config = merged;
+        if (handler != null) {
+            handler.token(merged.token());
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Telemetry implements AutoCloseable {
     /** How long a replaced access log or tracer stays open for requests that began before the reload. */
     private static final long RETIRE_MILLIS = 2_000;
-    private final boolean metrics;
+    private volatile boolean metrics;
     private volatile AccessLog accessLog;
     private volatile Tracing tracing;
     /** Tracing given by the library user (a test's exporter): a reload leaves it alone. */
@@ -51,7 +51,7 @@ public final class Telemetry implements AutoCloseable {
     /**
      * Takes a reloaded configuration's access log and tracing settings, when they changed: the new log and
      * tracer serve requests from now on, and the old ones are flushed and closed on a thread of their own a
-     * moment later (requests that started before may still report to them). Metrics on/off needs a restart.
+     * moment later (requests that started before may still report to them). Metrics are turned on or off for requests from now on.
      * Blocks on opening the new log file; call off the event loops.
      *
      * @return what changed, for the reload's summary
@@ -72,6 +72,9 @@ public final class Telemetry implements AutoCloseable {
             accessLog = created;
             accessLogConfig = next.accessLog();
             changed.add("access log");
+        }
+        if (metrics != next.metrics().enabled()) {
+            metrics = next.metrics().enabled();
         }
         if (!tracingGiven && !next.tracing().equals(tracingConfig)) {
             oldTracing = tracing;
