@@ -40,18 +40,23 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExampleConfigsTest {
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Pattern YAML_BLOCK = Pattern.compile("(?ms)^```yaml\\n(.*?)^```");
-    private static final Pattern WHOLE_FILE = Pattern.compile("(?m)^(listeners|listen):");
+    private static final Pattern YAML_BLOCK = Pattern.compile("(?ms)^```(yaml|toml)\\n(.*?)^```");
+    private static final Pattern WHOLE_FILE = Pattern.compile("(?m)^(listeners:|listen:|\\[\\[listeners]]|listen\\s*=)");
     private static final Function<String, String> ENV = name -> "env-value-" + name + "-0123456789abcdef0123456789";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper TOML = new com.fasterxml.jackson.dataformat.toml.TomlMapper();
 
     private static JsonSchema schema;
 
     @TempDir
     Path emptyDir;
 
-    /** An example: where it comes from, and its YAML text. */
-    record Example(String source, String yaml) {
+    /** An example: where it comes from, its text (YAML, or TOML when {@code format} says so). */
+    record Example(String source, String yaml, ConfigFormat format) {
+        Example(String source, String yaml) {
+            this(source, yaml, ConfigFormat.YAML);
+        }
+
         @Override
         public String toString() {
             return source;
@@ -68,22 +73,23 @@ class ExampleConfigsTest {
         List<Example> out = new ArrayList<>();
         Matcher m = YAML_BLOCK.matcher(readme);
         while (m.find()) {
-            if (WHOLE_FILE.matcher(m.group(1)).find()) {
+            if (WHOLE_FILE.matcher(m.group(2)).find()) {
                 int line = (int) readme.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
-                out.add(new Example("README.md:" + line, m.group(1)));
+                out.add(new Example("README.md:" + line, m.group(2),
+                        m.group(1).equals("toml") ? ConfigFormat.TOML : ConfigFormat.YAML));
             }
         }
         return out;
     }
 
-    /** The YAML files of {@code examples/}; other formats (a TOML example, say) are not read yet. */
+    /** The YAML and TOML files of {@code examples/}. */
     static List<Example> fileExamples() throws IOException {
         try (Stream<Path> files = Files.list(ROOT.resolve("examples"))) {
             List<Example> out = new ArrayList<>();
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
-                if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-                    out.add(new Example("examples/" + name, Files.readString(f)));
+                if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".toml")) {
+                    out.add(new Example("examples/" + name, Files.readString(f), ConfigFormat.of(f)));
                 }
             }
             return out;
@@ -100,13 +106,15 @@ class ExampleConfigsTest {
         assertThat(readme).hasSizeGreaterThanOrEqualTo(5);
         assertThat(readme).anyMatch(e -> e.yaml().contains("\nlisten:") || e.yaml().startsWith("listen:"));
         assertThat(readme).anyMatch(e -> e.yaml().contains("protocol: tcp"));
-        assertThat(fileExamples()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(fileExamples()).hasSizeGreaterThanOrEqualTo(3)
+                .anyMatch(e -> e.format() == ConfigFormat.TOML);
+        assertThat(readme).anyMatch(e -> e.format() == ConfigFormat.TOML);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
     void matchesTheSchema(Example example) throws IOException {
-        JsonNode doc = YAML.readTree(example.yaml());
+        JsonNode doc = (example.format() == ConfigFormat.TOML ? TOML : YAML).readTree(example.yaml());
         Set<ValidationMessage> errors = schema.validate(doc);
         assertThat(errors).as("%s against the schema", example.source()).isEmpty();
     }
@@ -115,7 +123,7 @@ class ExampleConfigsTest {
     @MethodSource("examples")
     void loadsThroughTheBinder(Example example) {
         try {
-            Config c = ConfigLoader.parse(example.yaml(), example.source(), ENV, emptyDir);
+            Config c = ConfigLoader.parse(example.yaml(), example.source(), ENV, emptyDir, example.format());
             assertThat(c.listeners()).isNotEmpty();
         } catch (ConfigException e) {
             List<ConfigError> real = e.errors().stream().filter(err -> !missingFile(err)).toList();
