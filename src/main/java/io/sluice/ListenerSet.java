@@ -105,7 +105,7 @@ final class ListenerSet {
      */
     final class Plan {
         private final Map<HttpListener, ListenerConfig> updates = new HashMap<>();
-        private final Map<HttpListener, ServerTls> certificates = new HashMap<>();
+        private final Map<HttpListener, HttpListener.Certificates> certificates = new HashMap<>();
         private final List<ListenerConfig> added = new ArrayList<>();
         private final List<Object> removed = new ArrayList<>();
         private final List<String> changes = new ArrayList<>();
@@ -134,7 +134,7 @@ final class ListenerSet {
                 plan.removed.add(l);
                 plan.changes.add("listener " + l.config().name() + " removed");
             } else if (!lc.layer4() && l.canUpdate(lc)) {
-                ServerTls certs = l.prepareTls(lc);
+                HttpListener.Certificates certs = l.prepareTls(lc);
                 if (certs != null) {
                     plan.certificates.put(l, certs);
                     plan.changes.add("listener " + lc.name() + ": certificates reloaded");
@@ -198,7 +198,7 @@ final class ListenerSet {
      * @return problems met (a new address that cannot be bound); the rest of the plan is applied regardless
      */
     List<String> apply(Plan plan, Duration drain) throws InterruptedException {
-        for (Map.Entry<HttpListener, ServerTls> e : plan.certificates.entrySet()) {
+        for (Map.Entry<HttpListener, HttpListener.Certificates> e : plan.certificates.entrySet()) {
             HttpListener l = e.getKey();
             l.update(plan.updates.getOrDefault(l, l.config()), e.getValue());
         }

@@ -74,13 +74,17 @@ public final class HttpListener {
                 && c.proxyProtocol().equals(next.proxyProtocol());
     }
 
+    /** Certificates built for a reload, with the digest of the files they were read from. */
+    public record Certificates(ServerTls tls, String files) {
+    }
+
     /**
      * The certificates {@code next} needs, built now (off the event loops) when its TLS settings or the files
      * changed since this listener's were built; null when the current ones stay.
      *
      * @throws io.sluice.tls.TlsException when a certificate or key cannot be used; nothing changed then
      */
-    public ServerTls prepareTls(ListenerConfig next) {
+    public Certificates prepareTls(ListenerConfig next) {
         if (!next.secure()) {
             return null;
         }
@@ -88,23 +92,21 @@ public final class HttpListener {
         if (next.tls().equals(config.tls()) && next.http2().equals(config.http2()) && files.equals(tlsFiles)) {
             return null;
         }
-        return ServerTls.build(next);
+        return new Certificates(ServerTls.build(next), files);
     }
 
     /**
      * Takes new settings (see {@link #canUpdate}) for the connections accepted from now on, with the
-     * certificates {@link #prepareTls} built, if any. Open connections go on as they were.
-     *
-     * @return true when the certificates changed
+     * certificates {@link #prepareTls} built, if any (null keeps the current ones). Open connections go on as
+     * they were.
      */
-    public boolean update(ListenerConfig next, ServerTls newTls) {
-        if (newTls != null) {
-            tls = newTls;
-            tlsFiles = ServerTls.fingerprint(next.tls());
+    public void update(ListenerConfig next, Certificates certificates) {
+        if (certificates != null) {
+            tls = certificates.tls();
+            tlsFiles = certificates.files();
         }
         perIp = perIpLimit(next, perIp);
         config = next;
-        return newTls != null;
     }
 
     /** Binds the socket (and its HTTP redirect listener, if any); blocks until bound. Call off the event loops. */

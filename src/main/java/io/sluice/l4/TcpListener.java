@@ -11,7 +11,10 @@ import io.sluice.http.HttpListener;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -127,18 +130,17 @@ public final class TcpListener {
      * A reload removed or replaced this listener: stops accepting; its open connections go on for up to
      * {@code timeout} and are closed then. Returns at once.
      */
-    public void retire(java.time.Duration timeout) {
-        io.netty.channel.Channel server = serverChannel;
+    public void retire(Duration timeout) {
+        Channel server = serverChannel;
         if (server == null) {
             return;
         }
         server.close().syncUninterruptibly();
-        java.util.List<io.netty.channel.Channel> mine = proxy.clients().stream().filter(ch -> ch.parent() == server)
-                .toList();
+        List<Channel> mine = proxy.clients().stream().filter(ch -> ch.parent() == server).toList();
         server.eventLoop().schedule(() -> {
-            mine.forEach(io.netty.channel.Channel::close);
+            mine.forEach(Channel::close);
             sweepers.values().forEach(IdleSweeper::stop);
-        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void stopAccepting() {
