@@ -58,7 +58,7 @@ class ReloadCliIT {
                 assertThat(answer(port)).isEqualTo("one/a");
                 Files.writeString(file, config(port, admin, "two", b));
                 p.signal("HUP");
-                await().atMost(Duration.ofSeconds(20)).until(() -> answer(port).equals("two/b"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> answer(port).equals("two/b"));
 
                 // A bad file: 'sluice reload' prints every error with its line and exits 2; nothing changes.
                 Files.writeString(file, config(port, admin, "three", a).replace("backends:", "backendz:"));
@@ -88,16 +88,16 @@ class ReloadCliIT {
              DemoBackend b = DemoBackend.start("127.0.0.1", 0, "b")) {
             Files.writeString(file, config(port, admin, "one", a));
             try (SluiceProcess p = SluiceProcess.start(List.of(), "-c", file.toString()).awaitListening(port)) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> p.output().contains("watching"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> p.output().contains("watching"));
                 assertThat(answer(port)).isEqualTo("one/a");
                 // as editors save: a new file renamed over the old one
                 Path tmp = dir.resolve(".sluice.yaml.swp");
                 Files.writeString(tmp, config(port, admin, "two", b));
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                await().atMost(Duration.ofSeconds(20)).until(() -> answer(port).equals("two/b"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> answer(port).equals("two/b"));
                 Files.writeString(file, config(port, admin, "three", a));
-                await().atMost(Duration.ofSeconds(20)).until(() -> answer(port).equals("three/a"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> answer(port).equals("three/a"));
                 p.terminate();
                 assertThat(p.waitForExit(Duration.ofSeconds(30))).isZero();
             }
@@ -112,7 +112,7 @@ class ReloadCliIT {
         try (SluiceProcess backends = SluiceProcess.start(List.of(), "demo", "--backends-only").awaitListening(3003);
              SluiceProcess quick = SluiceProcess.start(List.of(), "-a", "least_connections", "--admin",
                      "127.0.0.1:" + admin).awaitListening(8080)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> answer(8080).startsWith("null/backend-"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> answer(8080).startsWith("null/backend-"));
             assertThat(backends.output()).contains("./sluice -a least_connections");
             quick.terminate();
             backends.terminate();

@@ -41,7 +41,7 @@ class SighupIT {
                 for (int i = 1; i <= 2; i++) {
                     proxy.signal("HUP");
                     int times = i;
-                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                             .until(() -> count(proxy.output(), LOGGED) == times || !proxy.isAlive());
                     assertThat(proxy.isAlive()).as("alive after SIGHUP %d:%n%s", i, proxy.output()).isTrue();
                     assertThat(kept.send(GET).read().status()).as("the open connection").isEqualTo(200);
