@@ -28,6 +28,27 @@ public final class SluiceProcess implements AutoCloseable {
         this.output = output;
     }
 
+    /**
+     * A prefix that gives the process the default action for SIGHUP, whatever this JVM inherited: under
+     * {@code nohup} SIGHUP is ignored, children inherit that, and a JVM started so cannot handle it. Empty where
+     * {@code env --default-signal} (coreutils 8.31+) is missing.
+     */
+    private static final List<String> DEFAULT_SIGNALS = defaultSignals();
+
+    private static List<String> defaultSignals() {
+        try {
+            Process p = new ProcessBuilder("/usr/bin/env", "--default-signal=HUP", "true").start();
+            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return List.of("/usr/bin/env", "--default-signal=HUP");
+            }
+        } catch (IOException e) {
+            // no env here: start java directly
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return List.of();
+    }
+
     /** The jar the build produced (the failsafe plugin passes its path). */
     public static Path jar() {
         String p = System.getProperty("sluice.jar", "target/sluice.jar");
@@ -40,7 +61,7 @@ public final class SluiceProcess implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -jar sluice.jar [args]}. */
     public static SluiceProcess start(List<String> jvmArgs, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(DEFAULT_SIGNALS);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-jar");
