@@ -7,7 +7,6 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.testing.MetricsScrape;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.ScriptedBackend;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -28,21 +27,12 @@ class GeoAccessIT {
     private static ScriptedBackend rest;
     private static Sluice sluice;
 
-    private static ScriptedBackend named(String name) throws Exception {
-        return new ScriptedBackend((s, i) -> {
-            InputStream in = s.getInputStream();
-            while (ScriptedBackend.readHead(in) != null) {
-                ScriptedBackend.writeOk(s, name);
-            }
-        });
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        de = named("de");
-        latam = named("latam");
-        asn = named("asn");
-        rest = named("rest");
+        de = ScriptedBackend.answering("de");
+        latam = ScriptedBackend.answering("latam");
+        asn = ScriptedBackend.answering("asn");
+        rest = ScriptedBackend.answering("rest");
         String yaml = """
                 admin: { bind: "127.0.0.1:0" }
                 geoip: { database: "%s", asn_database: "%s" }

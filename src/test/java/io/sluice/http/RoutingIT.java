@@ -7,7 +7,6 @@ import io.sluice.config.MatchConfig;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.ScriptedBackend;
 import io.sluice.testing.TestConfigs;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,20 +20,11 @@ class RoutingIT {
     private static ScriptedBackend canary;
     private static Sluice sluice;
 
-    private static ScriptedBackend named(String name) throws Exception {
-        return new ScriptedBackend((s, i) -> {
-            InputStream in = s.getInputStream();
-            while (ScriptedBackend.readHead(in) != null) {
-                ScriptedBackend.writeOk(s, name);
-            }
-        });
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        api = named("api");
-        shop = named("shop");
-        canary = named("canary");
+        api = ScriptedBackend.answering("api");
+        shop = ScriptedBackend.answering("shop");
+        canary = ScriptedBackend.answering("canary");
         sluice = Sluice.builder().config(TestConfigs.create()
                 .pool("api", api.port()).pool("shop", shop.port()).pool("canary", canary.port())
                 .route(new MatchConfig("api.example.com", "/api", null, List.of(), Map.of()), "api")

@@ -62,6 +62,16 @@ public final class ScriptedBackend implements AutoCloseable {
         return accepted.get();
     }
 
+    /** A backend that answers every request head on every connection with a 200 whose body is {@code body}. */
+    public static ScriptedBackend answering(String body) throws IOException {
+        return new ScriptedBackend((s, i) -> {
+            InputStream in = s.getInputStream();
+            while (readHead(in) != null) {
+                writeOk(s, body);
+            }
+        });
+    }
+
     /** Reads a request head up to the blank line; null at end of stream. */
     public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
