@@ -113,10 +113,6 @@ final class ListenerSet {
         List<String> changes() {
             return changes;
         }
-
-        boolean empty() {
-            return changes.isEmpty() && updates.isEmpty();
-        }
     }
 
     /**

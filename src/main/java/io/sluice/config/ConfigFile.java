@@ -1,9 +1,13 @@
 package io.sluice.config;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -66,16 +70,40 @@ public final class ConfigFile {
         return new Loaded(config, text);
     }
 
-    /** The files whose change should reload {@code config}: this file, and its listeners' certificates and keys. */
+    /**
+     * A digest (SHA-256, hex) of these files' names and content, to tell when any of them changed: the file
+     * watch compares it between saves, a listener between the certificates it was built from and the files now.
+     * A file that cannot be read adds its error instead, so that becoming unreadable is a change too. Reads the
+     * files: call off the event loops.
+     */
+    public static String digest(List<Path> files) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        for (Path file : files) {
+            sha.update(file.toString().getBytes(StandardCharsets.UTF_8));
+            try {
+                sha.update(Files.readAllBytes(file));
+            } catch (IOException e) {
+                sha.update(("unreadable " + e).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * The files whose change should reload {@code config}: this file, and its listeners' certificates, keys and
+     * client CA bundles.
+     */
     public List<Path> watched(Config config) {
         Set<Path> files = new LinkedHashSet<>();
         files.add(path.toAbsolutePath());
         for (ListenerConfig lc : config.listeners()) {
             if (lc.tls() != null) {
-                for (TlsCertificate c : lc.tls().certificates()) {
-                    files.add(c.cert().toAbsolutePath());
-                    files.add(c.key().toAbsolutePath());
-                }
+                lc.tls().files().forEach(f -> files.add(f.toAbsolutePath()));
             }
         }
         return new ArrayList<>(files);

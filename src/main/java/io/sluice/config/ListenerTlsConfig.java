@@ -40,4 +40,17 @@ public record ListenerTlsConfig(List<TlsCertificate> certificates, List<String> 
         return new ListenerTlsConfig(List.of(new TlsCertificate(cert, key)), DEFAULT_PROTOCOLS, DEFAULT_ALPN,
                 ClientAuth.NONE, null);
     }
+
+    /** Every file these settings read: each certificate and key, then the client CA bundle if any. */
+    public List<Path> files() {
+        List<Path> files = new java.util.ArrayList<>();
+        for (TlsCertificate c : certificates) {
+            files.add(c.cert());
+            files.add(c.key());
+        }
+        if (clientCa != null) {
+            files.add(clientCa);
+        }
+        return files;
+    }
 }

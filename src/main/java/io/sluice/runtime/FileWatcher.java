@@ -1,17 +1,14 @@
 package io.sluice.runtime;
 
+import io.sluice.config.ConfigFile;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -39,7 +36,7 @@ public final class FileWatcher implements AutoCloseable {
     private final Thread thread;
     private final Set<Path> dirs = new HashSet<>();
     private volatile boolean closed;
-    private byte[] digest;
+    private String digest;
 
     /**
      * @param files    the files to watch, asked for at start and after each change
@@ -52,7 +49,7 @@ public final class FileWatcher implements AutoCloseable {
         this.onChange = Objects.requireNonNull(onChange, "onChange");
         this.debounceNanos = debounce.toNanos();
         this.watch = FileSystems.getDefault().newWatchService();
-        this.digest = digest(files.get());
+        this.digest = ConfigFile.digest(files.get());
         register(files.get());
         this.thread = new Thread(this::run, "sluice-config-watch");
         thread.setDaemon(true);
@@ -90,8 +87,8 @@ public final class FileWatcher implements AutoCloseable {
                     drain(more);
                 }
                 List<Path> now = files.get();
-                byte[] d = digest(now);
-                if (!Arrays.equals(d, digest)) {
+                String d = ConfigFile.digest(now);
+                if (!d.equals(digest)) {
                     digest = d;
                     try {
                         onChange.run();
@@ -100,7 +97,7 @@ public final class FileWatcher implements AutoCloseable {
                     }
                     List<Path> after = files.get();
                     register(after);
-                    digest = digest(after);
+                    digest = ConfigFile.digest(after);
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -111,25 +108,6 @@ public final class FileWatcher implements AutoCloseable {
     private static void drain(WatchKey key) {
         key.pollEvents();
         key.reset();
-    }
-
-    /** A digest of the files' names and content; a file that cannot be read adds its error instead. */
-    static byte[] digest(List<Path> paths) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        for (Path p : paths) {
-            sha.update(p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            try {
-                sha.update(Files.readAllBytes(p));
-            } catch (IOException e) {
-                sha.update(e.getClass().getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }
-        return sha.digest();
     }
 
     @Override

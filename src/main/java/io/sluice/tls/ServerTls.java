@@ -9,20 +9,14 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
+import io.sluice.config.ConfigFile;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerTlsConfig;
 import io.sluice.config.TlsCertificate;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -65,31 +59,7 @@ public final class ServerTls {
      * Reads the files: call off the event loops.
      */
     public static String fingerprint(ListenerTlsConfig cfg) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-        List<Path> files = new ArrayList<>();
-        for (TlsCertificate c : cfg.certificates()) {
-            files.add(c.cert());
-            files.add(c.key());
-        }
-        if (cfg.clientCa() != null) {
-            files.add(cfg.clientCa());
-        }
-        {
-            for (Path file : files) {
-                sha.update(file.toString().getBytes(StandardCharsets.UTF_8));
-                try {
-                    sha.update(Files.readAllBytes(file));
-                } catch (IOException e) {
-                    sha.update(("unreadable " + e).getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
+        return ConfigFile.digest(cfg.files());
     }
 
     /** TLS for {@code listener}, which must be an https listener. */

@@ -3,6 +3,7 @@ package io.sluice.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.config.ConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,11 +48,11 @@ class FileWatcherTest {
     void theDigestSeesContentNotTimes(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x");
         Files.writeString(f, "same");
-        byte[] first = FileWatcher.digest(List.of(f));
+        String first = ConfigFile.digest(List.of(f));
         Files.writeString(f, "same");
-        assertThat(FileWatcher.digest(List.of(f))).isEqualTo(first);
+        assertThat(ConfigFile.digest(List.of(f))).isEqualTo(first);
         Files.writeString(f, "other");
-        assertThat(FileWatcher.digest(List.of(f))).isNotEqualTo(first);
-        assertThat(FileWatcher.digest(List.of(dir.resolve("missing")))).isNotEqualTo(first);
+        assertThat(ConfigFile.digest(List.of(f))).isNotEqualTo(first);
+        assertThat(ConfigFile.digest(List.of(dir.resolve("missing")))).isNotEqualTo(first);
     }
 }
