@@ -21,11 +21,15 @@ final class ConfigDiff {
     private ConfigDiff() {
     }
 
-    /** Settings that changed but need a restart: the number of event loops and the admin listener's address. */
+    /** Settings that changed but need a restart: the number of event loops, the transport and the
+     * admin listener's address. */
     static List<String> needsRestart(Config a, Config b) {
         List<String> out = new ArrayList<>();
         if (a.workers() != b.workers()) {
             out.add("workers (" + a.workers() + " -> " + b.workers() + ")");
+        }
+        if (!a.transport().equals(b.transport())) {
+            out.add("transport (" + a.transport() + " -> " + b.transport() + ")");
         }
         if (a.admin().enabled() != b.admin().enabled() || !a.admin().bind().equals(b.admin().bind())) {
             out.add("admin.bind (" + a.admin().bind() + " -> " + b.admin().bind() + ")");

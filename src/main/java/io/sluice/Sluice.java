@@ -21,6 +21,7 @@ import io.sluice.http.ProxyContext;
 import io.sluice.runtime.BackendRegistry;
 import io.sluice.runtime.OutcomeListener;
 import io.sluice.runtime.PoolRuntime;
+import io.sluice.runtime.LeakDetection;
 import io.sluice.runtime.RuntimeSnapshot;
 import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
@@ -100,6 +101,7 @@ public final class Sluice implements AutoCloseable {
      */
     public synchronized Sluice start() throws InterruptedException {
         threads = config.workers() > 0 ? config.workers() : Transport.defaultThreads();
+        Transport.use(config.transport());
         boss = Transport.newGroup(1, "sluice-accept");
         workers = Transport.newGroup(threads, "sluice-io");
         try {
@@ -118,8 +120,8 @@ public final class Sluice implements AutoCloseable {
             throw e;
         }
         List<String> bound = listeners.describe();
-        log.info("sluice started: {} event loop(s), {} transport, listeners {}{}", threads, Transport.name(), bound,
-                admin == null ? "" : ", admin " + admin.localAddress());
+        log.info("sluice started: {} event loop(s), {} transport, leak detection {}, listeners {}{}", threads,
+                Transport.name(), LeakDetection.describe(), bound, admin == null ? "" : ", admin " + admin.localAddress());
         return this;
     }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice demo}: three demo backends and a proxy in front of them, all on 127.0.0.1. */
@@ -27,6 +28,9 @@ import picocli.CommandLine.Option;
                 + "health-checked every 2 s and each request is written to the access log on standard output. "
                 + "Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    TransportOption transport;
+
     @Option(names = "--port", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
     int port;
 

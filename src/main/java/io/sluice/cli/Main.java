@@ -22,6 +22,7 @@ import io.sluice.config.RetryConfig;
 import io.sluice.config.RouteConfig;
 import io.sluice.config.UpstreamProtocol;
 import io.sluice.tls.Pem;
+import io.sluice.runtime.LeakDetection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -131,6 +133,9 @@ public final class Main implements Callable<Integer> {
             description = "Quick mode: the certificate's PEM private key (PKCS#8); needs --tls-cert.")
     Path tlsKey;
 
+    @Mixin
+    TransportOption transport;
+
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
             description = "Event-loop threads (default: one per core).")
     int workers;
@@ -142,6 +147,12 @@ public final class Main implements Callable<Integer> {
     String adminBind;
 
     public static void main(String[] args) {
+        try {
+            LeakDetection.applyForCommand(); // before the first buffer: off unless asked for
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -4,6 +4,7 @@ import io.sluice.config.ConfigFormat;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice run -c FILE}: runs the proxy until SIGTERM/SIGINT, then drains and exits 0. */
@@ -17,6 +18,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true,
             description = "Configuration file (YAML; TOML if named .toml).")
     Path config;
+
+    @Mixin
+    TransportOption transport;
 
     @Option(names = "--no-watch", description = "Do not reload when the file or its certificates change.")
     boolean noWatch;

@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param tracing   OpenTelemetry tracing
  * @param metrics   whether requests are counted and timed
  * @param geoip     the MaxMind database of the geo route conditions; null for none
+ * @param transport the socket transport asked for: {@code auto}, {@code io_uring}, {@code epoll} or {@code nio}
  */
 public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, AdminConfig admin,
                      LimitsConfig limits, HeadersConfig headers, int workers, AccessLogConfig accessLog,
-                     TracingConfig tracing, MetricsConfig metrics, GeoIpConfig geoip) {
+                     TracingConfig tracing, MetricsConfig metrics, GeoIpConfig geoip, String transport) {
 
     public Config {
         listeners = List.copyOf(Objects.requireNonNull(listeners, "listeners"));
@@ -35,6 +36,14 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(tracing, "tracing");
         Objects.requireNonNull(metrics, "metrics");
+        transport = transport == null ? "auto" : transport;
+    }
+
+    /** A configuration on the automatically chosen transport. */
+    public Config(List<ListenerConfig> listeners, List<PoolConfig> pools, AdminConfig admin, LimitsConfig limits,
+                  HeadersConfig headers, int workers, AccessLogConfig accessLog, TracingConfig tracing,
+                  MetricsConfig metrics, GeoIpConfig geoip) {
+        this(listeners, pools, admin, limits, headers, workers, accessLog, tracing, metrics, geoip, "auto");
     }
 
     /** A configuration without a geo database. */
@@ -53,17 +62,17 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
 
     /** This configuration with another access log. */
     public Config withAccessLog(AccessLogConfig value) {
-        return new Config(listeners, pools, admin, limits, headers, workers, value, tracing, metrics, geoip);
+        return new Config(listeners, pools, admin, limits, headers, workers, value, tracing, metrics, geoip, transport);
     }
 
     /** This configuration with other tracing. */
     public Config withTracing(TracingConfig value) {
-        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, value, metrics, geoip);
+        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, value, metrics, geoip, transport);
     }
 
     /** This configuration with metrics on or off. */
     public Config withMetrics(MetricsConfig value) {
-        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, value, geoip);
+        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, value, geoip, transport);
     }
 
     /**

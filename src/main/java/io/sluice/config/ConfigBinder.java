@@ -13,6 +13,7 @@ import static io.sluice.config.SchemaType.ref;
 import static io.sluice.config.Section.key;
 import static io.sluice.config.Section.required;
 
+import io.sluice.runtime.Transport;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +35,8 @@ final class ConfigBinder {
             key("limits", ref(SettingsBinder.LIMITS), "Limits on clients."),
             key("headers", ref(SettingsBinder.HEADERS), "Headers Sluice adds."),
             key("workers", integer(0, 4096), "Event-loop threads; 0 (default) = one per core."),
+            key("transport", oneOf(Transport.NAMES), "Socket transport; auto (default) = io_uring, then epoll,"
+                    + " then nio, whichever runs first on this machine."),
             key("access_log", flagOr(ObserveBinder.ACCESS_LOG), "The access log; off when absent."),
             key("tracing", anyOf(oneOf(List.of(false)), ref(ObserveBinder.TRACING)), "OpenTelemetry tracing."),
             key("metrics", flagOr(ObserveBinder.METRICS), "Metrics; on when absent."),
@@ -78,6 +81,7 @@ final class ConfigBinder {
         LimitsConfig limits = SettingsBinder.limits(b, value(top, "limits"), "limits");
         HeadersConfig headers = SettingsBinder.headers(b, value(top, "headers"), "headers");
         int workers = or(b.integer(value(top, "workers"), "workers", 0, 4096), 0);
+        String transport = transport(b, value(top, "transport"));
         AccessLogConfig accessLog = ObserveBinder.accessLog(b, value(top, "access_log"), "access_log");
         TracingConfig tracing = ObserveBinder.tracing(b, value(top, "tracing"), "tracing");
         MetricsConfig metrics = ObserveBinder.metrics(b, value(top, "metrics"), "metrics");
@@ -117,7 +121,25 @@ final class ConfigBinder {
         refs.checkGeo(b, value(top, "geoip") != null, geoip);
         pools = withTcpHealthChecks(pools, refs.poolsOnlyForTcp());
         return b.errorCount() == 0 ? new Config(listeners, pools, admin, limits, headers, workers, accessLog,
-                tracing, metrics, geoip) : null;
+                tracing, metrics, geoip, transport) : null;
+    }
+
+    /** {@code transport: auto|io_uring|epoll|nio}; a named one must run on this machine. */
+    private static String transport(Binder b, YamlNode n) {
+        if (n == null) {
+            return "auto";
+        }
+        String name = b.text(n, "transport", "a transport name (auto, io_uring, epoll or nio)");
+        if (name == null) {
+            return "auto";
+        }
+        try {
+            Transport.resolve(name);
+        } catch (IllegalArgumentException e) {
+            b.error("transport", n, e.getMessage());
+            return "auto";
+        }
+        return name;
     }
 
     /** {@code geoip: { database: FILE, asn_database: FILE }}; the files must exist. */

@@ -7,8 +7,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.sluice.balance.Backend;
 import io.sluice.config.ListenerConfig;
@@ -160,7 +158,8 @@ public final class UdpListener {
         if (bound != null) {
             throw new IllegalStateException("listener " + config.name() + " is already bound");
         }
-        boolean reusePort = Transport.datagramChannel() == EpollDatagramChannel.class;
+        ChannelOption<Boolean> reusePortOption = Transport.reusePort();
+        boolean reusePort = reusePortOption != null;
         List<EventLoop> loops = new ArrayList<>();
         if (reusePort) {
             for (EventExecutor e : group) {
@@ -181,7 +180,7 @@ public final class UdpListener {
                         .option(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE)
                         .handler(table);
                 if (reusePort) {
-                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                    b.option(reusePortOption, true);
                 }
                 Channel ch = b.bind(address).sync().channel();
                 list.add(new Bound(ch, table));

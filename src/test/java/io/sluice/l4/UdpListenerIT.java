@@ -327,7 +327,7 @@ class UdpListenerIT {
         RuntimeSnapshot s = snapshot;
         listener = new UdpListener(lc, () -> s, events);
         listener.bind(group);
-        assertThat(listener.sockets()).isEqualTo(Transport.name().equals("epoll") ? 2 : 1);
+        assertThat(listener.sockets()).isEqualTo(Transport.name().equals("nio") ? 1 : 2);
     }
 
     private static L4Config l4(List<L4RouteConfig> routes, L4RouteConfig fallback, Duration idle, int maxSessions) {

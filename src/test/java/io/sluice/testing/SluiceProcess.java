@@ -2,6 +2,7 @@ package io.sluice.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.runtime.LeakDetection;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +63,15 @@ public final class SluiceProcess implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -jar sluice.jar [args]}. */
     public static SluiceProcess start(List<String> jvmArgs, String... args) throws IOException {
+        return start(Map.of(), jvmArgs, args);
+    }
+
+    /**
+     * As {@link #start(List, String...)}, with environment variables set ({@code env}) or removed (an empty value)
+     * before the defaults below are filled in.
+     */
+    public static SluiceProcess start(Map<String, String> env, List<String> jvmArgs, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(DEFAULT_SIGNALS);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
@@ -68,7 +79,27 @@ public final class SluiceProcess implements AutoCloseable {
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("sluice-proc", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        // The command runs without Netty's leak detector unless asked. A child of the tests asks for Netty's
+        // sampling level (one buffer in 128, what these processes ran with before the detector was turned off),
+        // so that a leak shows as a LEAK line the tests look for, while the load and fault tests keep their timing
+        // (PARANOID, as in the tests' own JVM, tracks every buffer and slowed the backends they kill and freeze).
+        if (!env.containsKey(LeakDetection.ENV)) {
+            pb.environment().putIfAbsent(LeakDetection.ENV, System.getProperty("sluice.child.leak.level", "simple"));
+        }
+        // The transport this JVM's tests run on (-Dsluice.transport), for the child too.
+        String transport = System.getProperty("sluice.transport");
+        if (transport != null && !env.containsKey("SLUICE_TRANSPORT")) {
+            pb.environment().putIfAbsent("SLUICE_TRANSPORT", transport);
+        }
+        Process p = pb.start();
         return new SluiceProcess(p, out);
     }
 
