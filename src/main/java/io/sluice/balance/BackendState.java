@@ -5,11 +5,11 @@ import io.sluice.health.ActiveHealth;
 import io.sluice.health.CircuitBreaker;
 import io.sluice.observe.LatencyHistogram;
 import io.sluice.observe.StatusCounts;
-import java.util.Objects;
+import io.sluice.runtime.StripedCounters;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +57,7 @@ public final class BackendState {
     private static final VarHandle AVERAGE;
     private static final VarHandle RECENT;
     private static final VarHandle ERRORS;
+    private static final VarHandle LAST_SAMPLE;
 
     static {
         try {
@@ -66,6 +67,7 @@ public final class BackendState {
             AVERAGE = l.findVarHandle(BackendState.class, "average", long.class);
             RECENT = l.findVarHandle(BackendState.class, "recent", long.class);
             ERRORS = l.findVarHandle(BackendState.class, "errors", long.class);
+            LAST_SAMPLE = l.findVarHandle(BackendState.class, "lastSampleNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -88,8 +90,8 @@ public final class BackendState {
     private final ActiveHealth activeHealth = new ActiveHealth();
     private final StatusCounts attempts = new StatusCounts();
     private final LatencyHistogram connectTime = new LatencyHistogram();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder failures = new LongAdder();
+    /** Finished requests (0) and those that failed (1). */
+    private final StripedCounters finished = new StripedCounters(2);
     private volatile long lastSampleNanos;
     private volatile long rampStartNanos = NOT_RAMPING;
 
@@ -214,9 +216,9 @@ public final class BackendState {
      * a connection's connect time when it opens, and its in-flight slot only when it closes.
      */
     public void sample(long latencyNanos, boolean failed, long nowNanos, long halfLifeNanos) {
-        requests.increment();
+        finished.increment(0);
         if (failed) {
-            failures.increment();
+            finished.increment(1);
         }
         long prev = lastSampleNanos;
         long dt = Math.max(0L, nowNanos - prev);
@@ -225,32 +227,25 @@ public final class BackendState {
         double x = latencyNanos;
         double idle = first ? 1.0 : decayFactor(dt, halfLifeNanos);
         double e = failed ? 1.0 : 0.0;
-        long old;
-        double v;
-        do {
-            old = peak;
-            v = Double.longBitsToDouble(old);
-            v = Double.isNaN(v) || x > v ? x : v * keep + x * (1 - keep);
-        } while (!PEAK.compareAndSet(this, old, Double.doubleToRawLongBits(v)));
-        do {
-            old = average;
-            v = Double.longBitsToDouble(old);
-            v = Double.isNaN(v) ? x : v * keep + x * (1 - keep);
-        } while (!AVERAGE.compareAndSet(this, old, Double.doubleToRawLongBits(v)));
-        do {
-            old = recent;
-            // Start from what reads showed (decayed while idle), so a backend that was slow long ago and
-            // now answers fast does not get its old slowness back with the first new sample.
-            v = Double.longBitsToDouble(old) * idle;
-            v = Double.isNaN(v) ? x : v + RECENT_WEIGHT * (x - v);
-        } while (!RECENT.compareAndSet(this, old, Double.doubleToRawLongBits(v)));
-        do {
-            old = errors;
-            v = Double.longBitsToDouble(old) * idle;
-            v = v + ERROR_WEIGHT * (e - v);
-        } while (!ERRORS.compareAndSet(this, old, Double.doubleToRawLongBits(v)));
+        // Each estimate is read, updated and written back with a release store, not a compare-and-swap: two event
+        // loops sampling the same backend at the same instant may lose one sample of an estimate, which moves
+        // it by a fraction of that sample, and no event loop pays a locked instruction per request for it.
+        double v = Double.longBitsToDouble(peak);
+        v = Double.isNaN(v) || x > v ? x : v * keep + x * (1 - keep);
+        PEAK.setRelease(this, Double.doubleToRawLongBits(v));
+        v = Double.longBitsToDouble(average);
+        v = Double.isNaN(v) ? x : v * keep + x * (1 - keep);
+        AVERAGE.setRelease(this, Double.doubleToRawLongBits(v));
+        // Start from what reads showed (decayed while idle), so a backend that was slow long ago and now answers
+        // fast does not get its old slowness back with the first new sample.
+        v = Double.longBitsToDouble(recent) * idle;
+        v = Double.isNaN(v) ? x : v + RECENT_WEIGHT * (x - v);
+        RECENT.setRelease(this, Double.doubleToRawLongBits(v));
+        v = Double.longBitsToDouble(errors) * idle;
+        v = v + ERROR_WEIGHT * (e - v);
+        ERRORS.setRelease(this, Double.doubleToRawLongBits(v));
         if (nowNanos - prev > 0 || first) {
-            lastSampleNanos = nowNanos;
+            LAST_SAMPLE.setRelease(this, nowNanos);
         }
     }
 
@@ -311,12 +306,12 @@ public final class BackendState {
 
     /** Finished requests. */
     public long requests() {
-        return requests.sum();
+        return finished.sum(0);
     }
 
     /** Finished requests that failed (local failure or 5xx). */
     public long failures() {
-        return failures.sum();
+        return finished.sum(1);
     }
 
     /** True while no health bit is set. */

@@ -1,12 +1,11 @@
 package io.sluice.observe;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.sluice.runtime.StripedCounters;
 
 /**
  * Counts durations into fixed buckets, from 250 µs to 60 s, for Prometheus histograms, percentiles and the
- * per-second history. Thread-safe and lock-free: a sample costs a short scan of the bounds and two
- * {@link LongAdder} increments, so event loops on every core can record into one histogram without
- * contending on a single word.
+ * per-second history. Thread-safe and lock-free: a sample costs a short scan of the bounds and two adds to
+ * {@link StripedCounters}, which each event loop makes in memory of its own, with no atomic instruction.
  */
 public final class LatencyHistogram {
     /** Upper bounds of the buckets in seconds; a last bucket (+Inf) takes the rest. */
@@ -22,14 +21,9 @@ public final class LatencyHistogram {
         }
     }
 
-    private final LongAdder[] buckets = new LongAdder[BOUNDS.length + 1];
-    private final LongAdder sumNanos = new LongAdder();
-
-    public LatencyHistogram() {
-        for (int i = 0; i < buckets.length; i++) {
-            buckets[i] = new LongAdder();
-        }
-    }
+    /** The buckets' counts, then (at {@link #SUM}) the sum of the durations in nanoseconds. */
+    private static final int SUM = BOUNDS.length + 1;
+    private final StripedCounters cells = new StripedCounters(SUM + 1);
 
     /** Records one duration. */
     public void record(long nanos) {
@@ -37,22 +31,18 @@ public final class LatencyHistogram {
         while (i < BOUND_NANOS.length && nanos > BOUND_NANOS[i]) {
             i++;
         }
-        buckets[i].increment();
-        sumNanos.add(nanos);
+        cells.increment(i);
+        cells.add(SUM, nanos);
     }
 
     /** The count of each bucket (not cumulative), the last one for durations above every bound. */
     public long[] counts() {
-        long[] out = new long[buckets.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = buckets[i].sum();
-        }
-        return out;
+        return java.util.Arrays.copyOf(cells.sums(), SUM);
     }
 
     /** The sum of every duration recorded, in nanoseconds. */
     public long sumNanos() {
-        return sumNanos.sum();
+        return cells.sum(SUM);
     }
 
     /**

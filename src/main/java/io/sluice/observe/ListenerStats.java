@@ -1,5 +1,6 @@
 package io.sluice.observe;
 
+import io.sluice.runtime.StripedCounters;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -9,8 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ListenerStats {
     private final String name;
     private final StatusCounts requests = new StatusCounts();
-    private final LongAdder bytesIn = new LongAdder();
-    private final LongAdder bytesOut = new LongAdder();
+    /** Body bytes in (0) and out (1), added by the event loops. */
+    private final StripedCounters bytes = new StripedCounters(2);
     private final LongAdder proxyRefused = new LongAdder();
     private final LongAdder perIpRefused = new LongAdder();
 
@@ -26,10 +27,10 @@ public final class ListenerStats {
     public void record(int status, long nanos, long in, long out) {
         requests.record(status, nanos);
         if (in > 0) {
-            bytesIn.add(in);
+            bytes.add(0, in);
         }
         if (out > 0) {
-            bytesOut.add(out);
+            bytes.add(1, out);
         }
     }
 
@@ -39,12 +40,12 @@ public final class ListenerStats {
 
     /** Request body bytes read from clients. */
     public long bytesIn() {
-        return bytesIn.sum();
+        return bytes.sum(0);
     }
 
     /** Response body bytes sent to clients. */
     public long bytesOut() {
-        return bytesOut.sum();
+        return bytes.sum(1);
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.sluice.observe;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.sluice.runtime.StripedCounters;
 
 /**
  * Requests counted by status class — 1xx to 5xx, and "none" for a request that got no status (the client
@@ -10,14 +10,8 @@ public final class StatusCounts {
     /** Labels of the classes, by index: none, 1xx, 2xx, 3xx, 4xx, 5xx. */
     public static final String[] CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
-    private final LongAdder[] byClass = new LongAdder[CLASSES.length];
+    private final StripedCounters byClass = new StripedCounters(CLASSES.length);
     private final LatencyHistogram latency = new LatencyHistogram();
-
-    public StatusCounts() {
-        for (int i = 0; i < byClass.length; i++) {
-            byClass[i] = new LongAdder();
-        }
-    }
 
     /** The class index of a status: 0 for none, 1-5 for 1xx-5xx. */
     public static int classOf(int status) {
@@ -27,27 +21,28 @@ public final class StatusCounts {
 
     /** Counts one request with its status (0 for none) and duration. */
     public void record(int status, long nanos) {
-        byClass[classOf(status)].increment();
+        byClass.increment(classOf(status));
         latency.record(nanos);
     }
 
     /** Requests of one class. */
     public long count(int classIndex) {
-        return byClass[classIndex].sum();
+        return byClass.sum(classIndex);
     }
 
     /** Every request counted. */
     public long total() {
         long n = 0;
-        for (LongAdder a : byClass) {
-            n += a.sum();
+        for (long c : byClass.sums()) {
+            n += c;
         }
         return n;
     }
 
     /** Requests that failed: 5xx or no status at all. */
     public long failures() {
-        return byClass[5].sum() + byClass[0].sum();
+        long[] c = byClass.sums();
+        return c[5] + c[0];
     }
 
     public LatencyHistogram latency() {

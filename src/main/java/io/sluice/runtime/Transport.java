@@ -25,7 +25,6 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.List;
 
 /**
@@ -165,7 +164,7 @@ public final class Transport {
             case EPOLL -> EpollZeroOpsGuard.factory();
             case NIO -> NioIoHandler.newFactory();
         };
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+        return new MultiThreadIoEventLoopGroup(threads, LoopThread.factory(name), factory);
     }
 
     /**
