@@ -9,7 +9,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
-import java.util.List;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Header rules at the proxy boundary: hop-by-hop headers stop here, the X-Forwarded-* family is added on
@@ -33,31 +34,93 @@ final class ForwardHeaders {
     private ForwardHeaders() {
     }
 
+    // Bits of hopByHop(): which hop-by-hop headers a message has.
+    private static final int CONNECTION = 1;
+    private static final int KEEP_ALIVE = 2;
+    private static final int PROXY_CONN = 4;
+    private static final int TE = 8;
+    private static final int TRAILER = 16;
+    private static final int TRANSFER_ENCODING = 32;
+    private static final int UPGRADE = 64;
+
+    /**
+     * Which hop-by-hop headers {@code h} has, as bits, found in one pass over its names: most messages have none
+     * or only Connection, and then nothing needs to be looked up or removed by name.
+     */
+    static int hopByHop(HttpHeaders h) {
+        int found = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            found |= hopByHopBit(it.next().getKey());
+        }
+        return found;
+    }
+
+    private static int hopByHopBit(CharSequence name) {
+        switch (name.length()) {
+            case 2:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE) ? TE : 0;
+            case 7:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER) ? TRAILER
+                        : AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
+            case 10:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION) ? CONNECTION
+                        : AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE) ? KEEP_ALIVE : 0;
+            case 16:
+                return AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION) ? PROXY_CONN : 0;
+            case 17:
+                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+                        ? TRANSFER_ENCODING : 0;
+            default:
+                return 0;
+        }
+    }
+
     /**
      * Removes the hop-by-hop headers of a message: Connection and every header it names, Keep-Alive,
      * Proxy-Connection, TE, Trailer, Transfer-Encoding and Upgrade. {@code TE: trailers} stays: it says the
      * client takes trailers, which gRPC needs end to end, and HTTP/2 allows it.
      */
     static void stripHopByHop(HttpHeaders h) {
-        String te = h.get(HttpHeaderNames.TE);
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
-            for (String value : connection) {
-                removeListed(h, value);
+        stripHopByHop(h, hopByHop(h));
+    }
+
+    /** As {@link #stripHopByHop(HttpHeaders)}, given which of those headers it has ({@link #hopByHop}). */
+    private static void stripHopByHop(HttpHeaders h, int present) {
+        if (present == 0) {
+            return;
+        }
+        if ((present & CONNECTION) != 0) {
+            for (Iterator<String> it = h.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+                String value = it.next();
+                // The usual value names only Keep-Alive, removed below when present.
+                if (!HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)) {
+                    removeListed(h, value);
+                }
             }
             h.remove(HttpHeaderNames.CONNECTION);
         }
-        h.remove(HttpHeaderNames.KEEP_ALIVE);
-        h.remove(PROXY_CONNECTION);
-        if (te != null) {
+        if ((present & KEEP_ALIVE) != 0) {
+            h.remove(HttpHeaderNames.KEEP_ALIVE);
+        }
+        if ((present & PROXY_CONN) != 0) {
+            h.remove(PROXY_CONNECTION);
+        }
+        if ((present & TE) != 0) {
+            String te = h.get(HttpHeaderNames.TE);
             h.remove(HttpHeaderNames.TE);
-            if (hasToken(te, HttpHeaderValues.TRAILERS)) {
+            if (te != null && hasToken(te, HttpHeaderValues.TRAILERS)) {
                 h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
             }
         }
-        h.remove(HttpHeaderNames.TRAILER);
-        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        h.remove(HttpHeaderNames.UPGRADE);
+        if ((present & TRAILER) != 0) {
+            h.remove(HttpHeaderNames.TRAILER);
+        }
+        if ((present & TRANSFER_ENCODING) != 0) {
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        }
+        if ((present & UPGRADE) != 0) {
+            h.remove(HttpHeaderNames.UPGRADE);
+        }
     }
 
     /** Whether a comma-separated header value lists {@code token} (ignoring case, parameters and spaces). */
@@ -162,8 +225,10 @@ final class ForwardHeaders {
                 h.set(HttpHeaderNames.HOST, backendAddress);
             }
         }
-        boolean chunked = h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
-        stripHopByHop(h);
+        int present = hopByHop(h);
+        boolean chunked = (present & TRANSFER_ENCODING) != 0
+                && h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
+        stripHopByHop(h, present);
         if (chunked) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
@@ -203,9 +268,10 @@ final class ForwardHeaders {
             h.remove(H2_STREAM_ID);
         }
         int code = r.status().code();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        int present = hopByHop(h);
+        boolean chunked = (present & TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(r);
         boolean bodyless = head || code == 204 || code == 304;
-        stripHopByHop(h);
+        stripHopByHop(h, present);
         boolean keepAlive = mayKeepAlive;
         if (chunked || (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH))) {
             if (http10) {

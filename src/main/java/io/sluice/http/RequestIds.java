@@ -1,6 +1,7 @@
 package io.sluice.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -11,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RequestIds {
     static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private RequestIds() {
     }
@@ -47,13 +48,13 @@ final class RequestIds {
     /** A new id: 32 lower-case hex digits. */
     static String generate() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32];
         hex(out, 0, r.nextLong());
         hex(out, 16, r.nextLong());
-        return new String(out);
+        return new String(out, StandardCharsets.ISO_8859_1); // Latin-1 bytes are the String's own: no char[]
     }
 
-    private static void hex(char[] out, int at, long v) {
+    private static void hex(byte[] out, int at, long v) {
         for (int i = 15; i >= 0; i--) {
             out[at + i] = HEX[(int) (v & 0xf)];
             v >>>= 4;
