@@ -427,9 +427,10 @@ final class Exchange {
     private void complete() {
         done = true;
         attempts.releaseBody();
-        // Reported before the last bytes leave: whoever sees the response end can see its outcome.
-        report(FailureKind.NONE);
-        finished(status);
+        // Reported before the last bytes leave: whoever sees the response end can see its outcome. The clock read
+        // for the report is the request's end too.
+        finished(status, ledger.report(backend, pool, status, FailureKind.NONE, attemptIndex, attemptNanos,
+                tunnelLatency));
         client.flush();
         detachUpstream(upstreamKeepAlive && requestComplete && requestSent && !proxy.draining()
                 && !backend.state().isRetired()); // a backend a reload removed: its connections drain
@@ -574,6 +575,11 @@ final class Exchange {
 
     /** Counts, traces and logs the request once, with the status the client got (0 for none). */
     private void finished(int clientStatus) {
+        finished(clientStatus, 0);
+    }
+
+    /** As {@link #finished(int)}, ending at {@code endNanos} on the proxy's clock (0: now). */
+    private void finished(int clientStatus, long endNanos) {
         if (!ledger.finish()) {
             return;
         }
@@ -581,7 +587,7 @@ final class Exchange {
             filters.complete(clientStatus);
         }
         fe.requestDone(request, route, pool, clientStatus, bodyBytes, bytesOut, backend, ledger.lastAttemptNanos(),
-                attempts.retries(), ledger.trace());
+                attempts.retries(), ledger.trace(), endNanos);
     }
 
     private void cancelTimer() {

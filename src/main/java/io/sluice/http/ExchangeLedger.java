@@ -51,11 +51,12 @@ final class ExchangeLedger {
      * Reports the current attempt's outcome, once.
      *
      * @param tunnelLatency for a WebSocket tunnel, the time to its 101 (its latency); 0 otherwise
+     * @return the proxy's clock at the report, for the request's end when it ends now; 0 when nothing was reported
      */
-    void report(Backend backend, PoolRuntime pool, int status, FailureKind kind, int index, long attemptNanos,
+    long report(Backend backend, PoolRuntime pool, int status, FailureKind kind, int index, long attemptNanos,
                 long tunnelLatency) {
         if (reported || backend == null) {
-            return;
+            return 0;
         }
         reported = true;
         long now = proxy.nanoTime();
@@ -65,6 +66,7 @@ final class ExchangeLedger {
             attemptTrace.end(status, kind == FailureKind.NONE ? null : kind.name().toLowerCase(Locale.ROOT));
             attemptTrace = null;
         }
+        return now;
     }
 
     /** True the first time only: the request's end is to be counted, traced and logged now. */

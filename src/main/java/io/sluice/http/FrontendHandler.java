@@ -311,11 +311,14 @@ final class FrontendHandler extends ChannelDuplexHandler {
         report.local(req, req.uri(), status, requestNanos, requestMillis, requestClientIp());
     }
 
-    /** Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none). */
+    /**
+     * Counts, traces and logs a proxied request once it is over, with the status the client got (0 for none), at
+     * {@code endNanos} on the proxy's clock (0: now).
+     */
     void requestDone(HttpRequest req, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
-                     Backend backend, long upstreamNanos, int retries, RequestTrace trace) {
-        report.done(req, requestUri, route, pool, status, bytesIn, bytesOut, backend, upstreamNanos, retries, trace, requestNanos,
-                requestMillis, requestClientIp());
+                     Backend backend, long upstreamNanos, int retries, RequestTrace trace, long endNanos) {
+        report.done(req, requestUri, route, pool, status, bytesIn, bytesOut, backend, upstreamNanos, retries, trace,
+                requestNanos, endNanos, requestMillis, requestClientIp());
     }
 
     /** The listener's name. */

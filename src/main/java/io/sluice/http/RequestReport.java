@@ -42,16 +42,17 @@ final class RequestReport {
 
     /**
      * A request routed to {@code route} is over; {@code pool} is null for a route without one (a redirect);
-     * {@code uri} is the target as the client sent it (a filter may have rewritten the request's).
+     * {@code uri} is the target as the client sent it (a filter may have rewritten the request's); {@code endNanos} is
+     * when it ended on the proxy's clock, 0 for now.
      */
     void done(HttpRequest req, String uri, RouteRuntime route, PoolRuntime pool, int status, long bytesIn, long bytesOut,
               Backend backend, long upstreamNanos, int retries, RequestTrace trace, long requestNanos,
-              long requestMillis, String clientIp) {
+              long endNanos, long requestMillis, String clientIp) {
         boolean metrics = proxy.telemetry().metrics();
         if (!metrics && trace == null && !proxy.telemetry().accessLog().enabled()) {
             return;
         }
-        long nanos = proxy.nanoTime() - requestNanos;
+        long nanos = (endNanos != 0 ? endNanos : proxy.nanoTime()) - requestNanos;
         String poolName = pool == null ? null : pool.name();
         if (metrics) {
             stats.record(status, nanos, bytesIn, bytesOut);
