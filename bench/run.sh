@@ -32,6 +32,17 @@
 #   so every proxy gets the same cipher) H2_PERCENTILES=0 (1: p50/p99 from h2load's per-request log) H2LOAD=h2load
 #   MODE=l4 only: L4_MEASURES="tcp tcp-R conn udp" L4_CONNECTIONS=50 (wrk -c for conn) UDP_BITRATE=200M UDP_LEN=512
 #   (iperf3 -u -b / -l) UDP_LOSS_WARN=1 (%); PROXIES defaults to "nginx haproxy sluice"
+#   BODY=512 / 16k / 1m (k = 1024): the backend serves a body of exactly that size from a file (unset: its 19-byte
+#   `return`); from 4 KiB on the runs also print MB/s and the proxy's CPU ms per MB. CONN_CLOSE=1: wrk sends
+#   Connection: close, so every request is a new client connection. WARMUP_REPORT=1 (http1): for each Sluice, ROUNDS
+#   fresh starts measured for WARMUP_WINDOW=10s with no warm-up, printed beside the steady state.
+#   SLUICE_HEAP_OPTS="-XX:+UseParallelGC -Xms256m -Xmx256m" (empty for MODE=idle and MODE=startup: the JVM's defaults)
+#   SLUICE_TRANSPORT=io_uring|epoll|nio forces Sluice's transport (passed on as -Dsluice.transport).
+#
+# MODE=idle: for each proxy, fresh starts; IDLE_CONNECTIONS=10000 keep-alive connections that each send one GET and
+# then stay open (bench/clients.py, IDLE_PARALLEL=100 opening at once); the proxy's RSS before and with them.
+# MODE=startup: for each proxy, ROUNDS fresh starts; time from launch to the first proxied 200 (polled every
+# STARTUP_POLL=0.01 s). Both live in bench/fresh.sh; PROXIES defaults to "nginx haproxy sluice".
 set -euo pipefail
 
 MODE="${MODE:-http1}"
@@ -41,8 +52,8 @@ if [[ "$MODE" == *" "* ]]; then  # several modes: one run of this script per mod
   exit "$rc"
 fi
 case "$MODE" in
-  http1|h2|l4|reload) ;;
-  *) printf 'bench: unknown MODE %s (known: http1 h2 l4 reload)\n' "$MODE" >&2; exit 1 ;;
+  http1|h2|l4|reload|idle|startup) ;;
+  *) printf 'bench: unknown MODE %s (known: http1 h2 l4 reload idle startup)\n' "$MODE" >&2; exit 1 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,13 +66,24 @@ THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
 WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
 if [ "$MODE" = h2 ]; then PROXIES="${PROXIES:-nginx sluice sluice-bare}"
-elif [ "$MODE" = l4 ]; then PROXIES="${PROXIES:-nginx haproxy sluice}"; else PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"; fi
+elif [ "$MODE" = l4 ] || [ "$MODE" = idle ] || [ "$MODE" = startup ]; then PROXIES="${PROXIES:-nginx haproxy sluice}"
+else PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"; fi
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 PAUSE="${PAUSE:-1}"
 JAVA="${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 SLUICE_JAR="${SLUICE_JAR:-target/sluice.jar}"
 SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:-}"
+# Heap and GC for the throughput modes; MODE=idle and MODE=startup measure the JVM's own defaults.
+if [ "$MODE" = idle ] || [ "$MODE" = startup ]; then SLUICE_HEAP_OPTS="${SLUICE_HEAP_OPTS:-}"
+else SLUICE_HEAP_OPTS="${SLUICE_HEAP_OPTS--XX:+UseParallelGC -Xms256m -Xmx256m}"; fi
+# SLUICE_TRANSPORT forces Sluice's transport. This script uses the name for the transport Sluice logged, so the
+# choice travels as -Dsluice.transport (every Sluice started here gets SLUICE_JAVA_OPTS) and the variable is not
+# passed on to children.
+if [ -n "${SLUICE_TRANSPORT:-}" ]; then
+  SLUICE_JAVA_OPTS="$SLUICE_JAVA_OPTS -Dsluice.transport=$SLUICE_TRANSPORT"
+fi
+export -n SLUICE_TRANSPORT 2>/dev/null || true
 SLUICE_START_TIMEOUT="${SLUICE_START_TIMEOUT:-30}"
 REBUILD="${REBUILD:-0}"
 OTHER_WARN="${OTHER_WARN:-15}"
@@ -70,6 +92,37 @@ H2_STREAMS="${H2_STREAMS:-5}"
 H2_TLS13_CIPHERS="${H2_TLS13_CIPHERS:-TLS_AES_128_GCM_SHA256}"
 H2_PERCENTILES="${H2_PERCENTILES:-0}"
 H2LOAD="${H2LOAD:-h2load}"
+BODY="${BODY:-}"
+CONN_CLOSE="${CONN_CLOSE:-0}"
+# wrk counts a request unanswered after this long as an error. With thousands of connections the queueing alone
+# (connections / req/s) can pass 5 s, so many connections get more time.
+WRK_TIMEOUT="${WRK_TIMEOUT:-$(( CONNECTIONS > 1000 ? 30 : 5 ))s}"
+WARMUP_REPORT="${WARMUP_REPORT:-0}"
+WARMUP_WINDOW="${WARMUP_WINDOW:-10s}"
+IDLE_CONNECTIONS="${IDLE_CONNECTIONS:-10000}"
+IDLE_PARALLEL="${IDLE_PARALLEL:-100}"
+STARTUP_POLL="${STARTUP_POLL:-0.01}"
+PYTHON="${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}"
+
+# BODY in bytes: 512, 16k, 16KiB, 1m, 1MiB (k and m are powers of 1024). Empty: the backend's 19-byte `return`.
+BODY_BYTES=19
+if [ -n "$BODY" ]; then
+  BODY_BYTES="$(awk -v b="$BODY" 'BEGIN { if (b !~ /^[0-9]+([kKmM](i?[bB])?|[bB])?$/) exit 1; n = b + 0; u = tolower(b)
+    if (u ~ /k/) n *= 1024; else if (u ~ /m/) n *= 1048576; print n }')" || {
+    printf 'bench: BODY=%s is not a size (e.g. 512, 16k, 1m)\n' "$BODY" >&2; exit 1; }
+  [ "$BODY_BYTES" -ge 1 ] || { printf 'bench: BODY must be at least 1 byte\n' >&2; exit 1; }
+fi
+BIG_BODY=0; [ "$BODY_BYTES" -ge 4096 ] && BIG_BODY=1   # MB/s and CPU per MB are printed from 4 KiB on
+
+# Connection limits: every proxy and the backend are configured for the most connections this run opens, with
+# room for the other side of each (upstream connections) and for the checks.
+HIGH_CONN="$CONNECTIONS"
+if [ "$MODE" = idle ] && [ "$IDLE_CONNECTIONS" -gt "$HIGH_CONN" ]; then HIGH_CONN="$IDLE_CONNECTIONS"; fi
+PROXY_MAXCONN=$(( HIGH_CONN + 1024 > 4096 ? HIGH_CONN + 1024 : 4096 ))          # haproxy maxconn
+NGINX_WORKER_CONN=$(( 2 * HIGH_CONN + 1024 > 4096 ? 2 * HIGH_CONN + 1024 : 4096 ))  # client + upstream
+NOFILE_NEED=$(( 2 * HIGH_CONN + 4096 ))
+# MODE=idle opens connections IDLE_PARALLEL at a time: a proxy needs upstream connections for those only.
+[ "$MODE" = idle ] && NOFILE_NEED=$(( HIGH_CONN + 2 * IDLE_PARALLEL + 4096 ))
 
 BACKEND_PORT=18081
 declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085 [sluice-filters]=18086)
@@ -135,6 +188,10 @@ install_tools() {
     command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   fi
+  if [ "$MODE" = idle ] || [ "$MODE" = startup ]; then  # no load generator: bench/clients.py is the client
+    command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+    command -v "$PYTHON" >/dev/null 2>&1 || missing+=(python3)
+  fi
   if [ "$MODE" = l4 ]; then
     command -v iperf3 >/dev/null 2>&1 || missing+=(iperf3)
     command -v ss >/dev/null 2>&1 || missing+=(iproute2)
@@ -186,6 +243,26 @@ NGINX_BIN="$(command -v nginx)"
 HAPROXY_BIN="$(command -v haproxy || true)"
 CLK_TCK="$(getconf CLK_TCK)"
 
+# Open files: wrk, the idle client and every proxy started from here inherit this shell's limit. Raises the soft
+# limit to NOFILE_NEED, and the hard one too when that is lower and we may (root); warns when neither works.
+raise_nofile() {
+  local soft hard
+  soft="$(ulimit -Sn)"; hard="$(ulimit -Hn)"
+  [ "$soft" = unlimited ] || [ "$soft" -ge "$NOFILE_NEED" ] && return 0
+  if [ "$hard" = unlimited ] || [ "$hard" -ge "$NOFILE_NEED" ]; then ulimit -Sn "$NOFILE_NEED"; return 0; fi
+  ulimit -Hn "$NOFILE_NEED" 2>/dev/null && ulimit -Sn "$NOFILE_NEED" && return 0
+  ulimit -Sn "$hard"
+  log "bench: warning: open files are limited to $hard (the hard limit, which this shell cannot raise), and $HIGH_CONN"
+  log "       connections need about $NOFILE_NEED in a proxy (each client connection and its upstream one); proxies may"
+  log "       run out of files: raise the hard limit (root with CAP_SYS_RESOURCE, limits.conf, docker --ulimit nofile=...)"
+}
+raise_nofile
+NOFILE="$(ulimit -Sn)"; [ "$NOFILE" = unlimited ] && NOFILE=1048576
+# nginx cannot go past the limit either: ask for no more, so it says "worker_connections are not enough" rather
+# than failing accept() with EMFILE.
+NGINX_NOFILE=$(( NGINX_WORKER_CONN + 1024 < NOFILE ? NGINX_WORKER_CONN + 1024 : NOFILE ))
+[ "$NGINX_WORKER_CONN" -gt $(( NGINX_NOFILE - 64 )) ] && NGINX_WORKER_CONN=$(( NGINX_NOFILE - 64 ))
+
 # ---------------------------------------------------------------------------------------------- helpers
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -220,17 +297,18 @@ wait_http() {
   return 1
 }
 
-# Checks that a proxy passes the backend's answer through: status 200 and the backend's body.
+# Checks that a proxy passes the backend's answer through: status 200 and the backend's body, byte for byte
+# ($TMP/backend/expected: the 19-byte `return`, or the BODY file).
 check_proxy() {
-  local name=$1 out code version
-  out="$(proxy_curl "${PORT[$name]}" --max-time 3 -w '\n%{http_code} %{http_version}' || true)"
-  code="${out##*$'\n'}"; version="${code#* }"; code="${code%% *}"
+  local name=$1 out code version size
+  out="$(proxy_curl "${PORT[$name]}" --max-time 5 -o "$TMP/check.body" -w '%{http_code} %{http_version} %{size_download}' || true)"
+  read -r code version size <<< "$out"
   if [ "$MODE" = h2 ] && [ "$version" != 2 ]; then
     SKIP[$name]="answers over HTTP/'${version}', not HTTP/2"
     return 1
   fi
-  if [ "$code" = 200 ] && [[ "$out" == *"hello from backend"* ]]; then return 0; fi
-  SKIP[$name]="answers status '${code}' without the backend's body"
+  if [ "$code" = 200 ] && cmp -s "$TMP/check.body" "$TMP/backend/expected"; then return 0; fi
+  SKIP[$name]="answers status '${code}' with ${size:-no} body bytes, not the backend's $BODY_BYTES"
   return 1
 }
 
@@ -276,6 +354,7 @@ children_cpu_s() {
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
+colf() { awk -v n="$2" -v c="$3" '$2 == n { print $c }' "$1" | median; }  # file proxy column
 
 # Builds target/sluice.jar when it is missing (or REBUILD=1); a failed build is reported, and the caller
 # skips Sluice because the jar is still missing.
@@ -286,26 +365,59 @@ ensure_sluice_jar() {
   fi
 }
 
-# The Netty transport a Sluice logged at start (epoll, nio, ...), into SLUICE_TRANSPORT.
-# Starts haproxy on $TMP/haproxy/haproxy.cfg on the proxy core and waits until PORT answers HTTP.
-launch_haproxy() {  # port
+# Starts haproxy on $TMP/haproxy/haproxy.cfg on the proxy core, without waiting.
+spawn_haproxy() {
   taskset -c "$PROXY_CPU" "$HAPROXY_BIN" -db -f "$TMP/haproxy/haproxy.cfg" > "$TMP/haproxy/haproxy.log" 2>&1 &
   PID[haproxy]=$!
   STARTED+=("${PID[haproxy]}")
+}
+
+# Starts haproxy and waits until PORT answers HTTP.
+launch_haproxy() {  # port
+  spawn_haproxy
   if ! wait_http "${PID[haproxy]}" "$1" 10 proxy; then
     SKIP[haproxy]="did not start"; show_log "$TMP/haproxy/haproxy.log"
   fi
+}
+
+# The JVM options every Sluice gets here, in this order: SLUICE_HEAP_OPTS, then SLUICE_JAVA_OPTS.
+sluice_jvm_opts() { echo "$SLUICE_HEAP_OPTS $SLUICE_JAVA_OPTS" | awk '{ $1 = $1; print }'; }
+# With -XX:SharedArchiveFile in the options: whether this JVM maps that archive for the jar (a missing or stale
+# archive is no error: the JVM just starts without it). Empty otherwise.
+sluice_cds() {
+  local out
+  [[ " $SLUICE_JAVA_OPTS $SLUICE_HEAP_OPTS" == *SharedArchiveFile=* ]] || return 0
+  # shellcheck disable=SC2086
+  out="$("$JAVA" $SLUICE_HEAP_OPTS $SLUICE_JAVA_OPTS -Xlog:cds=info -cp "$SLUICE_JAR" -version 2>&1 || true)"
+  if ! grep -q 'sharing)' <<< "$out"; then echo "not used: the JVM runs without class data sharing (archive missing or unreadable?)"
+  elif grep -qiE 'unable to use|mismatch|not found|failed' <<< "$out"; then  # the JVM's reason first, if it gave one
+    echo "not used: $( { grep -m1 'UseSharedSpaces: ' <<< "$out" || grep -m1 -iE 'unable to use|mismatch|not found|failed' <<< "$out"; } \
+      | sed -E 's/^(\[[^]]*\])+ *//; s/^UseSharedSpaces: //')"
+  elif grep -q 'Mapped dynamic region' <<< "$out"; then echo "used (a dynamic archive on top of the JDK's)"
+  else echo "used"; fi
+}
+
+sluice_cmd() {  # the command line of every Sluice here, for the output
+  local o
+  o="$(sluice_jvm_opts)"
+  if [ -n "$o" ]; then echo "$JAVA $o -jar $SLUICE_JAR"; else echo "$JAVA -jar $SLUICE_JAR (no JVM options: the JVM's defaults)"; fi
+}
+
+# Starts the Sluice whose config is $TMP/NAME/sluice.yaml on the proxy core, without waiting; its log
+# (appended to, so restarts keep the earlier lines) is $TMP/NAME/sluice.log.
+spawn_sluice() {  # name
+  # shellcheck disable=SC2086
+  taskset -c "$PROXY_CPU" "$JAVA" $SLUICE_HEAP_OPTS $SLUICE_JAVA_OPTS \
+    -jar "$SLUICE_JAR" run -c "$TMP/$1/sluice.yaml" >> "$TMP/$1/sluice.log" 2>&1 &
+  PID[$1]=$!
+  STARTED+=("${PID[$1]}")
 }
 
 # Starts the Sluice whose config is $TMP/NAME/sluice.yaml on the proxy core and waits until PORT answers; on
 # failure NAME is skipped with the reason (WHERE names what did not answer).
 launch_sluice() {  # name port where
   local name="$1" port="$2" where="$3"
-  # shellcheck disable=SC2086
-  taskset -c "$PROXY_CPU" "$JAVA" -XX:+UseParallelGC -Xms256m -Xmx256m $SLUICE_JAVA_OPTS \
-    -jar "$SLUICE_JAR" run -c "$TMP/$name/sluice.yaml" > "$TMP/$name/sluice.log" 2>&1 &
-  PID[$name]=$!
-  STARTED+=("${PID[$name]}")
+  spawn_sluice "$name"
   if ! wait_http "${PID[$name]}" "$port" "$SLUICE_START_TIMEOUT" proxy; then
     if kill -0 "${PID[$name]}" 2>/dev/null; then
       SKIP[$name]="no answer $where within ${SLUICE_START_TIMEOUT}s"
@@ -337,12 +449,72 @@ start_sluices() {  # starter observed-yaml
   done
 }
 
+# The Netty transport a Sluice logged at start ("sluice started: ..., io_uring transport, ..."; io_uring, epoll
+# or nio), into SLUICE_TRANSPORT.
 sluice_transport() {  # log file
   local t
-  t="$(grep -o '[a-z_]* transport' "$1" 2>/dev/null | head -n1 | awk '{print $1}' || true)"
+  t="$(grep -m1 'sluice started' "$1" 2>/dev/null | grep -oE '[a-z_]+ transport' | head -n1 | awk '{print $1}' || true)"
   if [ -n "$t" ]; then SLUICE_TRANSPORT="$t"; fi  # not `[ ] &&`: as the last command it would fail the caller under set -e
 }
 SLUICE_TRANSPORT="unknown"
+
+# Stops one proxy we started (TERM to its processes, KILL after 5 s), reaps it and forgets its pid, so a
+# fresh one can take its port.
+stop_proxy() {  # name
+  local name=$1 main all=() pid i alive keep=()
+  main="${PID[$name]:-}"
+  [ -n "$main" ] || return 0
+  # shellcheck disable=SC2207
+  kill -0 "$main" 2>/dev/null && all=($(descendants "$main"))
+  if [ "${#all[@]}" -gt 0 ]; then
+    kill -TERM "${all[@]}" 2>/dev/null || true
+    for i in $(seq 1 50); do
+      alive=0
+      for pid in "${all[@]}"; do running "$pid" && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.1
+    done
+    kill -KILL "${all[@]}" 2>/dev/null || true
+  fi
+  wait "$main" 2>/dev/null || true
+  for pid in "${STARTED[@]}"; do [ "$pid" = "$main" ] || keep+=("$pid"); done
+  STARTED=("${keep[@]}")
+  unset "PID[$name]"
+}
+
+# Starts a proxy again on the config the setup wrote (after stop_proxy) and waits until it answers; sets
+# SKIP[name] when it does not.
+restart_proxy() {  # name
+  local name=$1
+  case "$name" in
+    nginx)
+      start_nginx "$TMP/nginx-proxy" "$PROXY_CPU"; PID[nginx]=$NGINX_PID
+      wait_http "${PID[nginx]}" "${PORT[nginx]}" 10 proxy || { SKIP[nginx]="did not start again"; show_log "$TMP/nginx-proxy/logs/error.log"; } ;;
+    haproxy) launch_haproxy "${PORT[haproxy]}" ;;
+    *) launch_sluice "$name" "${PORT[$name]}" "on 127.0.0.1:${PORT[$name]}" ;;
+  esac
+  [ -z "${SKIP[$name]:-}" ]
+}
+
+# Sum of VmRSS over a process and its descendants, in kB (KiB, as /proc writes it).
+rss_kb() {  # pid
+  local pid total=0 v
+  for pid in $(descendants "$1"); do
+    v="$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status" 2>/dev/null || true)"
+    total=$(( total + ${v:-0} ))
+  done
+  echo "$total"
+}
+
+# Open file descriptors of a process and its descendants (sockets included).
+fd_count() {  # pid
+  local pid total=0 n
+  for pid in $(descendants "$1"); do
+    n="$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+    total=$(( total + n ))
+  done
+  echo "$total"
+}
 
 # MODE=reload measures Sluice alone, with and without reloads under load (bench/reload.sh).
 if [ "$MODE" = reload ]; then
@@ -374,13 +546,19 @@ if [ "$MODE" = h2 ]; then
   fi
 fi
 
+# A listen backlog for many connections opened at once (nginx's own default is 511; the kernel caps it at
+# net.core.somaxconn).
+NGINX_BACKLOG=""
+[ "$HIGH_CONN" -gt 511 ] && NGINX_BACKLOG=" backlog=$(( HIGH_CONN < 65535 ? HIGH_CONN : 65535 ))"
+
 nginx_conf() {  # $1 dir, $2 events/http body
   mkdir -p "$1/logs"
   cat > "$1/nginx.conf" <<EOF
 worker_processes 1;
+worker_rlimit_nofile $NGINX_NOFILE;
 pid $1/nginx.pid;
 error_log $1/logs/error.log warn;
-events { worker_connections 4096; multi_accept on; }
+events { worker_connections $NGINX_WORKER_CONN; multi_accept on; }
 http {
     access_log off;
     client_body_temp_path $1/client_body;
@@ -395,11 +573,28 @@ $2
 EOF
 }
 
-# The backend: a fixed 19-byte body, on the load core.
+# The backend, on the load core: a fixed 19-byte body from `return`, or with BODY a file of exactly BODY_BYTES
+# ("hello from backend" and filler), sent with sendfile from nginx's open-file cache. $TMP/backend/expected is
+# what every proxy must pass through unchanged.
+mkdir -p "$TMP/backend/www"
+printf 'hello from backend\n' > "$TMP/backend/expected"
+if [ -n "$BODY" ]; then
+  [ "$BODY_BYTES" -gt 19 ] && head -c "$(( BODY_BYTES - 19 ))" /dev/zero | tr '\0' x >> "$TMP/backend/expected"
+  truncate -s "$BODY_BYTES" "$TMP/backend/expected"
+  cp "$TMP/backend/expected" "$TMP/backend/www/body"
+  BACKEND_LOCATION="default_type application/octet-stream;
+        sendfile on;
+        tcp_nopush on;
+        open_file_cache max=16 inactive=1h;
+        open_file_cache_valid 1h;
+        location / { root $TMP/backend/www; try_files /body =404; }"
+else
+  BACKEND_LOCATION="default_type text/plain;
+        location / { return 200 \"hello from backend\\n\"; }"
+fi
 nginx_conf "$TMP/backend" "    server {
-        listen 127.0.0.1:$BACKEND_PORT;
-        default_type text/plain;
-        location / { return 200 \"hello from backend\\n\"; }
+        listen 127.0.0.1:$BACKEND_PORT$NGINX_BACKLOG;
+        $BACKEND_LOCATION
     }"
 start_nginx "$TMP/backend" "$LOAD_CPU"
 BACKEND_PID=$NGINX_PID
@@ -411,14 +606,14 @@ fi
 # nginx proxy; with MODE=h2 it terminates TLS and speaks HTTP/2 to the client ("http2 on" since nginx
 # 1.25.1, "listen ... http2" before), and keeps at least one idle upstream connection per stream in flight.
 NGINX_VERSION="$("$NGINX_BIN" -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
-NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]};"
+NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]}$NGINX_BACKLOG;"
 NGINX_KEEPALIVE=64
 if [ "$MODE" = h2 ]; then
   if [ "$(printf '%s\n' 1.25.1 "$NGINX_VERSION" | sort -V | head -n1)" = 1.25.1 ]; then
-    NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} ssl;
+    NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} ssl$NGINX_BACKLOG;
         http2 on;"
   else
-    NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} ssl http2;"
+    NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} ssl http2$NGINX_BACKLOG;"
   fi
   NGINX_LISTEN="$NGINX_LISTEN
         ssl_certificate $TMP/tls/cert.pem;
@@ -427,6 +622,10 @@ if [ "$MODE" = h2 ]; then
         http2_max_concurrent_streams $(( H2_STREAMS > 128 ? H2_STREAMS : 128 ));"
   inflight=$(( H2_CLIENTS * H2_STREAMS ))
   [ "$inflight" -gt "$NGINX_KEEPALIVE" ] && NGINX_KEEPALIVE=$inflight
+elif [ "$CONNECTIONS" -gt "$NGINX_KEEPALIVE" ]; then
+  # One request in flight per wrk connection: keep as many idle upstream connections as haproxy and Sluice
+  # keep (they pool every one they open), instead of closing all but 64 after each burst.
+  NGINX_KEEPALIVE=$CONNECTIONS
 fi
 if want nginx; then
   nginx_conf "$TMP/nginx-proxy" "    upstream backend {
@@ -441,6 +640,7 @@ if want nginx; then
             proxy_pass http://backend;
             proxy_http_version 1.1;
             proxy_set_header Connection \"\";
+            proxy_max_temp_file_size 0;
         }
     }"
   start_nginx "$TMP/nginx-proxy" "$PROXY_CPU"
@@ -455,19 +655,27 @@ if want haproxy && [ "$MODE" = h2 ]; then
   SKIP[haproxy]="not part of MODE=h2 (nginx and Sluice only)"
 elif want haproxy; then
   mkdir -p "$TMP/haproxy"
+  # MODE=idle keeps client connections idle longer than haproxy's 60 s here; the other proxies wait 300 s.
+  ha_idle=60s; [ "$MODE" = idle ] && ha_idle=300s
+  # haproxy sizes its file limit from maxconn (about twice it) and by default refuses to start when it cannot
+  # have that (strict-limits); under a lower hard limit it runs with the limit there is, as the others do.
+  ha_ulimit=""
+  [ $(( 2 * PROXY_MAXCONN + 256 )) -gt "$NOFILE" ] && ha_ulimit="
+    no strict-limits"
   cat > "$TMP/haproxy/haproxy.cfg" <<EOF
 global
     nbthread 1
-    maxconn 4096
+    maxconn $PROXY_MAXCONN$ha_ulimit
 defaults
     mode http
+    maxconn $PROXY_MAXCONN
     option http-keep-alive
     http-reuse always
     timeout connect 5s
-    timeout client 60s
+    timeout client $ha_idle
     timeout server 60s
     timeout http-request 10s
-    timeout http-keep-alive 60s
+    timeout http-keep-alive $ha_idle
 frontend bench
     bind 127.0.0.1:${PORT[haproxy]}
     default_backend backend
@@ -479,8 +687,21 @@ fi
 
 # Sluice: "sluice" as a user runs it, with metrics on and an access log written to a file; "sluice-bare"
 # with metrics off and no access log, so that the difference is what observability costs.
+# Sluice refuses client connections beyond limits.max_connections (10000 by default) and closes keep-alive
+# connections idle for limits.idle_timeout (60 s): raised when this run needs more (left alone otherwise, and
+# when SLUICE_EXTRA_YAML has its own limits).
+SLUICE_LIMITS=""
+if [ "$PROXY_MAXCONN" -gt 10000 ] || [ "$MODE" = idle ]; then
+  SLUICE_LIMITS="limits: { max_connections: $(( PROXY_MAXCONN > 10000 ? PROXY_MAXCONN : 10000 ))"
+  [ "$MODE" = idle ] && SLUICE_LIMITS="$SLUICE_LIMITS, idle_timeout: 300s"
+  SLUICE_LIMITS="$SLUICE_LIMITS }"
+fi
 start_sluice() { # name extra-yaml
-  local name="$1" extra="$2" port="${PORT[$1]}" tls="" route="{ pool: backend }"
+  local name="$1" extra="$2" port="${PORT[$1]}" tls="" route="{ pool: backend }" limits="$SLUICE_LIMITS"
+  if [[ "$extra" == *limits:* ]]; then
+    [ -n "$limits" ] && log "bench: $name: SLUICE_EXTRA_YAML has limits; not adding the bench's ($limits)"
+    limits=""
+  fi
   if [ "$name" = sluice-filters ]; then
     # Limits high enough never to refuse; wrk sends no cookie back, so every response signs a new sticky cookie.
     route="{ pool: backend, sticky: { secret: bench-secret-0123456789 }, filters: [ security_headers,
@@ -505,17 +726,23 @@ pools:
     backends: [ { address: "127.0.0.1:$BACKEND_PORT" } ]
 admin: { enabled: false }
 $extra
+$limits
 EOF
   launch_sluice "$name" "$port" "on 127.0.0.1:$port"
 }
 start_sluices start_sluice "access_log: { enabled: true, format: combined, target: \"$TMP/sluice/access.log\" }"
-# STICKY_RETURNING=1: every request carries the sticky cookie sluice-filters issued (returning clients: the
-# cookie is checked, none is signed); by default wrk sends none, so every response signs a new one.
+# Headers wrk sends (as -H options). STICKY_RETURNING=1: every request carries the sticky cookie sluice-filters
+# issued (returning clients: the cookie is checked, none is signed); by default wrk sends none, so every response
+# signs a new one. CONN_CLOSE=1: Connection: close, so the proxy closes each client connection after its answer
+# and wrk opens a new one for the next request.
+WRK_HEADERS=()
 if [ "${STICKY_RETURNING:-0}" = 1 ] && want sluice-filters && [ -z "${SKIP[sluice-filters]:-}" ]; then
-  WRK_HEADER="Cookie: $(curl -s -D - -o /dev/null "http://127.0.0.1:${PORT[sluice-filters]}/" \
+  cookie="Cookie: $(curl -s -D - -o /dev/null "http://127.0.0.1:${PORT[sluice-filters]}/" \
     | tr -d '\r' | awk -F'[:;] *' 'tolower($1) == "set-cookie" { print $2; exit }')"
-  log "bench: wrk sends $WRK_HEADER"
+  WRK_HEADERS+=(-H "$cookie")
+  log "bench: wrk sends $cookie"
 fi
+[ "$CONN_CLOSE" = 1 ] && WRK_HEADERS+=(-H "Connection: close")
 
 ACTIVE=()
 for name in $PROXIES; do
@@ -535,7 +762,15 @@ RAW="$TMP/raw.txt"
 cpu_model="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 [ -n "$cpu_model" ] || cpu_model="$(uname -m)"
 jdk="$("$JAVA" -version 2>&1 | head -n1 || echo 'no java')"
+if [ -n "$BODY" ]; then BODY_DESC="$BODY_BYTES-byte body (BODY=$BODY, a file)"; else BODY_DESC="19-byte body"; fi
 
+# ---------------------------------------------------------------------------------------------- MODE=idle, startup
+# Fresh starts of each proxy on the configs written above: RSS with idle connections, time to the first answer.
+if [ "$MODE" = idle ] || [ "$MODE" = startup ]; then
+  # shellcheck source=bench/fresh.sh
+  . "$ROOT/bench/fresh.sh"
+  exit 0
+fi
 
 # ---------------------------------------------------------------------------------------------- MODE=h2
 # HTTPS + HTTP/2: h2load instead of wrk, its own run lines and summary; the setup above is shared.
@@ -629,7 +864,7 @@ if [ "$MODE" = h2 ]; then
     echo "versions:  nginx/$NGINX_VERSION ($("$NGINX_BIN" -V 2>&1 | sed -n 's/^built with \([^ ]* [^ ]*\).*/\1/p' | head -n1)), $("$H2LOAD" --version 2>&1 | head -n1), $(openssl version | awk '{print $1"/"$2}')"
     echo "transport: loopback TCP 127.0.0.1; client side TLS (self-signed EC P-256 certificate, TLS 1.2/1.3 allowed;"
     echo "           h2load offers TLS 1.3 ciphers $H2_TLS13_CIPHERS) with ALPN h2; backend side HTTP/1.1 keep-alive,"
-    echo "           no TLS, 19-byte body from an nginx backend; proxies pinned to core $PROXY_CPU, backend + h2load to core $LOAD_CPU;"
+    echo "           no TLS, $BODY_DESC from an nginx backend; proxies pinned to core $PROXY_CPU, backend + h2load to core $LOAD_CPU;"
     echo "           Sluice netty transport: $SLUICE_TRANSPORT"
     echo "load:      h2load -t1 -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION ($((H2_CLIENTS * H2_STREAMS)) requests in flight), $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE})"
     [ "$H2_PERCENTILES" = 1 ] && echo "           p50/p99 from h2load's per-request log (--log-file), which costs h2load CPU on core $LOAD_CPU"
@@ -709,9 +944,18 @@ fi
   echo "machine:   $(nproc) cores, $cpu_model, Linux $(uname -r)"
   echo "JDK:       $jdk"
   echo "versions:  $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $("$HAPROXY_BIN" -v | head -n1 | awk '{print "haproxy/"$3}'), $(wrk -v 2>&1 | head -n1 | awk '{print "wrk/"$2}')"
-  echo "transport: loopback TCP 127.0.0.1, HTTP/1.1 keep-alive, no TLS, 19-byte body from an nginx backend;"
+  conn_desc="HTTP/1.1 keep-alive"; conn_opt=""
+  if [ "$CONN_CLOSE" = 1 ]; then
+    conn_desc="HTTP/1.1, a new client connection per request (backend side keep-alive)"; conn_opt=" -H 'Connection: close'"
+  fi
+  echo "transport: loopback TCP 127.0.0.1, $conn_desc, no TLS, $BODY_DESC from an nginx backend;"
   echo "           proxies pinned to core $PROXY_CPU, backend + wrk to core $LOAD_CPU; Sluice netty transport: $SLUICE_TRANSPORT"
-  echo "load:      wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE})"
+  echo "load:      wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency --timeout $WRK_TIMEOUT$conn_opt, $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE})"
+  if want sluice || want sluice-bare || want sluice-filters; then
+    echo "Sluice:    $(sluice_cmd)"
+    cds="$(sluice_cds)"; [ -z "$cds" ] || echo "AppCDS:    $cds"
+  fi
+  [ "$HIGH_CONN" -gt 1000 ] && echo "limits:    open files $(ulimit -Sn); nginx worker_connections $NGINX_WORKER_CONN; haproxy maxconn $PROXY_MAXCONN; Sluice ${SLUICE_LIMITS:-limits: defaults}"
   for name in $PROXIES; do
     [ -n "${SKIP[$name]:-}" ] && echo "skipped:   $name: ${SKIP[$name]}"
   done
@@ -725,8 +969,8 @@ fi
 run_wrk() {
   local port=$1 dur=$2 out=$3 rc=0 before after
   children_cpu_s; before="$CHILD_CPU_S"
-  taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout 5s \
-    ${WRK_HEADER:+-H "$WRK_HEADER"} "http://127.0.0.1:$port/" > "$out" 2>&1 &
+  taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --latency --timeout "$WRK_TIMEOUT" \
+    "${WRK_HEADERS[@]}" "http://127.0.0.1:$port/" > "$out" 2>&1 &
   echo $! > "$TMP/load.pid"
   wait $! || rc=$?
   rm -f "$TMP/load.pid"
@@ -772,13 +1016,39 @@ measure() {  # $1 round, $2 proxy
     sirq_us = (b[3] - a[3]) * 1e6 / hz
     printf "%d %s %.0f %.3f %.3f %.2f %.0f %d %d %.0f %.0f %.2f\n", r, n, rps, p50, p99, (req > 0 ? cpu_us / req : 0),
       cpu_us * 100000 / ns, req, bad, other_pct, steal_pct, (req > 0 ? sirq_us / req : 0) }' >> "$RAW"
-  tail -n1 "$RAW" | awk -v lim="$OTHER_WARN" '{
-    printf "  round %s %-8s %6s req/s  p50 %6.3f ms  p99 %6.3f ms  CPU %6.2f us/req (+%5.2f softirq)  core %3s%%  other %3s%%  steal %2s%%  errors %s\n",
+  tail -n1 "$RAW" | awk -v lim="$OTHER_WARN" -v big="$BIG_BODY" -v body="$BODY_BYTES" \
+      -v detail="$(grep -E 'Socket errors|Non-2xx' "$TMP/wrk-$name-$round.txt" | sed 's/^ *//' | paste -sd ';' - || true)" '{
+    printf "  round %s %-8s %6s req/s  p50 %6.3f ms  p99 %6.3f ms  CPU %6.2f us/req (+%5.2f softirq)  core %3s%%  other %3s%%  steal %2s%%  errors %s",
       $1, $2, $3, $4, $5, $6, $12, $7, $10, $11, $9
+    if (big) printf "  %.1f MB/s  CPU %.3f ms/MB", $3 * body / 1e6, $6 * 1000 / body
+    printf "\n"
+    if ($9 > 0) printf "    errors from wrk: %s\n", detail
     if ($10 > lim) printf "    warning: other processes used %s%% of a core during this run; its numbers are disturbed\n", $10
     if ($11 > lim) printf "    warning: the hypervisor stole %s%% of a core during this run; its numbers are disturbed\n", $11 }' \
     | tee -a "$RESULTS"
 }
+
+# WARMUP_REPORT=1: each Sluice is started afresh ROUNDS times and measured at once for WARMUP_WINDOW, while
+# the JIT is still compiling (its threads' CPU counts, as always); these rows go to their own raw file.
+COLD_RAW="$TMP/raw-cold.txt"
+: > "$COLD_RAW"
+if [ "$WARMUP_REPORT" = 1 ]; then
+  echo "JIT warm-up: each Sluice restarted, then wrk for $WARMUP_WINDOW from its first answer, no warm-up ($ROUNDS time(s)):" | tee -a "$RESULTS"
+  for round in $(seq 1 "$ROUNDS"); do
+    for name in "${ACTIVE[@]}"; do
+      case "$name" in sluice*) ;; *) continue ;; esac
+      [ -z "${SKIP[$name]:-}" ] || continue
+      stop_proxy "$name"
+      if ! restart_proxy "$name"; then log "bench: $name: ${SKIP[$name]}; going on without it"; continue; fi
+      RAW="$COLD_RAW" DURATION="$WARMUP_WINDOW" measure "$round" "$name"
+      sleep "$PAUSE"
+    done
+  done
+  still=()
+  for name in "${ACTIVE[@]}"; do [ -n "${SKIP[$name]:-}" ] || still+=("$name"); done
+  ACTIVE=("${still[@]}")
+  [ "${#ACTIVE[@]}" -gt 0 ] || die "no proxy is running; nothing to measure"
+fi
 
 echo "warm-up:" | tee -a "$RESULTS"
 for name in "${ACTIVE[@]}"; do
@@ -822,6 +1092,56 @@ done
       rr = (nr == "NA" || nr == 0) ? "NA" : sprintf("%.2f", rps / nr)
       cr = (nc == "NA" || nc == 0) ? "NA" : sprintf("%.2f", cpu / nc)
       printf "%-11s %8.0f %8.3f %8.3f %11.2f %8.2f %5.0f%% %6.0f%% %6.0f%% %7d %13s %13s\n", n, rps, p50, p99, cpu, sirq, core, oth, stl, bad, rr, cr }'
+  done
+  # Bodies from 4 KiB: the same medians as bytes. MB/s counts response bodies only (req/s x BODY_BYTES, 1 MB =
+  # 10^6 bytes), CPU_ms/MB is the proxy's CPU per MB of body passed through.
+  if [ "$BIG_BODY" = 1 ]; then
+    echo
+    echo "throughput of $BODY_BYTES-byte bodies (medians; MB = 10^6 bytes of body; CPU_ms/MB: lower is better):"
+    printf '%-11s %10s %11s %13s %13s\n' proxy MB/s CPU_ms/MB mbps_vs_nginx cpu_vs_nginx
+    for name in $PROXIES; do
+      [ -z "${SKIP[$name]:-}" ] || continue
+      rps="$(col "$name" 3)"; [ "$rps" != NA ] || continue
+      awk -v n="$name" -v rps="$rps" -v cpu="$(col "$name" 6)" -v body="$BODY_BYTES" -v nr="$ng_rps" -v nc="$ng_cpu" 'BEGIN {
+        rr = (nr == "NA" || nr == 0) ? "NA" : sprintf("%.2f", rps / nr)
+        cr = (nc == "NA" || nc == 0) ? "NA" : sprintf("%.2f", cpu / nc)
+        printf "%-11s %10.1f %11.3f %13s %13s\n", n, rps * body / 1e6, cpu * 1000 / body, rr, cr }'
+    done
+  fi
+  # WARMUP_REPORT=1: the first WARMUP_WINDOW of a fresh Sluice beside its steady state (medians of each).
+  if [ -s "$COLD_RAW" ]; then
+    echo
+    echo "JIT warm-up: the first $WARMUP_WINDOW after a fresh start (no warm-up) vs the steady state after ${WARMUP_SLUICE} of warm-up;"
+    echo "medians over the fresh starts and over the rounds; raw rows of the fresh starts:"
+    sed 's/^/  /' "$COLD_RAW"
+    printf '%-15s %-12s %8s %8s %8s %11s %6s %7s\n' proxy window req/s p50_ms p99_ms CPU_us/req core% errors
+    for name in $PROXIES; do
+      awk -v n="$name" '$2 == n { f = 1 } END { exit !f }' "$COLD_RAW" || continue
+      for f in "$COLD_RAW" "$RAW"; do
+        label="steady"; [ "$f" = "$COLD_RAW" ] && label="first $WARMUP_WINDOW"
+        [ "$(colf "$f" "$name" 3)" != NA ] || continue
+        awk -v n="$name" -v w="$label" -v rps="$(colf "$f" "$name" 3)" -v p50="$(colf "$f" "$name" 4)" \
+            -v p99="$(colf "$f" "$name" 5)" -v cpu="$(colf "$f" "$name" 6)" -v core="$(colf "$f" "$name" 7)" \
+            -v bad="$(awk -v n="$name" '$2 == n { s += $9 } END { print s + 0 }' "$f")" 'BEGIN {
+          printf "%-15s %-12s %8.0f %8.3f %8.3f %11.2f %5.0f%% %7d\n", n, w, rps, p50, p99, cpu, core, bad }'
+      done
+      awk -v c1="$(colf "$COLD_RAW" "$name" 6)" -v c2="$(col "$name" 6)" -v r1="$(colf "$COLD_RAW" "$name" 3)" \
+          -v p1="$(colf "$COLD_RAW" "$name" 5)" -v p2="$(col "$name" 5)" -v r2="$(col "$name" 3)" 'BEGIN {
+        if (c1 != "NA" && c2 != "NA" && c2 > 0 && r2 > 0 && p2 > 0)
+          printf "  first window / steady: req/s x%.2f, p99 x%.2f, CPU per request x%.2f\n", r1 / r2, p1 / p2, c1 / c2 }'
+    done
+  fi
+  # Running out of file descriptors or connection slots shows only in the proxies' logs.
+  for name in $PROXIES; do
+    case "$name" in
+      nginx) f="$TMP/nginx-proxy/logs/error.log" ;; haproxy) f="$TMP/haproxy/haproxy.log" ;; *) f="$TMP/$name/sluice.log" ;;
+    esac
+    [ -f "$f" ] || continue
+    n="$(grep -ciE 'too many open files|worker_connections are not enough' "$f" || true)"
+    if [ "${n:-0}" -gt 0 ]; then
+      echo "warning: $name logged $n line(s) about running out of files or connections, e.g.:"
+      grep -m1 -iE 'too many open files|worker_connections are not enough' "$f" | cut -c1-200 | sed 's/^/    /'
+    fi
   done
   if [ -z "${SKIP[sluice-filters]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice-filters && want sluice-bare; then
     paired="$(awk '$2 == "sluice-filters" { on[$1] = $6 } $2 == "sluice-bare" { off[$1] = $6 }
