@@ -62,7 +62,10 @@ import picocli.CommandLine.Option;
             StatusCommand.class, ReloadCommand.class, SchemaCommand.class},
         footer = {"", "Signals: SIGTERM or Ctrl-C drains and exits 0; SIGHUP reloads the config file in process"
             + " (so do a change of the file, unless --no-watch, and 'sluice reload').",
-            "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage."})
+            "Exit codes: 0 ok, 1 runtime failure (e.g. a port in use), 2 bad configuration or usage.",
+            "Environment: SLUICE_TRANSPORT (as --transport), SLUICE_LEAK_DETECTION (Netty's buffer leak detector:"
+                + " off unless simple, advanced or paranoid), SLUICE_LOG_LEVEL, and for ./sluice SLUICE_JAVA_OPTS"
+                + " (JVM options after the launcher's defaults)."})
 public final class Main implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
