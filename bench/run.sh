@@ -36,7 +36,8 @@
 #   `return`); from 4 KiB on the runs also print MB/s and the proxy's CPU ms per MB. CONN_CLOSE=1: wrk sends
 #   Connection: close, so every request is a new client connection. WARMUP_REPORT=1 (http1): for each Sluice, ROUNDS
 #   fresh starts measured for WARMUP_WINDOW=10s with no warm-up, printed beside the steady state.
-#   SLUICE_HEAP_OPTS="-XX:+UseParallelGC -Xms256m -Xmx256m" (empty for MODE=idle and MODE=startup: the JVM's defaults)
+#   SLUICE_HEAP_OPTS="-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError" (the ./sluice launcher's
+#   defaults on 1-2 cores; empty for the JVM's own)
 #   SLUICE_TRANSPORT=io_uring|epoll|nio forces Sluice's transport (passed on as -Dsluice.transport).
 #
 # MODE=idle: for each proxy, fresh starts; IDLE_CONNECTIONS=10000 keep-alive connections that each send one GET and
@@ -75,8 +76,8 @@ JAVA="${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 SLUICE_JAR="${SLUICE_JAR:-target/sluice.jar}"
 SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:-}"
 # Heap and GC for the throughput modes; MODE=idle and MODE=startup measure the JVM's own defaults.
-if [ "$MODE" = idle ] || [ "$MODE" = startup ]; then SLUICE_HEAP_OPTS="${SLUICE_HEAP_OPTS:-}"
-else SLUICE_HEAP_OPTS="${SLUICE_HEAP_OPTS--XX:+UseParallelGC -Xms256m -Xmx256m}"; fi
+# What ./sluice gives a proxy on one or two cores (the launcher's JVM defaults); the bench runs the jar itself.
+SLUICE_HEAP_OPTS="${SLUICE_HEAP_OPTS--XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError}"
 # SLUICE_TRANSPORT forces Sluice's transport. This script uses the name for the transport Sluice logged, so the
 # choice travels as -Dsluice.transport (every Sluice started here gets SLUICE_JAVA_OPTS) and the variable is not
 # passed on to children.
