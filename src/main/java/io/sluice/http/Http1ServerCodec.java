@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -87,6 +88,13 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
                     atStart = true;
                 }
             }
+        }
+
+        /** A common name comes from a shared table instead of being made anew for every header line. */
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = KnownHeaderNames.find(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
         }
 
         private HttpRequest invalid() {

@@ -1,0 +1,78 @@
+package io.sluice.http;
+
+import io.netty.util.AsciiString;
+
+/**
+ * Request header names that clients send on most requests, in the spellings they send them, kept as shared
+ * {@link AsciiString}s: the request decoder hands out one of these instead of a new name (an AsciiString and its
+ * bytes, about 60 bytes) per header line, and its hash is computed once. The name keeps the client's exact bytes,
+ * so what the backend receives is unchanged. Stateless; thread-safe.
+ */
+final class KnownHeaderNames {
+    private static final String[] NAMES = {
+        "User-Agent", "Accept-Encoding", "Accept-Language", "Accept-Charset", "Cookie", "Referer", "Origin",
+        "Authorization", "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since", "If-Match", "Range",
+        "Content-Encoding", "Transfer-Encoding", "Content-Length", "Content-Type", "Connection", "Keep-Alive", "TE",
+        "Upgrade", "Upgrade-Insecure-Requests", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+        "X-Forwarded-Port", "X-Real-IP", "X-Request-Id", "X-Requested-With", "DNT", "Priority",
+        "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User", "Sec-WebSocket-Key",
+        "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
+        "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "traceparent", "tracestate",
+    };
+    private static final int MAX_LENGTH = 32;
+    /** By length, every spelling known: as listed, and in lower case. */
+    private static final AsciiString[][] BY_LENGTH = new AsciiString[MAX_LENGTH + 1][];
+
+    static {
+        for (String n : NAMES) {
+            add(n);
+            add(n.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private KnownHeaderNames() {
+    }
+
+    private static void add(String name) {
+        int len = name.length();
+        AsciiString[] at = BY_LENGTH[len];
+        if (at == null) {
+            BY_LENGTH[len] = new AsciiString[] {AsciiString.cached(name)};
+            return;
+        }
+        for (AsciiString a : at) {
+            if (a.toString().equals(name)) {
+                return;
+            }
+        }
+        AsciiString[] more = java.util.Arrays.copyOf(at, at.length + 1);
+        more[at.length] = AsciiString.cached(name);
+        BY_LENGTH[len] = more;
+    }
+
+    /** The shared name with exactly these bytes, or null when it is not one of them. */
+    static AsciiString find(byte[] bytes, int start, int length) {
+        if (length > MAX_LENGTH) {
+            return null;
+        }
+        AsciiString[] candidates = BY_LENGTH[length];
+        if (candidates == null) {
+            return null;
+        }
+        for (AsciiString c : candidates) {
+            if (sameBytes(c.array(), c.arrayOffset(), bytes, start, length)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameBytes(byte[] a, int aStart, byte[] b, int bStart, int length) {
+        for (int i = 0; i < length; i++) {
+            if (a[aStart + i] != b[bStart + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
