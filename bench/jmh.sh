@@ -3,7 +3,8 @@
 # and 1,000 backends (PickBenchmark), printed as a table; values over 200 ns at 1,000 backends are marked.
 #
 # Usage: bench/jmh.sh [BENCHMARK_REGEX]   (default: PickBenchmark; also ForwardHeadersBenchmark, FilterBenchmark
-#   (ns per request each built-in filter adds), RateLimitBenchmark, CompressBenchmark, HeaderFiltersBenchmark)
+#   (ns per request each built-in filter adds), RateLimitBenchmark, CompressBenchmark, HeaderFiltersBenchmark,
+#   ProxyPathBenchmark (heap the event loop allocates per proxied request; add JMH_OPTS="-prof gc"))
 # Knobs (environment): STRATEGIES=a,b (default: all registered)  BACKENDS=3,100,1000
 #   JMH_OPTS="..." (extra JMH options, e.g. "-wi 5 -i 10" or "-f 2")  JAVA=java
 # Raw output and JSON go to bench/out/. Needs only a JDK; the Maven wrapper builds the test classes.
