@@ -124,8 +124,18 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         }
         int n = Math.min(buf.readableBytes(), seen.maxWritableBytes());
         seen.writeBytes(buf, buf.readerIndex(), n);
-        session.bytes(true, n);
-        buf.release();
+        session.bytes(true, buf.readableBytes());
+        if (n < buf.readableBytes()) {
+            // More than the detect buffer has room for: io_uring may have asked the kernel for a larger read
+            // before the smaller size was set. Detection looks at what fits; the rest goes on, in order, after it.
+            buf.skipBytes(n);
+            if (late == null) {
+                late = new java.util.ArrayDeque<>(2);
+            }
+            late.add(buf);
+        } else {
+            buf.release();
+        }
     }
 
     @Override
@@ -379,9 +389,10 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
         if (detectTimer != null) {
             detectTimer.cancel(false);
         }
-        if (connecting != null) {
-            connecting.cancel(false);
-            connecting.channel().close();
+        ChannelFuture c = connecting; // cancelling runs its listener, which may clear the field at once
+        if (c != null) {
+            c.cancel(false);
+            c.channel().close();
         }
         if (seen != null) {
             seen.release();
