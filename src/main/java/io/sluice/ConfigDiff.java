@@ -7,6 +7,7 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
+import io.sluice.runtime.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,14 +22,18 @@ final class ConfigDiff {
     private ConfigDiff() {
     }
 
-    /** Settings that changed but need a restart: the number of event loops, the transport and the
-     * admin listener's address. */
+    /**
+     * Settings that changed but need a restart: the number of event loops, the transport (when the new one is not
+     * the one running: {@code auto} and the name of the transport it chose are the same) and the admin listener's
+     * address.
+     */
     static List<String> needsRestart(Config a, Config b) {
         List<String> out = new ArrayList<>();
         if (a.workers() != b.workers()) {
             out.add("workers (" + a.workers() + " -> " + b.workers() + ")");
         }
-        if (!a.transport().equals(b.transport())) {
+        if (!a.transport().equals(b.transport()) && !"auto".equals(b.transport())
+                && !b.transport().equals(Transport.name())) {
             out.add("transport (" + a.transport() + " -> " + b.transport() + ")");
         }
         if (a.admin().enabled() != b.admin().enabled() || !a.admin().bind().equals(b.admin().bind())) {
