@@ -10,9 +10,7 @@ import org.junit.jupiter.api.Test;
 class ConfigDiffTransportTest {
 
     private static Config on(String transport) {
-        Config c = TestConfigs.create().pool("p", 1).build();
-        return new Config(c.listeners(), c.pools(), c.admin(), c.limits(), c.headers(), c.workers(), c.accessLog(),
-                c.tracing(), c.metrics(), c.geoip(), transport);
+        return TestConfigs.create().pool("p", 1).build().withTransport(transport);
     }
 
     @Test

@@ -75,6 +75,11 @@ public record Config(List<ListenerConfig> listeners, List<PoolConfig> pools, Adm
         return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, value, geoip, transport);
     }
 
+    /** This configuration on another transport ({@code auto}, {@code io_uring}, {@code epoll} or {@code nio}). */
+    public Config withTransport(String value) {
+        return new Config(listeners, pools, admin, limits, headers, workers, accessLog, tracing, metrics, geoip, value);
+    }
+
     /**
      * A builder with the defaults a YAML file without those sections gets: admin on 127.0.0.1:9901, default
      * limits and headers, one event loop per core, no access log, no tracing, metrics on.

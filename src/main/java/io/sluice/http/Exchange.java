@@ -429,8 +429,7 @@ final class Exchange {
         attempts.releaseBody();
         // Reported before the last bytes leave: whoever sees the response end can see its outcome. The clock read
         // for the report is the request's end too.
-        finished(status, ledger.report(backend, pool, status, FailureKind.NONE, attemptIndex, attemptNanos,
-                tunnelLatency));
+        finished(status, report(FailureKind.NONE));
         client.flush();
         detachUpstream(upstreamKeepAlive && requestComplete && requestSent && !proxy.draining()
                 && !backend.state().isRetired()); // a backend a reload removed: its connections drain
@@ -569,8 +568,9 @@ final class Exchange {
         return true;
     }
 
-    private void report(FailureKind kind) {
-        ledger.report(backend, pool, status, kind, attemptIndex, attemptNanos, tunnelLatency);
+    /** Reports the current attempt's outcome, once; returns the clock read for it (0 when already reported). */
+    private long report(FailureKind kind) {
+        return ledger.report(backend, pool, status, kind, attemptIndex, attemptNanos, tunnelLatency);
     }
 
     /** Counts, traces and logs the request once, with the status the client got (0 for none). */

@@ -49,14 +49,11 @@ class EventLoopsIT {
         try (Sluice sluice = Sluice.builder().config(TestConfigs.create().pool("p").build()).build().start()) {
             assertThat(sluice.eventLoopThreads()).isPositive();
         }
-        Config same = TestConfigs.create().pool("p").build();
-        same = new Config(same.listeners(), same.pools(), same.admin(), same.limits(), same.headers(), same.workers(),
-                same.accessLog(), same.tracing(), same.metrics(), same.geoip(), Transport.name());
+        Config same = TestConfigs.create().pool("p").build().withTransport(Transport.name());
         try (Sluice sluice = Sluice.builder().config(same).build().start()) {
             assertThat(sluice.eventLoopThreads()).isPositive();
         }
-        Config another = new Config(same.listeners(), same.pools(), same.admin(), same.limits(), same.headers(),
-                same.workers(), same.accessLog(), same.tracing(), same.metrics(), same.geoip(), other);
+        Config another = same.withTransport(other);
         Sluice refused = Sluice.builder().config(another).build();
         assertThatThrownBy(refused::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already runs " + Transport.name());
