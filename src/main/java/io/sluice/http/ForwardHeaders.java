@@ -42,6 +42,8 @@ final class ForwardHeaders {
     private static final int TRAILER = 16;
     private static final int TRANSFER_ENCODING = 32;
     private static final int UPGRADE = 64;
+    /** Connection appears more than once (its values must all be read). */
+    private static final int CONNECTION_REPEATED = 128;
 
     /**
      * Which hop-by-hop headers {@code h} has, as bits, found in one pass over its names: most messages have none
@@ -50,7 +52,11 @@ final class ForwardHeaders {
     static int hopByHop(HttpHeaders h) {
         int found = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-            found |= hopByHopBit(it.next().getKey());
+            int bit = hopByHopBit(it.next().getKey());
+            if (bit == CONNECTION && (found & CONNECTION) != 0) {
+                bit = CONNECTION_REPEATED;
+            }
+            found |= bit;
         }
         return found;
     }
@@ -89,14 +95,13 @@ final class ForwardHeaders {
         if (present == 0) {
             return;
         }
-        if ((present & CONNECTION) != 0) {
+        if ((present & CONNECTION_REPEATED) != 0) {
             for (Iterator<String> it = h.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
-                String value = it.next();
-                // The usual value names only Keep-Alive, removed below when present.
-                if (!HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)) {
-                    removeListed(h, value);
-                }
+                removeListedUnlessKeepAlive(h, it.next());
             }
+            h.remove(HttpHeaderNames.CONNECTION);
+        } else if ((present & CONNECTION) != 0) {
+            removeListedUnlessKeepAlive(h, h.get(HttpHeaderNames.CONNECTION)); // one line: no iterator needed
             h.remove(HttpHeaderNames.CONNECTION);
         }
         if ((present & KEEP_ALIVE) != 0) {
@@ -120,6 +125,13 @@ final class ForwardHeaders {
         }
         if ((present & UPGRADE) != 0) {
             h.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+
+    private static void removeListedUnlessKeepAlive(HttpHeaders h, String value) {
+        // The usual value names only Keep-Alive, removed below when present.
+        if (value != null && !HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)) {
+            removeListed(h, value);
         }
     }
 

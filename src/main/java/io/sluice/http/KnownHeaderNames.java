@@ -3,10 +3,11 @@ package io.sluice.http;
 import io.netty.util.AsciiString;
 
 /**
- * Request header names that clients send on most requests, in the spellings they send them, kept as shared
- * {@link AsciiString}s: the request decoder hands out one of these instead of a new name (an AsciiString and its
- * bytes, about 60 bytes) per header line, and its hash is computed once. The name keeps the client's exact bytes,
- * so what the backend receives is unchanged. Stateless; thread-safe.
+ * Header names that clients send on most requests and backends on most responses, in the spellings they send
+ * them, kept as shared {@link AsciiString}s: the request decoder ({@link Http1ServerCodec}) and the response
+ * decoder ({@link Http1ClientCodec}) hand out one of these instead of a new name (an AsciiString and its bytes,
+ * about 60 bytes) per header line, and its hash is computed once. The name keeps the sender's exact bytes, so
+ * what the other side receives is unchanged. Stateless; thread-safe.
  */
 final class KnownHeaderNames {
     private static final String[] NAMES = {
@@ -18,6 +19,13 @@ final class KnownHeaderNames {
         "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User", "Sec-WebSocket-Key",
         "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
         "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "traceparent", "tracestate",
+        // responses
+        "Server", "Date", "Last-Modified", "ETag", "Accept-Ranges", "Vary", "Expires", "Age", "Via", "Location",
+        "Set-Cookie", "Content-Language", "Content-Disposition", "Content-Range", "Link", "Retry-After",
+        "WWW-Authenticate", "Alt-Svc", "X-Powered-By", "X-Content-Type-Options", "X-Frame-Options",
+        "Strict-Transport-Security", "Content-Security-Policy", "Referrer-Policy", "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Credentials", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
+        "Access-Control-Expose-Headers", "Access-Control-Max-Age", "Timing-Allow-Origin", "Server-Timing",
     };
     private static final int MAX_LENGTH = 32;
     /** By length, every spelling known: as listed, and in lower case. */

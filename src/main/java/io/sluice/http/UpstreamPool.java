@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
@@ -238,7 +237,7 @@ final class UpstreamPool {
                         HttpDecoderConfig dc = new HttpDecoderConfig()
                                 .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK);
-                        ch.pipeline().addLast("codec", new HttpClientCodec(dc, false, false));
+                        ch.pipeline().addLast("codec", new Http1ClientCodec(dc));
                         ch.pipeline().addLast("upstream", new UpstreamHandler(self, address, key, idleTimeoutNanos));
                     }
                 })
