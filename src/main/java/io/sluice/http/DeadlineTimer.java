@@ -1,13 +1,17 @@
 package io.sluice.http;
 
 import io.netty.channel.ChannelHandlerContext;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A connection's timeout that costs nothing per request: one task sits in the event loop's scheduler, and
  * arming again only moves the deadline (a deadline earlier than the waiting task schedules one more). When the task fires before the (moved) deadline it reschedules
- * itself for the rest; when it fires disarmed, or on a closed channel, it does nothing. Confined to the
- * channel's event loop; not thread-safe.
+ * itself for the rest; when it fires disarmed, or on a closed channel, it does nothing. A task superseded by an
+ * earlier one is taken out of the scheduler, and {@link #cancel} takes out the one waiting: the owner calls it when
+ * its channel closes, because a waiting task holds the channel (its pipeline, buffers' owners and all) until it
+ * runs, which for a header or idle timeout is long after a short connection has gone. Confined to the channel's
+ * event loop; not thread-safe.
  */
 final class DeadlineTimer {
     private final ChannelHandlerContext ctx;
@@ -18,6 +22,7 @@ final class DeadlineTimer {
     /** When the task in the scheduler runs, and which one it is (an earlier deadline supersedes it). */
     private long fireAt;
     private int generation;
+    private ScheduledFuture<?> task;
 
     /** @param onExpiry run on the event loop when an armed deadline passes */
     DeadlineTimer(ChannelHandlerContext ctx, Runnable onExpiry) {
@@ -39,11 +44,27 @@ final class DeadlineTimer {
         armed = false;
     }
 
+    /** Disarms and takes the waiting task out of the scheduler, so that nothing holds the channel any more. */
+    void cancel() {
+        armed = false;
+        scheduled = false;
+        generation++;
+        ScheduledFuture<?> t = task;
+        task = null;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
     private void schedule(long nanos, long now) {
+        ScheduledFuture<?> superseded = task;
+        if (superseded != null) {
+            superseded.cancel(false);
+        }
         scheduled = true;
         fireAt = now + nanos;
         int g = ++generation;
-        ctx.executor().schedule(() -> fire(g), nanos, TimeUnit.NANOSECONDS);
+        task = ctx.executor().schedule(() -> fire(g), nanos, TimeUnit.NANOSECONDS);
     }
 
     private void fire(int g) {
@@ -51,6 +72,7 @@ final class DeadlineTimer {
             return; // superseded by a task for an earlier deadline
         }
         scheduled = false;
+        task = null;
         if (!armed || !ctx.channel().isActive()) {
             return;
         }

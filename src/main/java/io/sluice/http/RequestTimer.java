@@ -45,6 +45,19 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        timer.cancel(); // the waiting task would hold the closed connection until its deadline
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.IDLE && msg instanceof ByteBuf b && b.isReadable()) {
             arm(State.HEADERS, headerNanos);

@@ -116,7 +116,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange e = exchange;
         exchange = null;
-        responseTimer.disarm();
+        responseTimer.cancel();
         if (e != null) {
             e.onUpstreamClosed();
         } else if (idle) {
