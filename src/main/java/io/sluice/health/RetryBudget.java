@@ -1,5 +1,6 @@
 package io.sluice.health;
 
+import io.sluice.runtime.StripedCounters;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -7,9 +8,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * over the last 10 seconds, retries may number at most {@code percent}% of requests plus a fixed
  * {@code minRetries} (so that a quiet pool still retries). Counted in ten one-second slots.
  *
- * <p>Thread-safe and lock-free: a request costs one atomic increment (plus a reset when its second's slot
- * is reused); a retry sums the slots. Under concurrency the cap can be overshot by at most one retry per
- * thread deciding at the same instant, and a slot being reset may lose an increment or two.
+ * <p>Thread-safe and lock-free: a request costs no atomic instruction on an event loop (the requests are
+ * {@link StripedCounters}, one block per loop, summed when a retry asks) and one volatile read of its second's
+ * slot; when a slot is reused for a new second, the slot's running sum at that moment becomes its new zero
+ * instead of every stripe being cleared. A retry sums the slots. Under concurrency the cap can be overshot by
+ * at most one retry per thread deciding at the same instant, and a request counted while its slot is being
+ * reused may land in the wrong second.
  */
 public final class RetryBudget {
     private static final int SLOTS = 10;
@@ -18,7 +22,9 @@ public final class RetryBudget {
     private final int percent;
     private final int minRetries;
     private final AtomicLongArray epochs = new AtomicLongArray(SLOTS);
-    private final AtomicLongArray requests = new AtomicLongArray(SLOTS);
+    /** Requests ever counted in each slot; the slot's count for its current second is this minus its base. */
+    private final StripedCounters requests = new StripedCounters(SLOTS);
+    private final AtomicLongArray requestsBase = new AtomicLongArray(SLOTS);
     private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
 
     /**
@@ -38,7 +44,7 @@ public final class RetryBudget {
 
     /** One request arrived (not a retry). */
     public void onRequest(long nowNanos) {
-        requests.incrementAndGet(slot(nowNanos));
+        requests.increment(slot(nowNanos));
     }
 
     /** True, and the retry counted, when the budget allows one more retry now. */
@@ -49,7 +55,7 @@ public final class RetryBudget {
         long ret = 0;
         for (int i = 0; i < SLOTS; i++) {
             if (recent(epochs.get(i), epoch)) {
-                req += requests.get(i);
+                req += requests.sum(i) - requestsBase.get(i);
                 ret += retries.get(i);
             }
         }
@@ -82,7 +88,7 @@ public final class RetryBudget {
         int i = Math.floorMod(epoch, SLOTS);
         long seen = epochs.get(i);
         if (seen < epoch && epochs.compareAndSet(i, seen, epoch)) {
-            requests.set(i, 0);
+            requestsBase.set(i, requests.sum(i));
             retries.set(i, 0);
         }
         return i;

@@ -2,6 +2,13 @@ package io.sluice.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.sluice.runtime.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The retry budget on a fake clock. */
@@ -55,5 +62,48 @@ class RetryBudgetTest {
         }
         assertThat(budget.tryRetry(SECOND)).isTrue();
         assertThat(budget.tryRetry(20 * SECOND)).isFalse();
+    }
+
+    /** Requests counted on event loops (striped, no atomics) give budget; a reused second starts from zero. */
+    @Test
+    void requestsCountedOnEventLoopsGiveBudgetAndAReusedSecondStartsEmpty() throws Exception {
+        RetryBudget budget = new RetryBudget(10, 0);
+        EventLoopGroup group = Transport.newGroup(2, "budget-test");
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (EventExecutor loop : group) {
+                done.add(loop.submit(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        budget.onRequest(0);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(retriesAllowed(budget, 0)).as("10%% of 200 requests").isEqualTo(20);
+            done.clear();
+            for (EventExecutor loop : group) { // ten seconds on: the same slot, a new second
+                done.add(loop.submit(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        budget.onRequest(10 * SECOND);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(retriesAllowed(budget, 10 * SECOND)).as("10%% of the 10 requests of this second").isEqualTo(1);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static int retriesAllowed(RetryBudget budget, long now) {
+        int n = 0;
+        while (n < 1000 && budget.tryRetry(now)) {
+            n++;
+        }
+        return n;
     }
 }
