@@ -23,8 +23,10 @@ public final class PickContext {
     private long cursor2;
     private int walk;
     private long[] marks = new long[1];
-    private final int[] sample = new int[ScoredPicker.SCRATCH];
-    private final double[] sampleLatency = new double[ScoredPicker.SCRATCH];
+    /** Scoring pickers' scratch, made on first use: most strategies never need it, and on HTTP/2 there is a
+     *  context per stream. */
+    private int[] sample;
+    private double[] sampleLatency;
 
     /** A context drawing on the calling thread's {@link ThreadLocalRandom}. */
     public PickContext() {
@@ -111,12 +113,20 @@ public final class PickContext {
 
     /** Scratch space for a scoring picker: backend indexes it looked at. */
     int[] sample() {
-        return sample;
+        int[] s = sample;
+        if (s == null) {
+            s = sample = new int[ScoredPicker.SCRATCH];
+        }
+        return s;
     }
 
     /** Scratch space for a scoring picker: the latency it read for each entry of {@link #sample()}. */
     double[] sampleLatency() {
-        return sampleLatency;
+        double[] s = sampleLatency;
+        if (s == null) {
+            s = sampleLatency = new double[ScoredPicker.SCRATCH];
+        }
+        return s;
     }
 
     /** Clears the marks for a pool of {@code n} backends (a scratch set for walks over candidates). */

@@ -1,6 +1,7 @@
 package io.sluice.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +18,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
 import io.sluice.config.Config;
@@ -107,15 +111,41 @@ final class FrontendHandler extends ChannelDuplexHandler {
         super.channelActive(ctx);
     }
 
+    /** A client connection's address and the strings made from it, shared by the streams of an HTTP/2 one. */
+    private record Peer(InetSocketAddress remote, String ip, String localPort) {
+    }
+
+    private static final AttributeKey<Peer> PEER = AttributeKey.valueOf("sluice.http.peer");
+
+    /**
+     * The client as a trusted PROXY header named it, else the socket's peer, with its address and the local port as
+     * strings: made once per connection, and on HTTP/2 kept on the connection for its streams instead of made
+     * again for each.
+     */
+    private static Peer peer(Channel ch) {
+        // Only a stream's parent is its client connection; an accepted socket's parent is the listening socket.
+        Attribute<Peer> kept = ch instanceof Http2StreamChannel ? ch.parent().attr(PEER) : null;
+        Peer p = kept == null ? null : kept.get();
+        if (p == null) {
+            InetSocketAddress remote = ClientAddress.source(ch); // for a stream, its connection's
+            String ip = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+            p = new Peer(remote, ip, Integer.toString(ClientAddress.destination(ch).getPort()));
+            if (kept != null) {
+                kept.set(p);
+            }
+        }
+        return p;
+    }
+
     private void activate() {
         if (active) {
             return;
         }
         active = true;
-        // The client as a trusted PROXY header named it, else the socket's peer (for a stream, its connection's).
-        remote = ClientAddress.source(ctx.channel());
-        clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-        localPort = Integer.toString(ClientAddress.destination(ctx.channel()).getPort());
+        Peer peer = peer(ctx.channel());
+        remote = peer.remote();
+        clientIp = peer.ip();
+        localPort = peer.localPort();
         if (proxy.draining() && !h2) {
             ctx.close();
             return;

@@ -85,6 +85,26 @@ class Http2IT {
         }
     }
 
+    /** Each connection's streams name that connection's client, though the address strings are made once for it. */
+    @Test
+    void theStreamsOfEachConnectionCarryTheirOwnClientAddress() throws Exception {
+        try (DemoBackend a = DemoBackend.start("127.0.0.1", 0, "a");
+             Sluice sluice = Sluice.builder().config(TestConfigs.create().pool("p", a.port()).build()).build().start()) {
+            int port = sluice.listenerAddress("web").getPort();
+            for (int round = 0; round < 2; round++) {
+                for (String from : List.of("127.0.0.2", "127.0.0.3")) {
+                    try (H2Client client = H2Client.connect("127.0.0.1", port, null, null, from)) {
+                        for (int i = 0; i < 2; i++) {
+                            H2Response r = client.request("GET", "/headers", "shop.test", Map.of(), null)
+                                    .get(10, TimeUnit.SECONDS);
+                            assertThat(r.bodyText()).contains("\"x-forwarded-for\":[\"" + from + "\"]");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aRequestNoRouteTakesIsAnswered404OnItsStreamAndTheConnectionGoesOn() throws Exception {
         try (DemoBackend a = DemoBackend.start("127.0.0.1", 0, "a");

@@ -99,6 +99,12 @@ public final class H2Client implements AutoCloseable {
      */
     public static H2Client connect(String host, int port, SslContext sslOrNull, String sniHostOrNull)
             throws IOException, InterruptedException {
+        return connect(host, port, sslOrNull, sniHostOrNull, null);
+    }
+
+    /** As {@link #connect(String, int, SslContext, String)}, from {@code localHost} (e.g. 127.0.0.2); null: any. */
+    public static H2Client connect(String host, int port, SslContext sslOrNull, String sniHostOrNull,
+                                   String localHost) throws IOException, InterruptedException {
         EventLoopGroup group = Transport.newGroup(1, "h2-client");
         CompletableFuture<Void> settings = new CompletableFuture<>();
         CompletableFuture<Long> goAway = new CompletableFuture<>();
@@ -133,7 +139,8 @@ public final class H2Client implements AutoCloseable {
                             ch.pipeline().addLast(new ConnectionEvents(settings, goAway));
                         }
                     })
-                    .connect(host, port);
+                    .connect(new java.net.InetSocketAddress(host, port),
+                            localHost == null ? null : new java.net.InetSocketAddress(localHost, 0));
             if (!cf.await(10, TimeUnit.SECONDS) || !cf.isSuccess()) {
                 cf.channel().close();
                 throw new IOException("cannot connect to " + host + ":" + port, cf.cause());
