@@ -76,10 +76,14 @@ final class H2Front {
                 .build();
     }
 
-    /** A stream's handlers up to the front handler: the request guard, the HTTP/1-style codec, the splitter. */
+    /**
+     * A stream's handlers up to the front handler: the request guard, the HTTP/1-style codec, the response-head
+     * converter, the splitter.
+     */
     static void initStream(ChannelPipeline p) {
         p.addLast("guard", new H2RequestGuard());
         p.addLast("codec", SERVER_CODEC);
+        p.addLast("response-head", H2ResponseHead.INSTANCE); // above the codec: turns a proxied head first
         p.addLast("whole", new FullRequestSplitter());
     }
 }

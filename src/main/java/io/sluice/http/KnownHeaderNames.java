@@ -1,6 +1,7 @@
 package io.sluice.http;
 
 import io.netty.util.AsciiString;
+import java.util.IdentityHashMap;
 
 /**
  * Header names that clients send on most requests and backends on most responses, in the spellings they send
@@ -30,11 +31,20 @@ final class KnownHeaderNames {
     private static final int MAX_LENGTH = 32;
     /** By length, every spelling known: as listed, and in lower case. */
     private static final AsciiString[][] BY_LENGTH = new AsciiString[MAX_LENGTH + 1][];
+    /** Each shared name (by identity) to its shared lower-case spelling, for HTTP/2. */
+    private static final IdentityHashMap<AsciiString, AsciiString> LOWER = new IdentityHashMap<>();
 
     static {
         for (String n : NAMES) {
             add(n);
             add(n.toLowerCase(java.util.Locale.ROOT));
+        }
+        for (AsciiString[] same : BY_LENGTH) {
+            if (same != null) {
+                for (AsciiString a : same) {
+                    LOWER.put(a, find(a.toLowerCase()));
+                }
+            }
         }
     }
 
@@ -56,6 +66,22 @@ final class KnownHeaderNames {
         AsciiString[] more = java.util.Arrays.copyOf(at, at.length + 1);
         more[at.length] = AsciiString.cached(name);
         BY_LENGTH[len] = more;
+    }
+
+    /**
+     * {@code name} in lower case: the shared lower-case spelling when {@code name} is one of the shared names, else
+     * {@code name} itself when it is an AsciiString with no upper-case letter, else a new AsciiString.
+     */
+    static AsciiString lowerCase(CharSequence name) {
+        if (name instanceof AsciiString a) {
+            AsciiString shared = LOWER.get(a);
+            return shared != null ? shared : a.toLowerCase();
+        }
+        return AsciiString.of(name).toLowerCase();
+    }
+
+    private static AsciiString find(AsciiString a) {
+        return find(a.array(), a.arrayOffset(), a.length());
     }
 
     /** The shared name with exactly these bytes, or null when it is not one of them. */

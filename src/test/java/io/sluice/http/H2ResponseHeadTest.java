@@ -1,0 +1,103 @@
+package io.sluice.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The fast response-head conversion sends what Netty's own conversion sends, header for header. */
+class H2ResponseHeadTest {
+
+    private static HttpResponse response(HttpResponseStatus status, String... nameValues) {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        for (int i = 0; i < nameValues.length; i += 2) {
+            r.headers().add(nameValues[i], nameValues[i + 1]);
+        }
+        return r;
+    }
+
+    private static List<String> lines(Http2Headers h) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<CharSequence, CharSequence> e : h) {
+            out.add(e.getKey() + ": " + e.getValue());
+        }
+        return out;
+    }
+
+    private static void sameAsNetty(HttpResponse r) {
+        Http2Headers ours = H2ResponseHead.convert(r);
+        Http2Headers netty = HttpConversionUtil.toHttp2Headers(r, false);
+        assertThat(ours).as("taken on here").isNotNull();
+        assertThat(lines(ours)).isEqualTo(lines(netty));
+    }
+
+    @Test
+    void aTypicalProxiedHeadConvertsAsNettyWould() {
+        sameAsNetty(response(HttpResponseStatus.OK, "Server", "nginx", "Date", "Sun, 06 Dec 2026 20:00:00 GMT",
+                "Content-Type", "text/plain", "Content-Length", "512", "Last-Modified", "x", "ETag", "\"e\"",
+                "Accept-Ranges", "bytes", "X-Own-Header", "1", "x-lower", "2", "SET-COOKIE", "a=b",
+                "Set-Cookie", "c=d", "Vary", "Accept-Encoding"));
+        sameAsNetty(response(HttpResponseStatus.NOT_FOUND));
+        sameAsNetty(response(HttpResponseStatus.valueOf(599), "X-Backend-Server", "127.0.0.1:8080"));
+    }
+
+    @Test
+    void connectionSpecificHeadersAreDroppedAsNettyDropsThem() {
+        sameAsNetty(response(HttpResponseStatus.OK, "Keep-Alive", "timeout=5", "Transfer-Encoding", "chunked",
+                "Upgrade", "h2c", "Proxy-Connection", "close", "Host", "h", "x-http2-stream-id", "3",
+                "x-http2-scheme", "https", "x-http2-path", "/", "X-Kept", "yes"));
+    }
+
+    @Test
+    void connectionTeAndCookieAreLeftToNetty() {
+        assertThat(H2ResponseHead.convert(response(HttpResponseStatus.OK, "Connection", "X-A", "X-A", "1"))).isNull();
+        assertThat(H2ResponseHead.convert(response(HttpResponseStatus.OK, "TE", "trailers"))).isNull();
+        assertThat(H2ResponseHead.convert(response(HttpResponseStatus.OK, "Cookie", "a=b; c=d"))).isNull();
+    }
+
+    @Test
+    void aSharedNameMapsToItsSharedLowerCaseAndOtherNamesAreLowerCased() {
+        AsciiString upper = KnownHeaderNames.find(bytes("Content-Type"), 0, 12);
+        AsciiString lower = KnownHeaderNames.find(bytes("content-type"), 0, 12);
+        assertThat((Object) KnownHeaderNames.lowerCase(upper)).isSameAs(lower);
+        assertThat((Object) KnownHeaderNames.lowerCase(lower)).isSameAs(lower);
+        AsciiString own = new AsciiString("x-own");
+        assertThat((Object) KnownHeaderNames.lowerCase(own)).isSameAs(own); // already lower case: no copy
+        assertThat((Object) KnownHeaderNames.lowerCase("X-Own")).hasToString("x-own");
+        assertThat((Object) KnownHeaderNames.lowerCase(new AsciiString("X-OWN"))).hasToString("x-own");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void fullAndInterimResponsesAreNotTakenOn() {
+        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel(
+                H2ResponseHead.INSTANCE);
+        ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.EMPTY_BUFFER));
+        ch.writeOutbound(response(HttpResponseStatus.CONTINUE));
+        ch.writeOutbound(response(HttpResponseStatus.OK, "Server", "s"));
+        Object full = ch.readOutbound();
+        Object interim = ch.readOutbound();
+        Object head = ch.readOutbound();
+        assertThat(full).isInstanceOf(DefaultFullHttpResponse.class);
+        assertThat(interim).isInstanceOf(HttpResponse.class);
+        assertThat(head).isInstanceOf(io.netty.handler.codec.http2.Http2HeadersFrame.class);
+        assertThat(((io.netty.handler.codec.http2.Http2HeadersFrame) head).isEndStream()).isFalse();
+        io.netty.util.ReferenceCountUtil.release(full);
+        ch.finishAndReleaseAll();
+    }
+}
