@@ -2,6 +2,7 @@ package io.sluice.l4;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -349,10 +350,19 @@ final class TcpFront extends ChannelInboundHandlerAdapter {
             up.close();
         });
         sweeper.add(session);
+        // The backend connection closes after what was read from the client has gone out to it: closing it with
+        // the client connection dropped the bytes a slow backend had not taken yet. The session stays with the
+        // sweeper until both are closed, so a backend that stops reading is still cut after the idle timeout.
         client.closeFuture().addListener(x -> {
-            sweeper.remove(session);
             if (up.isActive()) {
-                up.close();
+                up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                sweeper.remove(session);
+            }
+        });
+        up.closeFuture().addListener(x -> {
+            if (!client.isActive()) {
+                sweeper.remove(session);
             }
         });
         Relay fromClient = new Relay(up, session, true);

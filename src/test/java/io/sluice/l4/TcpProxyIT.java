@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** TCP listeners over real loopback sockets: bytes both ways, half-close, retries, routing by first bytes. */
@@ -64,6 +67,52 @@ class TcpProxyIT {
                 assertThat(readAll(s.getInputStream())).isEqualTo("hello, backend");
             }
             assertThat(echo.receivedText()).filteredOn(t -> !t.isEmpty()).containsExactly("hello, backend");
+        }
+    }
+
+    /**
+     * The backend has already shut its side when the client finishes sending and shuts its own: Sluice closes the
+     * client connection at once (nothing is left to send it), and the bytes a slow backend has not yet taken must
+     * still reach it before its connection closes. Closing the backend connection with the client one dropped them.
+     */
+    @Test
+    void bytesStillOnTheWayToASlowBackendArriveWhenTheClientSideClosesFirst() throws Exception {
+        int total = 8 << 20;
+        try (ServerSocket backend = new ServerSocket()) {
+            backend.bind(new InetSocketAddress("127.0.0.1", 0));
+            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket b = backend.accept()) {
+                    b.setSoTimeout(20_000);
+                    b.shutdownOutput(); // nothing to say: the client's side will be the last to finish
+                    InputStream in = b.getInputStream();
+                    byte[] buf = new byte[16 * 1024];
+                    long got = 0;
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        got += n;
+                        LockSupport.parkNanos(1_000_000); // a slow reader (about 16 MB/s), not a synchronisation
+                    }
+                    return got;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (Sluice sluice = start("""
+                    listeners:
+                      - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: sink } ] }
+                    pools:
+                      - { name: sink, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                    admin: { enabled: false }
+                    """.formatted(backend.getLocalPort()));
+                 Socket s = connect(sluice.listenerAddress("edge"))) {
+                byte[] chunk = new byte[64 * 1024];
+                for (int sent = 0; sent < total; sent += chunk.length) {
+                    s.getOutputStream().write(chunk);
+                }
+                s.shutdownOutput();
+                assertThat(s.getInputStream().read()).as("the backend sent nothing").isEqualTo(-1);
+                assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(total);
+            }
         }
     }
 
