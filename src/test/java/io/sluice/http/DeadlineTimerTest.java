@@ -72,44 +72,41 @@ class DeadlineTimerTest {
         }
     }
 
-    @Test
-    void anEarlierDeadlineTakesTheLaterTaskOutAndCancelTakesTheLastOne() {
-        AtomicInteger expired = new AtomicInteger();
-        DeadlineTimer[] timer = new DeadlineTimer[1];
-        EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
+    /** A timer on an embedded channel that counts its expiries. */
+    private static final class Fixture {
+        final AtomicInteger expired = new AtomicInteger();
+        DeadlineTimer timer;
+        final EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
-                timer[0] = new DeadlineTimer(ctx, expired::incrementAndGet);
+                timer = new DeadlineTimer(ctx, expired::incrementAndGet);
             }
         });
-        timer[0].arm(TimeUnit.HOURS.toNanos(1));
-        long first = ch.runScheduledPendingTasks();
-        timer[0].arm(TimeUnit.MINUTES.toNanos(1));
-        long second = ch.runScheduledPendingTasks();
-        assertThat(second).isPositive().isLessThan(first).isLessThanOrEqualTo(TimeUnit.MINUTES.toNanos(1));
-        timer[0].cancel();
-        assertThat(ch.runScheduledPendingTasks()).as("neither task is left").isEqualTo(-1);
-        assertThat(expired).hasValue(0);
-        ch.finishAndReleaseAll();
     }
 
     @Test
-    void anArmedTimerStillExpires() throws InterruptedException {
-        AtomicInteger expired = new AtomicInteger();
-        DeadlineTimer[] timer = new DeadlineTimer[1];
-        EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                timer[0] = new DeadlineTimer(ctx, expired::incrementAndGet);
-            }
+    void anEarlierDeadlineTakesTheLaterTaskOutAndCancelTakesTheLastOne() {
+        Fixture f = new Fixture();
+        f.timer.arm(TimeUnit.HOURS.toNanos(1));
+        long first = f.ch.runScheduledPendingTasks();
+        f.timer.arm(TimeUnit.MINUTES.toNanos(1));
+        long second = f.ch.runScheduledPendingTasks();
+        assertThat(second).isPositive().isLessThan(first).isLessThanOrEqualTo(TimeUnit.MINUTES.toNanos(1));
+        f.timer.cancel();
+        // had the hour-long task stayed when the minute-long one replaced it, it would be next now
+        assertThat(f.ch.runScheduledPendingTasks()).as("neither task is left").isEqualTo(-1);
+        assertThat(f.expired).hasValue(0);
+        f.ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void anArmedTimerStillExpires() {
+        Fixture f = new Fixture();
+        f.timer.arm(TimeUnit.MILLISECONDS.toNanos(1));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).untilAsserted(() -> {
+            f.ch.runScheduledPendingTasks();
+            assertThat(f.expired).hasValue(1);
         });
-        timer[0].arm(TimeUnit.MILLISECONDS.toNanos(1));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (expired.get() == 0 && System.nanoTime() < deadline) {
-            ch.runScheduledPendingTasks();
-            Thread.onSpinWait();
-        }
-        assertThat(expired).hasValue(1);
-        ch.finishAndReleaseAll();
+        f.ch.finishAndReleaseAll();
     }
 }
