@@ -181,6 +181,15 @@ class ResilienceIT {
         throw new AssertionError("no pool " + name);
     }
 
+    /** The proxy's log lines since {@code mark} that tell of a breaker or a health check changing its mind. */
+    private static String stateChanges(int mark) {
+        String log = proxy.output();
+        return log.substring(Math.min(mark, log.length())).lines()
+                .filter(l -> l.contains("circuit breaker") || l.contains("health"))
+                .limit(80)
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     private static InetSocketAddress proxyAddress() {
         return new InetSocketAddress("127.0.0.1", port);
     }
@@ -188,6 +197,7 @@ class ResilienceIT {
     @Test
     void aBackendKilledWithSigkillAndRestartedUnderLoadCostsNoRequest() throws Exception {
         long[] retriesBefore = retries("web");
+        int logMark = proxy.output().length();
         try (Load load = new Load(proxyAddress(), 4)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> load.served("b1") > 50 && load.served("b2") > 50
                     && load.served("b3") > 50);
@@ -215,7 +225,8 @@ class ResilienceIT {
                             + " served %s, errors %d %s; retries %d, denied by budget %d%n", downMillis,
                     backMillis, load.requests(), load.servedBy(), load.errors().size(), load.errors(),
                     r[0] - retriesBefore[0], r[1] - retriesBefore[1]);
-            assertThat(load.errors()).as("failed idempotent requests").isEmpty();
+            assertThat(load.errors()).as("failed idempotent requests; breaker and health changes meanwhile:%n%s",
+                    stateChanges(logMark)).isEmpty();
             assertThat(r[0] - retriesBefore[0]).as("requests that met the dead backend and went again").isPositive();
             assertThat(load.requests()).isGreaterThan(500);
         }
