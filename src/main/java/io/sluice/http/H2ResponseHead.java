@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.Map;
@@ -30,9 +31,9 @@ import java.util.Map;
 final class H2ResponseHead extends ChannelOutboundHandlerAdapter {
     static final H2ResponseHead INSTANCE = new H2ResponseHead();
 
-    private static final AsciiString X_HTTP2_STREAM_ID = AsciiString.cached("x-http2-stream-id");
-    private static final AsciiString X_HTTP2_SCHEME = AsciiString.cached("x-http2-scheme");
-    private static final AsciiString X_HTTP2_PATH = AsciiString.cached("x-http2-path");
+    private static final AsciiString X_HTTP2_STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+    private static final AsciiString X_HTTP2_SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+    private static final AsciiString X_HTTP2_PATH = HttpConversionUtil.ExtensionHeaderNames.PATH.text();
 
     private H2ResponseHead() {
     }
