@@ -54,6 +54,7 @@ public final class RecordingBackend implements AutoCloseable {
     }
 
     private final ServerSocket server;
+    private final AcceptLoop acceptor;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<ByteArrayOutputStream> raw = new CopyOnWriteArrayList<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -62,26 +63,17 @@ public final class RecordingBackend implements AutoCloseable {
 
     public RecordingBackend() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::acceptLoop, "recording-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        acceptor = new AcceptLoop(server, "recording-backend", this::accepted);
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                int index = accepted.getAndIncrement();
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                sockets.add(s);
-                raw.add(bytes);
-                Thread t = new Thread(() -> serve(s, index, bytes), "recording-backend-conn-" + index);
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
+    private void accepted(Socket s) {
+        int index = accepted.getAndIncrement();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        sockets.add(s);
+        raw.add(bytes);
+        Thread t = new Thread(() -> serve(s, index, bytes), "recording-backend-conn-" + index);
+        t.setDaemon(true);
+        t.start();
     }
 
     private void serve(Socket s, int index, ByteArrayOutputStream bytes) {
@@ -229,7 +221,7 @@ public final class RecordingBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        acceptor.close();
         for (Socket s : sockets) {
             s.close();
         }

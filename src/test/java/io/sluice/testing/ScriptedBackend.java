@@ -25,32 +25,23 @@ public final class ScriptedBackend implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final Thread acceptor;
+    private final AcceptLoop acceptor;
 
     public ScriptedBackend(Script script) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    int index = accepted.getAndIncrement();
-                    sockets.add(s);
-                    Thread t = new Thread(() -> {
-                        try (s) {
-                            script.run(s, index);
-                        } catch (Exception e) {
-                            // the script ends when its peer goes away
-                        }
-                    }, "scripted-backend-conn-" + index);
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
+        acceptor = new AcceptLoop(server, "scripted-backend", s -> {
+            int index = accepted.getAndIncrement();
+            sockets.add(s);
+            Thread t = new Thread(() -> {
+                try (s) {
+                    script.run(s, index);
+                } catch (Exception e) {
+                    // the script ends when its peer goes away
                 }
-            }
-        }, "scripted-backend");
-        acceptor.setDaemon(true);
-        acceptor.start();
+            }, "scripted-backend-conn-" + index);
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     public int port() {
@@ -105,7 +96,7 @@ public final class ScriptedBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        acceptor.close();
         for (Socket s : sockets) {
             s.close();
         }

@@ -32,14 +32,14 @@ public final class TcpBackend implements AutoCloseable {
     private final List<ByteArrayOutputStream> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger finished = new AtomicInteger();
-    private volatile boolean closed;
+    private final AcceptLoop acceptLoop;
 
     private TcpBackend(String banner, int port) throws IOException {
         this.banner = banner;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        threads.execute(this::acceptLoop);
+        acceptLoop = new AcceptLoop(server, "tcp-backend-accept", this::accepted);
     }
 
     /** An echo backend; {@code banner} (may be null) is sent first on every connection. */
@@ -76,18 +76,11 @@ public final class TcpBackend implements AutoCloseable {
         return received().stream().map(b -> new String(b, StandardCharsets.ISO_8859_1)).toList();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket s = server.accept();
-                accepted.incrementAndGet();
-                ByteArrayOutputStream record = new ByteArrayOutputStream();
-                received.add(record);
-                threads.execute(() -> serve(s, record));
-            } catch (IOException e) {
-                return;
-            }
-        }
+    private void accepted(Socket s) {
+        accepted.incrementAndGet();
+        ByteArrayOutputStream record = new ByteArrayOutputStream();
+        received.add(record);
+        threads.execute(() -> serve(s, record));
     }
 
     private void serve(Socket s, ByteArrayOutputStream record) {
@@ -115,8 +108,7 @@ public final class TcpBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        closed = true;
-        server.close();
+        acceptLoop.close();
         threads.shutdownNow();
     }
 }

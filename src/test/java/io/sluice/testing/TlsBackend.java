@@ -36,7 +36,7 @@ public final class TlsBackend implements AutoCloseable {
         return t;
     });
     private final List<String> serverNames = new CopyOnWriteArrayList<>();
-    private volatile boolean closed;
+    private final AcceptLoop acceptLoop;
 
     private TlsBackend(String name, TestCerts.Issued cert) throws Exception {
         this.name = name;
@@ -50,7 +50,7 @@ public final class TlsBackend implements AutoCloseable {
         ctx.init(kmf.getKeyManagers(), null, null);
         server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        threads.execute(this::acceptLoop);
+        acceptLoop = new AcceptLoop(server, "tls-backend-accept", s -> threads.execute(() -> serve((SSLSocket) s)));
     }
 
     /** Starts a backend that shows {@code cert} and names itself {@code name} in its answers. */
@@ -65,17 +65,6 @@ public final class TlsBackend implements AutoCloseable {
     /** The server name (SNI) each completed handshake asked for, "" for none, in order. */
     public List<String> serverNames() {
         return List.copyOf(serverNames);
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SSLSocket s = (SSLSocket) server.accept();
-                threads.execute(() -> serve(s));
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private void serve(SSLSocket s) {
@@ -107,8 +96,7 @@ public final class TlsBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        closed = true;
-        server.close();
+        acceptLoop.close();
         threads.shutdownNow();
     }
 }
