@@ -1,0 +1,100 @@
+package io.sluice.l4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.Sluice;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A stress loop, off unless {@code -Dstress.rounds=N} is given: N times, a fresh Sluice relays 8 MiB to a backend
+ * that shut its side at once and reads slowly, so the relay's writes wait for room on a half-closed connection.
+ * With two CPU hogs beside it ({@code yes >/dev/null &} twice) it is how the io_uring stall was found and
+ * measured that made epoll the default (see {@link io.sluice.runtime.Transport}); run it with
+ * {@code -Dsluice.transport=io_uring} after a Netty upgrade before making io_uring the default again. When a round
+ * stalls it prints the kernel's view of the sockets ({@code ss -tnmi}) before failing.
+ */
+@EnabledIfSystemProperty(named = "stress.rounds", matches = "\\d+")
+class HalfCloseStressIT {
+    private static final Executor OWN_THREAD = r -> {
+        Thread t = new Thread(r, "stress-side");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    @Test
+    void eightMebibytesReachAHalfClosedSlowBackendEveryRound() throws Exception {
+        int rounds = Integer.getInteger("stress.rounds");
+        int total = 8 << 20;
+        for (int round = 0; round < rounds; round++) {
+            try (ServerSocket backend = new ServerSocket()) {
+                backend.bind(new InetSocketAddress("127.0.0.1", 0));
+                backend.setSoTimeout(20_000);
+                CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> slowReader(backend), OWN_THREAD);
+                try (Sluice sluice = TcpProxyIT.start("""
+                        listeners:
+                          - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: sink } ] }
+                        pools:
+                          - { name: sink, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                        admin: { enabled: false }
+                        """.formatted(backend.getLocalPort()));
+                     Socket s = TcpProxyIT.connect(sluice.listenerAddress("edge"))) {
+                    CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                        try {
+                            byte[] chunk = new byte[64 * 1024];
+                            for (int n = 0; n < total; n += chunk.length) {
+                                s.getOutputStream().write(chunk);
+                            }
+                            s.shutdownOutput();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, OWN_THREAD);
+                    String what = "round " + round + ", backend port " + backend.getLocalPort();
+                    try {
+                        sent.get(30, TimeUnit.SECONDS);
+                        assertThat(s.getInputStream().read()).as(what).isEqualTo(-1);
+                        assertThat(received.get(30, TimeUnit.SECONDS)).as(what).isEqualTo(total);
+                    } catch (TimeoutException | java.util.concurrent.ExecutionException | IOException e) {
+                        Process ss = new ProcessBuilder("ss", "-tnmi").redirectErrorStream(true).start();
+                        System.out.println("stalled: " + what + "\n" + new String(ss.getInputStream().readAllBytes()));
+                        throw new AssertionError("stalled: " + what, e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Accepts the relay's connection (skipping health checks, which send nothing) and reads it at ~16 MB/s. */
+    private static long slowReader(ServerSocket backend) {
+        for (;;) {
+            try (Socket b = backend.accept()) {
+                b.setSoTimeout(10_000);
+                b.shutdownOutput();
+                InputStream in = b.getInputStream();
+                byte[] buf = new byte[16 * 1024];
+                long got = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    got += n;
+                    LockSupport.parkNanos(1_000_000); // the reader's pace, not a synchronisation
+                }
+                if (got > 0) {
+                    return got;
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}
