@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
  * fills it once.
  */
 final class TransportOption {
-    static final String HELP = "Socket transport: auto (default: epoll, else nio), epoll, io_uring (opt-in:"
-            + " fewer system calls, but see the README) or nio. Also $SLUICE_TRANSPORT or the config's `transport:`.";
+    static final String HELP = "Socket transport: auto (default: io_uring when the kernel allows it, then epoll,"
+            + " then nio), io_uring, epoll or nio. Also $SLUICE_TRANSPORT or the config's `transport:`.";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;

@@ -35,8 +35,8 @@ final class ConfigBinder {
             key("limits", ref(SettingsBinder.LIMITS), "Limits on clients."),
             key("headers", ref(SettingsBinder.HEADERS), "Headers Sluice adds."),
             key("workers", integer(0, 4096), "Event-loop threads; 0 (default) = one per core."),
-            key("transport", oneOf(Transport.NAMES), "Socket transport; auto (default) = epoll, else nio; io_uring"
-                    + " only when named (see the README)."),
+            key("transport", oneOf(Transport.NAMES), "Socket transport; auto (default) = io_uring, then epoll,"
+                    + " then nio, whichever runs first on this machine."),
             key("access_log", flagOr(ObserveBinder.ACCESS_LOG), "The access log; off when absent."),
             key("tracing", anyOf(oneOf(List.of(false)), ref(ObserveBinder.TRACING)), "OpenTelemetry tracing."),
             key("metrics", flagOr(ObserveBinder.METRICS), "Metrics; on when absent."),

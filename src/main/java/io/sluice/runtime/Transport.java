@@ -22,18 +22,16 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
-import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.uring.PollResultGuard;
 import java.util.List;
 
 /**
- * The socket transport, one per process: native epoll when Netty's native library loads, else NIO; io_uring only
- * when asked for. io_uring saves about a microsecond of kernel time per request, but Netty 4.2.18's io_uring
- * transport can stop writing to a connection whose peer has shut its side while the write waits for room: the
- * poll for room is armed and never answered, so the bytes stay in Sluice until the idle timeout. Under CPU
- * contention an L4 relay to a backend that half-closed hit that in about half of the 15-connection runs; epoll
- * never did in 160. Automatic choice therefore prefers epoll. {@code -Dsluice.transport} or {@code $SLUICE_TRANSPORT} ({@code io_uring}, {@code
+ * The socket transport, one per process: io_uring when the kernel and Netty's native library allow it, then
+ * native epoll, then NIO. Each native transport runs behind a guard for a Netty 4.2.18 defect that stalls a
+ * half-closed connection ({@link io.netty.channel.uring.PollResultGuard}, {@link EpollZeroOpsGuard}).
+ * {@code -Dsluice.transport} or {@code $SLUICE_TRANSPORT} ({@code io_uring}, {@code
  * epoll}, {@code nio} or {@code auto}; the CLI's {@code --transport} sets the property), or a configuration's
  * {@code transport:} through {@link #use}, forces one; a forced transport that cannot run here is an error, not a
  * silent fall back. The choice is fixed on first use, because every event loop and channel must share it.
@@ -89,7 +87,12 @@ public final class Transport {
      */
     public static Kind resolve(String name) {
         if (name == null || name.isBlank() || name.equals("auto")) {
-            return Kind.EPOLL.available() ? Kind.EPOLL : Kind.NIO;
+            for (Kind k : Kind.values()) {
+                if (k.available()) {
+                    return k;
+                }
+            }
+            return Kind.NIO;
         }
         String n = name.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
         for (Kind k : Kind.values()) {
@@ -159,7 +162,7 @@ public final class Transport {
     /** A new event-loop group of {@code threads} daemon threads named {@code name-N}. */
     public static EventLoopGroup newGroup(int threads, String name) {
         IoHandlerFactory factory = switch (kind()) {
-            case IO_URING -> IoUringIoHandler.newFactory();
+            case IO_URING -> PollResultGuard.factory();
             case EPOLL -> EpollZeroOpsGuard.factory();
             case NIO -> NioIoHandler.newFactory();
         };

@@ -31,8 +31,8 @@ class TransportCliIT {
     private static final Map<String, String> PLAIN = Map.of("SLUICE_TRANSPORT", "", "SLUICE_LEAK_DETECTION", "");
 
     @Test
-    void byDefaultEpollRunsAndTheLeakDetectorIsOff() throws Exception {
-        String best = Epoll.isAvailable() ? "epoll" : "nio"; // io_uring only when asked for
+    void byDefaultTheBestTransportRunsAndTheLeakDetectorIsOff() throws Exception {
+        String best = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
         try (ScriptedBackend backend = ScriptedBackend.answering("plain");
              Quick q = quick(PLAIN, backend)) {
             assertThat(startedLine(q.process())).contains(best + " transport").contains("leak detection off");
