@@ -107,8 +107,18 @@ public final class PollResultGuard implements IoHandler {
             IoUringIoOps o = (IoUringIoOps) ops;
             boolean poll = o.opcode() == Native.IORING_OP_POLL_ADD && count < MAX;
             if (poll) {
-                data[count] = o.data();
-                mask[count] = o.union3();
+                short d = o.data();
+                int m = o.union3();
+                for (int i = 0; i < count; i++) {
+                    if (data[i] == d) {
+                        // Netty's 16-bit operation ids wrapped onto a poll still armed: the two completions cannot
+                        // be told apart, so neither is rewritten (Netty's own behaviour).
+                        mask[i] = 0;
+                        m = 0;
+                    }
+                }
+                data[count] = d;
+                mask[count] = m;
                 count++;
             }
             long id = registration.submit(ops);
@@ -132,7 +142,10 @@ public final class PollResultGuard implements IoHandler {
             handle.handle(r, event);
         }
 
-        /** The mask the poll with this data asked for (0 if unknown), forgotten when its last completion came. */
+        /**
+         * The mask the poll with this data asked for (0 if unknown or ambiguous), forgotten when its last completion
+         * came.
+         */
         int take(short d, boolean last) {
             for (int i = 0; i < count; i++) {
                 if (data[i] == d) {

@@ -104,4 +104,14 @@ class PollResultGuardTest {
             assertThat(complete(100 + i, POLLRDHUP, 0)).isEqualTo(POLLOUT);
         }
     }
+
+    @Test
+    void twoArmedPollsWithTheSameIdAreLeftAsNettySeesThem() {
+        poll(POLLIN, 5); // a long-lived multishot poll
+        poll(POLLOUT, 5); // Netty's 16-bit operation ids wrapped onto it
+        assertThat(complete(5, POLLRDHUP, 0)).as("cannot tell which poll answered").isEqualTo(POLLRDHUP);
+        assertThat(complete(5, POLLIN | POLLRDHUP, 0)).isEqualTo(POLLIN | POLLRDHUP);
+        poll(POLLOUT, 6);
+        assertThat(complete(6, POLLRDHUP, 0)).as("other ids are still guarded").isEqualTo(POLLOUT);
+    }
 }
