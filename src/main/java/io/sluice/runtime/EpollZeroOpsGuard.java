@@ -2,7 +2,6 @@ package io.sluice.runtime;
 
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
-import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
@@ -19,64 +18,21 @@ import io.netty.channel.epoll.EpollIoOps;
  * epoll always reports), so the next wait is an ordinary modification. Remove it once Netty is upgraded past
  * the defect. Thread-safe as the handler it wraps (each is confined to its event loop).
  */
-final class EpollZeroOpsGuard implements IoHandler {
+final class EpollZeroOpsGuard extends ForwardingIoHandler {
     private static final EpollIoOps IDLE = EpollIoOps.EPOLLET;
 
-    private final IoHandler delegate;
-
     private EpollZeroOpsGuard(IoHandler delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Netty's epoll handler factory, with every handler wrapped. */
     static IoHandlerFactory factory() {
-        IoHandlerFactory epoll = EpollIoHandler.newFactory();
-        return new IoHandlerFactory() {
-            @Override
-            public IoHandler newHandler(io.netty.util.concurrent.ThreadAwareExecutor executor) {
-                return new EpollZeroOpsGuard(epoll.newHandler(executor));
-            }
-
-            @Override
-            public boolean isChangingThreadSupported() {
-                return epoll.isChangingThreadSupported();
-            }
-        };
-    }
-
-    @Override
-    public void initialize() {
-        delegate.initialize();
-    }
-
-    @Override
-    public int run(IoHandlerContext context) {
-        return delegate.run(context);
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        delegate.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        delegate.destroy();
+        return wrapping(EpollIoHandler.newFactory(), EpollZeroOpsGuard::new);
     }
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
-        return new Registration(delegate.register(handle));
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return delegate.isCompatible(handleType);
+        return new Registration(super.register(handle));
     }
 
     /** A registration whose "no events" request keeps the socket in the set instead of removing it. */

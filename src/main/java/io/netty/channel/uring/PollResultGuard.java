@@ -3,11 +3,10 @@ package io.netty.channel.uring;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
-import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
-import io.netty.util.concurrent.ThreadAwareExecutor;
+import io.sluice.runtime.ForwardingIoHandler;
 
 /**
  * Sluice's workaround for a defect of Netty 4.2.18's io_uring transport that stalls writes. A channel keeps up to
@@ -26,63 +25,21 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * Remove it once Netty dispatches poll completions by the poll they answer. Confined to the handler's event loop,
  * like the handler it wraps.
  */
-public final class PollResultGuard implements IoHandler {
-    private final IoHandler delegate;
+public final class PollResultGuard extends ForwardingIoHandler {
 
     private PollResultGuard(IoHandler delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Netty's io_uring handler factory, with every handler wrapped. */
     public static IoHandlerFactory factory() {
-        IoHandlerFactory uring = IoUringIoHandler.newFactory();
-        return new IoHandlerFactory() {
-            @Override
-            public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new PollResultGuard(uring.newHandler(executor));
-            }
-
-            @Override
-            public boolean isChangingThreadSupported() {
-                return uring.isChangingThreadSupported();
-            }
-        };
-    }
-
-    @Override
-    public void initialize() {
-        delegate.initialize();
-    }
-
-    @Override
-    public int run(IoHandlerContext context) {
-        return delegate.run(context);
-    }
-
-    @Override
-    public void prepareToDestroy() {
-        delegate.prepareToDestroy();
-    }
-
-    @Override
-    public void destroy() {
-        delegate.destroy();
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public boolean isCompatible(Class<? extends IoHandle> handleType) {
-        return delegate.isCompatible(handleType);
+        return wrapping(IoUringIoHandler.newFactory(), PollResultGuard::new);
     }
 
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
         Polls polls = new Polls((IoUringIoHandle) handle);
-        polls.registration = delegate.register(polls);
+        polls.registration = super.register(polls);
         return polls;
     }
 
