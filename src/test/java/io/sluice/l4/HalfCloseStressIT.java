@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.Sluice;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class HalfCloseStressIT {
     private static final Executor OWN_THREAD = r -> {
-        Thread t = new Thread(r, "stress-side");
+        Thread t = new Thread(r, "stress-client");
         t.setDaemon(true);
         t.start();
     };
@@ -37,14 +35,8 @@ class HalfCloseStressIT {
             try (ServerSocket backend = new ServerSocket()) {
                 backend.bind(new InetSocketAddress("127.0.0.1", 0));
                 backend.setSoTimeout(20_000);
-                CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> slowReader(backend), OWN_THREAD);
-                try (Sluice sluice = TcpProxyIT.start("""
-                        listeners:
-                          - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: sink } ] }
-                        pools:
-                          - { name: sink, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
-                        admin: { enabled: false }
-                        """.formatted(backend.getLocalPort()));
+                CompletableFuture<Long> received = TcpProxyIT.slowHalfClosedBackend(backend, 10_000);
+                try (Sluice sluice = TcpProxyIT.startSink(backend.getLocalPort());
                      Socket s = TcpProxyIT.connect(sluice.listenerAddress("edge"))) {
                     CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
                         try {
@@ -74,29 +66,6 @@ class HalfCloseStressIT {
                         throw new AssertionError("stalled: " + what, e);
                     }
                 }
-            }
-        }
-    }
-
-    /** Accepts the relay's connection (skipping health checks, which send nothing) and reads it at ~16 MB/s. */
-    private static long slowReader(ServerSocket backend) {
-        for (;;) {
-            try (Socket b = backend.accept()) {
-                b.setSoTimeout(10_000);
-                b.shutdownOutput();
-                InputStream in = b.getInputStream();
-                byte[] buf = new byte[16 * 1024];
-                long got = 0;
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    got += n;
-                    LockSupport.parkNanos(1_000_000); // the reader's pace, not a synchronisation
-                }
-                if (got > 0) {
-                    return got;
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
             }
         }
     }

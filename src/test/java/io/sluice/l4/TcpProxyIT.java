@@ -45,6 +45,51 @@ class TcpProxyIT {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** A Sluice whose tcp listener "edge" sends every connection to the one backend at {@code port}. */
+    static Sluice startSink(int port) throws Exception {
+        return start("""
+                listeners:
+                  - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: sink } ] }
+                pools:
+                  - { name: sink, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
+                admin: { enabled: false }
+                """.formatted(port));
+    }
+
+    /**
+     * A backend on {@code backend} that shuts its side as soon as it accepts (so the client's side is the last to
+     * finish), then reads at about 16 MB/s, on a thread of its own (the common pool has one thread on a 2-core
+     * machine); completes with the bytes read. Connections that close having sent nothing are the pool's health
+     * checks, which can come first, and are skipped. A read waits at most {@code readTimeoutMillis}.
+     */
+    static CompletableFuture<Long> slowHalfClosedBackend(ServerSocket backend, int readTimeoutMillis) {
+        return CompletableFuture.supplyAsync(() -> {
+            for (;;) {
+                try (Socket b = backend.accept()) {
+                    b.setSoTimeout(readTimeoutMillis);
+                    b.shutdownOutput();
+                    InputStream in = b.getInputStream();
+                    byte[] buf = new byte[16 * 1024];
+                    long got = 0;
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        got += n;
+                        LockSupport.parkNanos(1_000_000); // the reader's pace, not a synchronisation
+                    }
+                    if (got > 0) {
+                        return got;
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }, r -> {
+            Thread t = new Thread(r, "slow-backend");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
     static int deadPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -81,39 +126,8 @@ class TcpProxyIT {
         try (ServerSocket backend = new ServerSocket()) {
             backend.bind(new InetSocketAddress("127.0.0.1", 0));
             backend.setSoTimeout(20_000);
-            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
-                for (;;) {
-                    try (Socket b = backend.accept()) {
-                        b.setSoTimeout(20_000);
-                        b.shutdownOutput(); // nothing to say: the client's side will be the last to finish
-                        InputStream in = b.getInputStream();
-                        byte[] buf = new byte[16 * 1024];
-                        long got = 0;
-                        int n;
-                        while ((n = in.read(buf)) > 0) {
-                            got += n;
-                            LockSupport.parkNanos(1_000_000); // a slow reader (about 16 MB/s), not a synchronisation
-                        }
-                        if (got > 0) {
-                            return got;
-                        }
-                        // Connected and closed with nothing sent: the pool's health check, which can come first.
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            }, r -> {
-                Thread t = new Thread(r, "slow-backend"); // not the common pool: one thread on a 2-core machine
-                t.setDaemon(true);
-                t.start();
-            });
-            try (Sluice sluice = start("""
-                    listeners:
-                      - { name: edge, bind: "127.0.0.1:0", protocol: tcp, routes: [ { pool: sink } ] }
-                    pools:
-                      - { name: sink, protocol: tcp, backends: [ { address: "127.0.0.1:%d" } ] }
-                    admin: { enabled: false }
-                    """.formatted(backend.getLocalPort()));
+            CompletableFuture<Long> received = slowHalfClosedBackend(backend, 20_000);
+            try (Sluice sluice = startSink(backend.getLocalPort());
                  Socket s = connect(sluice.listenerAddress("edge"))) {
                 byte[] chunk = new byte[64 * 1024];
                 for (int sent = 0; sent < total; sent += chunk.length) {
