@@ -9,11 +9,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code minRetries} (so that a quiet pool still retries). Counted in ten one-second slots.
  *
  * <p>Thread-safe and lock-free: a request costs no atomic instruction on an event loop (the requests are
- * {@link StripedCounters}, one block per loop, summed when a retry asks) and one volatile read of its second's
- * slot; when a slot is reused for a new second, the slot's running sum at that moment becomes its new zero
- * instead of every stripe being cleared. A retry sums the slots. Under concurrency the cap can be overshot by
- * at most one retry per thread deciding at the same instant, and a request counted while its slot is being
- * reused may land in the wrong second.
+ * {@link StripedCounters} tagged with their second, one block per loop, summed when a retry asks); a retry
+ * is one compare-and-swap on its slot. Each count carries the second it counts, and a thread counting for a
+ * newer second than its slot holds starts that slot over; no thread clears counts another thread made, so a
+ * request counted while its slot moves on to a new second is never lost. Under concurrency the cap can be
+ * overshot by at most one retry per thread deciding at the same instant.
  */
 public final class RetryBudget {
     private static final int SLOTS = 10;
@@ -21,10 +21,9 @@ public final class RetryBudget {
 
     private final int percent;
     private final int minRetries;
-    private final AtomicLongArray epochs = new AtomicLongArray(SLOTS);
-    /** Requests ever counted in each slot; the slot's count for its current second is this minus its base. */
+    /** Requests per slot, tagged with the second they count. */
     private final StripedCounters requests = new StripedCounters(SLOTS);
-    private final AtomicLongArray requestsBase = new AtomicLongArray(SLOTS);
+    /** Retries per slot, tagged with their second as {@link StripedCounters#countedIn} packs them. */
     private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
 
     /**
@@ -37,60 +36,40 @@ public final class RetryBudget {
         }
         this.percent = percent;
         this.minRetries = minRetries;
-        for (int i = 0; i < SLOTS; i++) {
-            epochs.set(i, Long.MIN_VALUE);
-        }
     }
 
     /** One request arrived (not a retry). */
     public void onRequest(long nowNanos) {
-        requests.increment(slot(nowNanos));
+        long second = Math.floorDiv(nowNanos, SLOT_NANOS);
+        requests.incrementTagged(Math.floorMod(second, SLOTS), (int) second);
     }
 
     /** True, and the retry counted, when the budget allows one more retry now. */
     public boolean tryRetry(long nowNanos) {
-        int current = slot(nowNanos);
-        long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
+        long second = Math.floorDiv(nowNanos, SLOT_NANOS);
+        int tag = (int) second;
         long req = 0;
-        long ret = 0;
         for (int i = 0; i < SLOTS; i++) {
-            if (recent(epochs.get(i), epoch)) {
-                req += requests.sum(i) - requestsBase.get(i);
-                ret += retries.get(i);
-            }
+            req += requests.sumTagged(i, tag, SLOTS);
         }
-        if ((ret + 1) * 100 > (long) minRetries * 100 + req * percent) {
+        if ((recentRetries(nowNanos) + 1) * 100 > (long) minRetries * 100 + req * percent) {
             return false;
         }
-        retries.incrementAndGet(current);
+        int current = Math.floorMod(second, SLOTS);
+        long seen;
+        do {
+            seen = retries.get(current);
+        } while (!retries.compareAndSet(current, seen, StripedCounters.countedIn(seen, tag)));
         return true;
     }
 
     /** Retries counted over the last 10 seconds. */
     public long recentRetries(long nowNanos) {
-        long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
+        int tag = (int) Math.floorDiv(nowNanos, SLOT_NANOS);
         long ret = 0;
         for (int i = 0; i < SLOTS; i++) {
-            if (recent(epochs.get(i), epoch)) {
-                ret += retries.get(i);
-            }
+            ret += StripedCounters.countIn(retries.get(i), tag, SLOTS);
         }
         return ret;
-    }
-
-    private static boolean recent(long slotEpoch, long epoch) {
-        return slotEpoch != Long.MIN_VALUE && epoch - slotEpoch < SLOTS;
-    }
-
-    /** The slot of this second, cleared first when it last held an older second. */
-    private int slot(long nowNanos) {
-        long epoch = Math.floorDiv(nowNanos, SLOT_NANOS);
-        int i = Math.floorMod(epoch, SLOTS);
-        long seen = epochs.get(i);
-        if (seen < epoch && epochs.compareAndSet(i, seen, epoch)) {
-            requestsBase.set(i, requests.sum(i));
-            retries.set(i, 0);
-        }
-        return i;
     }
 }

@@ -58,7 +58,7 @@ public final class LoopThread extends FastThreadLocalThread {
     }
 
     /** A factory of daemon loop threads named {@code name-N}, as Netty's default factory names them. */
-    static ThreadFactory factory(String name) {
+    public static ThreadFactory factory(String name) {
         return new DefaultThreadFactory(name, true) {
             @Override
             protected Thread newThread(Runnable r, String threadName) {

@@ -39,12 +39,66 @@ public final class StripedCounters {
             shared.addAndGet(i, delta);
             return;
         }
+        long[] b = block(s);
+        LONGS.setOpaque(b, i, b[i] + delta);
+    }
+
+    /**
+     * Counts one in counter {@code i} for the period {@code tag} (a second, say): a counter used this way holds
+     * its period's tag beside its count, and a thread that counts for a newer period than the one its counter
+     * holds starts that counter over at one. No thread ever clears another's counter, so no count is lost to a
+     * period change however the threads interleave. A counter is used either with {@link #add} or with this
+     * method, never both.
+     */
+    public void incrementTagged(int i, int tag) {
+        int s = LoopThread.currentStripe();
+        if (s < 0) {
+            long seen;
+            do {
+                seen = shared.get(i);
+            } while (!shared.compareAndSet(i, seen, countedIn(seen, tag)));
+            return;
+        }
+        long[] b = block(s);
+        LONGS.setOpaque(b, i, countedIn(b[i], tag));
+    }
+
+    /**
+     * The sum of counter {@code i} over the threads whose count is for a period in the {@code window} periods up
+     * to and including {@code newest}; see {@link #incrementTagged}.
+     */
+    public long sumTagged(int i, int newest, int window) {
+        long x = countIn(shared.get(i), newest, window);
+        for (int s = 0; s < blocks.length; s++) {
+            long[] b = (long[]) BLOCKS.getAcquire(blocks, s);
+            if (b != null) {
+                x += countIn((long) LONGS.getOpaque(b, i), newest, window);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * A tagged count after one more is counted for the period {@code tag}: the period in the high 32 bits, the
+     * count in the low ones. Shared with single atomic counters that keep the same form.
+     */
+    public static long countedIn(long tagged, int tag) {
+        return (int) (tagged >>> 32) == tag ? tagged + 1 : ((long) tag << 32) | 1;
+    }
+
+    /** The count of a tagged counter when its period is one of the {@code window} periods up to {@code newest}. */
+    public static long countIn(long tagged, int newest, int window) {
+        int age = newest - (int) (tagged >>> 32); // periods wrap at 2^32; the difference stays right
+        return age >= 0 && age < window ? tagged & 0xFFFF_FFFFL : 0;
+    }
+
+    private long[] block(int s) {
         long[] b = blocks[s]; // written only by this thread, so a plain read sees its own block
         if (b == null) {
             b = new long[size];
             BLOCKS.setRelease(blocks, s, b);
         }
-        LONGS.setOpaque(b, i, b[i] + delta);
+        return b;
     }
 
     /** Adds one to counter {@code i}. */

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.sluice.runtime.LoopThread;
 import io.sluice.runtime.Transport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The retry budget on a fake clock. */
@@ -97,6 +102,49 @@ class RetryBudgetTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /**
+     * Two loop threads count requests into a slot being reused for a new second at the same instant, round after
+     * round: no request may be lost to the other's reuse of the slot (each round must allow exactly 10% of its 20).
+     */
+    @Test
+    void loopsReusingASlotTogetherLoseNoRequests() throws Exception {
+        RetryBudget budget = new RetryBudget(10, 0);
+        int rounds = 20_000;
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        AtomicInteger wrong = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ThreadFactory loops = LoopThread.factory("budget-race");
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            boolean checker = t == 0;
+            threads.add(loops.newThread(() -> {
+                try {
+                    for (int r = 1; r <= rounds; r++) {
+                        long now = r * 10 * SECOND; // always slot 0, always a new second
+                        barrier.await(10, TimeUnit.SECONDS);
+                        for (int i = 0; i < 10; i++) {
+                            budget.onRequest(now);
+                        }
+                        barrier.await(10, TimeUnit.SECONDS);
+                        if (checker && retriesAllowed(budget, now) != 2) {
+                            wrong.incrementAndGet();
+                        }
+                    }
+                } catch (Exception e) {
+                    failure.set(e);
+                    barrier.reset();
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(60_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(wrong.get()).as("rounds whose budget missed requests, of " + rounds).isZero();
     }
 
     private static int retriesAllowed(RetryBudget budget, long now) {

@@ -81,4 +81,41 @@ class StripedCountersTest {
         }
         assertThat(c.sum(0)).isEqualTo(60);
     }
+
+    @Test
+    void taggedCountsStartOverInANewPeriodAndOnlyRecentPeriodsAreSummed() throws Exception {
+        StripedCounters c = new StripedCounters(2);
+        EventLoopGroup group = Transport.newGroup(2, "tagged-test");
+        try {
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                e.submit(() -> {
+                    for (int i = 0; i < 4; i++) {
+                        c.incrementTagged(0, 7);
+                    }
+                }).get(10, TimeUnit.SECONDS);
+            }
+            c.incrementTagged(0, 7); // this thread: the shared, atomic path
+            assertThat(c.sumTagged(0, 7, 1)).isEqualTo(9);
+            assertThat(c.sumTagged(0, 16, 10)).as("period 7 is within the 10 up to 16").isEqualTo(9);
+            assertThat(c.sumTagged(0, 17, 10)).as("period 7 has left the window").isZero();
+            assertThat(c.sumTagged(0, 6, 10)).as("a count for a later period than asked about").isZero();
+            group.next().submit(() -> c.incrementTagged(0, 8)).get(10, TimeUnit.SECONDS);
+            assertThat(c.sumTagged(0, 8, 1)).as("one loop's counter started over at period 8").isEqualTo(1);
+            assertThat(c.sumTagged(0, 8, 2)).isEqualTo(6);
+            assertThat(c.sumTagged(1, 8, 10)).isZero();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void taggedPeriodsWrapAroundTheirThirtyTwoBits() {
+        long t = StripedCounters.countedIn(0, Integer.MAX_VALUE);
+        t = StripedCounters.countedIn(t, Integer.MAX_VALUE);
+        assertThat(StripedCounters.countIn(t, Integer.MIN_VALUE, 2)).isEqualTo(2);
+        assertThat(StripedCounters.countIn(t, Integer.MIN_VALUE + 1, 2)).isZero();
+        t = StripedCounters.countedIn(t, Integer.MIN_VALUE);
+        assertThat(StripedCounters.countIn(t, Integer.MIN_VALUE, 1)).isEqualTo(1);
+        assertThat(StripedCounters.countIn(StripedCounters.countedIn(0, -3), -1, 3)).isEqualTo(1);
+    }
 }
