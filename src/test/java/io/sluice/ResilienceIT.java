@@ -62,6 +62,9 @@ class ResilienceIT {
         // "web" has the short response timeout and fast checks the faults need; "calm" (Host: calm), over the
         // same backends, has a long response timeout, so that probes during the slow-client attack measure
         // Sluice's front end rather than how long starved backend processes take to answer.
+        // A check waits as long as a request would (the response timeout): with five JVMs on two cores a live
+        // backend can take 300 ms to answer, and a check that gave up sooner than real traffic does marked both
+        // survivors of the kill -9 down together in CI, leaving nothing to serve from for a few milliseconds.
         String yaml = """
                 workers: 2
                 listeners:
@@ -74,7 +77,7 @@ class ResilienceIT {
                   - name: web
                     backends: %s
                     timeouts: { connect: 500ms, response: %dms, idle: 10s }
-                    health_check: { path: /health, interval: 100ms, timeout: 300ms,
+                    health_check: { path: /health, interval: 100ms, timeout: %dms,
                                     healthy_threshold: 2, unhealthy_threshold: 2 }
                     circuit_breaker: { open_for: 1s }
                     retry: { max_retries: 2, backoff: 5ms, max_backoff: 50ms }
@@ -83,7 +86,7 @@ class ResilienceIT {
                     timeouts: { connect: 2s, response: 10s, idle: 10s }
                 admin: { bind: "127.0.0.1:%d" }
                 limits: { header_timeout: %ds, idle_timeout: %ds, max_connections: 5000 }
-                """.formatted(port, three, RESPONSE_TIMEOUT.toMillis(), three, admin, HEADER_TIMEOUT.toSeconds(),
+                """.formatted(port, three, RESPONSE_TIMEOUT.toMillis(), RESPONSE_TIMEOUT.toMillis(), three, admin, HEADER_TIMEOUT.toSeconds(),
                 IDLE_TIMEOUT.toSeconds());
         proxy = SluiceProcess.start(List.of("-Xmx256m"), "run", "-c", SluiceProcess.writeConfig(yaml).toString());
         for (int p : ports) {
