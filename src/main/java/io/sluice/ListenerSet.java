@@ -12,12 +12,14 @@ import io.sluice.l4.UdpEvents;
 import io.sluice.l4.UdpListener;
 import io.sluice.runtime.RuntimeSnapshot;
 import io.sluice.tls.ServerTls;
+import io.sluice.turn.StunListener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -30,6 +32,9 @@ import java.util.function.Supplier;
  * Reads are thread-safe; {@link #bindAll} and {@link #reconcile} are called by one thread at a time.
  */
 final class ListenerSet {
+    /** The SOFTWARE attribute of STUN answers: the product and its version. */
+    private static final String SOFTWARE = "Sluice " + Objects.requireNonNullElse(
+            ListenerSet.class.getPackage().getImplementationVersion(), "dev");
     private final ProxyContext proxy;
     private final L4Events l4Events;
     private final Supplier<RuntimeSnapshot> snapshot;
@@ -37,6 +42,7 @@ final class ListenerSet {
     private final List<HttpListener> http = new CopyOnWriteArrayList<>();
     private final List<TcpListener> tcp = new CopyOnWriteArrayList<>();
     private final List<UdpListener> udp = new CopyOnWriteArrayList<>();
+    private final List<StunListener> stun = new CopyOnWriteArrayList<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
@@ -68,7 +74,9 @@ final class ListenerSet {
         this.boss = bossGroup;
         this.workers = workerGroup;
         for (ListenerConfig lc : config.listeners()) {
-            if (!lc.layer4()) {
+            if (lc.stunServer()) {
+                stun.add(bindStun(lc));
+            } else if (!lc.layer4()) {
                 http.add(bindHttp(lc));
             }
         }
@@ -89,6 +97,12 @@ final class ListenerSet {
 
     private TcpListener bindTcp(ListenerConfig lc) throws InterruptedException {
         TcpListener l = new TcpListener(lc, proxy, this::http, l4Events);
+        bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
+        return l;
+    }
+
+    private StunListener bindStun(ListenerConfig lc) throws InterruptedException {
+        StunListener l = new StunListener(lc, SOFTWARE);
         bindOrExplain(() -> l.bind(boss, workers), lc.bind().toString());
         return l;
     }
@@ -129,7 +143,7 @@ final class ListenerSet {
             if (lc == null) {
                 plan.removed.add(l);
                 plan.changes.add("listener " + l.config().name() + " removed");
-            } else if (!lc.layer4() && l.canUpdate(lc)) {
+            } else if (!lc.layer4() && !lc.stunServer() && l.canUpdate(lc)) {
                 HttpListener.Certificates certs = l.prepareTls(lc);
                 if (certs != null) {
                     plan.certificates.put(l, certs);
@@ -150,9 +164,20 @@ final class ListenerSet {
         for (UdpListener l : udp) {
             l4Plan(plan, wanted, l, l.config(), true);
         }
+        for (StunListener l : stun) {
+            ListenerConfig lc = wanted.remove(l.config().name());
+            if (lc == null) {
+                plan.removed.add(l);
+                plan.changes.add("listener " + l.config().name() + " removed");
+            } else if (!lc.equals(l.config())) {
+                plan.removed.add(l);
+                plan.added.add(lc);
+                plan.changes.add("listener " + lc.name() + " rebound on " + lc.bind());
+            }
+        }
         for (ListenerConfig lc : next.listeners()) {
             if (wanted.containsKey(lc.name())) {
-                if (!lc.layer4() && lc.secure()) {
+                if (lc.secure()) {
                     ServerTls.build(lc); // fail the reload now, before anything changed, on a bad certificate
                 }
                 plan.added.add(lc);
@@ -213,6 +238,9 @@ final class ListenerSet {
             } else if (l instanceof UdpListener u) {
                 udp.remove(u);
                 u.stop();
+            } else if (l instanceof StunListener t) {
+                stun.remove(t);
+                t.stop();
             }
         }
         List<String> problems = new ArrayList<>();
@@ -220,7 +248,9 @@ final class ListenerSet {
         order.addAll(plan.added.stream().filter(ListenerConfig::layer4).toList());
         for (ListenerConfig lc : order) {
             try {
-                if (!lc.layer4()) {
+                if (lc.stunServer()) {
+                    stun.add(bindStun(lc));
+                } else if (!lc.layer4()) {
                     http.add(bindHttp(lc));
                 } else if (lc.udp()) {
                     udp.add(bindUdp(lc));
@@ -260,6 +290,11 @@ final class ListenerSet {
                 return l.localAddress();
             }
         }
+        for (StunListener l : stun) {
+            if (l.config().name().equals(name)) {
+                return l.localAddress();
+            }
+        }
         throw new IllegalArgumentException("no listener named " + name);
     }
 
@@ -279,6 +314,11 @@ final class ListenerSet {
                 return l.openSessions();
             }
         }
+        for (StunListener l : stun) {
+            if (l.config().name().equals(name)) {
+                return l.openConnections();
+            }
+        }
         return 0;
     }
 
@@ -288,6 +328,7 @@ final class ListenerSet {
         http.forEach(l -> bound.add(l.config().name() + "@" + l.localAddress()));
         tcp.forEach(l -> bound.add(l.config().name() + "@tcp/" + l.localAddress()));
         udp.forEach(l -> bound.add(l.config().name() + "@udp/" + l.localAddress()));
+        stun.forEach(l -> bound.add(l.config().name() + "@stun/" + l.localAddress()));
         return bound;
     }
 
@@ -296,6 +337,17 @@ final class ListenerSet {
         http.forEach(HttpListener::stopAccepting);
         tcp.forEach(TcpListener::stopAccepting);
         udp.forEach(UdpListener::stop);
+        stun.forEach(StunListener::stop);
+    }
+
+    /** The stun listener with this name, or null. */
+    StunListener stun(String name) {
+        for (StunListener l : stun) {
+            if (l.config().name().equals(name)) {
+                return l;
+            }
+        }
+        return null;
     }
 
     /** The redirect listener's address of the named https listener, or null. */

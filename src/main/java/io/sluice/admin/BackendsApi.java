@@ -85,6 +85,9 @@ final class BackendsApi {
                 L4Doc.routes(o, l);
                 continue;
             }
+            if (l.stunServer()) {
+                continue; // no routes: it answers STUN itself
+            }
             ArrayNode routes = o.putArray("routes");
             Router router = snap.router(l.name());
             List<RouteRuntime> live = router == null ? List.of() : router.routes();

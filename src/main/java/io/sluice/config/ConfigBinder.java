@@ -108,8 +108,11 @@ final class ConfigBinder {
         } else {
             pools = PoolBinder.pools(b, value(top, "pools"), "pools", refs);
             listeners = ListenerBinder.listeners(b, value(top, "listeners"), "listeners", refs, limits);
-            requireSome(b, top, "pools", "no pools: add at least one, e.g. pools: [ { name: web, backends:"
-                    + " [ { address: \"127.0.0.1:3001\" } ] } ]");
+            boolean onlyStun = !listeners.isEmpty() && listeners.stream().allMatch(ListenerConfig::stunServer);
+            if (!onlyStun) { // a STUN server alone proxies nothing
+                requireSome(b, top, "pools", "no pools: add at least one, e.g. pools: [ { name: web, backends:"
+                        + " [ { address: \"127.0.0.1:3001\" } ] } ]");
+            }
             requireSome(b, top, "listeners", "no listeners: add at least one, e.g. listeners: [ { name: web,"
                     + " bind: \"127.0.0.1:8080\" } ] (or use the short form, with `listen` and `backends`)");
         }

@@ -38,7 +38,7 @@ import java.util.Set;
 final class ListenerBinder {
     static final String PROTOCOL = ListenerConfig.HTTP;
     private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS,
-            ListenerConfig.TCP, ListenerConfig.UDP);
+            ListenerConfig.TCP, ListenerConfig.UDP, ListenerConfig.STUN);
     static final Section MATCH = Section.of("match", "Conditions of an HTTP route; all given must hold.",
             key("host", string(), "Host name, or *.domain for every name below it; no port."),
             key("path_prefix", string(), "The path starts with this, e.g. /api."),
@@ -64,7 +64,7 @@ final class ListenerBinder {
     static final Section LISTENER = Section.of("listener", "An http or https listener and its routes.",
             required("name", name(), "The listener's name, used in logs and metrics."),
             required("bind", address(), "The address to listen on, e.g. 127.0.0.1:8080."),
-            key("protocol", oneOf(PROTOCOLS), "http (default), https (needs tls), tcp or udp."),
+            key("protocol", oneOf(PROTOCOLS), "http (default), https (needs tls), tcp, udp or stun."),
             key("tls", ref(TlsBinder.LISTENER_TLS), "Certificates and TLS settings; https only."),
             key("redirect_http_from", address(), "A clear-text address whose requests get a 301 to https."),
             key("http2", flagOr(TlsBinder.HTTP2), "HTTP/2 settings, or false to turn it off."),
@@ -78,7 +78,8 @@ final class ListenerBinder {
                     + " itself, before routing (default false)."));
     /** A listener of any protocol: {@code protocol} tcp and udp take other keys than http and https. */
     static final SchemaType ANY_LISTENER = new SchemaType.Switch("protocol", Map.of(ListenerConfig.TCP,
-            L4Binder.TCP_LISTENER, ListenerConfig.UDP, L4Binder.UDP_LISTENER), LISTENER);
+            L4Binder.TCP_LISTENER, ListenerConfig.UDP, L4Binder.UDP_LISTENER, ListenerConfig.STUN,
+            StunBinder.STUN_LISTENER), LISTENER);
     /** RFC 9110 token characters, as used by methods and header names. */
     private static final String TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
 
@@ -118,6 +119,14 @@ final class ListenerBinder {
         HostPort bind = b.address(bindNode, child(path, "bind"), true);
         boolean udpListener = value(m, "protocol") instanceof YamlNode.Scalar ps
                 && ListenerConfig.UDP.equals(ps.text());
+        boolean stunListener = value(m, "protocol") instanceof YamlNode.Scalar ps2
+                && ListenerConfig.STUN.equals(ps2.text());
+        if (stunListener) {
+            if (name != null) {
+                refs.listenerProtocol(name, ListenerConfig.STUN);
+            }
+            return StunBinder.listener(b, m, path, name, bind, bindNode, refs);
+        }
         if (bind != null && udpListener) {
             refs.udpBind(bind, child(path, "bind"), bindNode);
         } else if (bind != null) {
@@ -127,7 +136,7 @@ final class ListenerBinder {
         String protocol = or(b.text(protocolNode, child(path, "protocol"), "a protocol name"), PROTOCOL);
         if (!PROTOCOLS.contains(protocol)) {
             b.error(child(path, "protocol"), protocolNode, "unknown protocol `" + protocol + "`"
-                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https, tcp, udp)");
+                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https, tcp, udp, stun)");
             protocol = null;
         }
         if (name != null && protocol != null) {

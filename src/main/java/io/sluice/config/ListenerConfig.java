@@ -17,14 +17,17 @@ import java.util.Objects;
  * @param proxyProtocol    whether connections start with a PROXY header naming the real client
  * @param l4               the routes and limits of a tcp or udp listener; null for http and https
  * @param policy           filters and limits of an http or https listener ({@link HttpPolicyConfig#NONE} for L4)
+ * @param stun             the transports and timeouts of a "stun" listener (a STUN server); null for the others
  */
 public record ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
                              ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2,
-                             ProxyProtocolConfig proxyProtocol, L4Config l4, HttpPolicyConfig policy) {
+                             ProxyProtocolConfig proxyProtocol, L4Config l4, HttpPolicyConfig policy,
+                             StunConfig stun) {
     public static final String HTTP = "http";
     public static final String HTTPS = "https";
     public static final String TCP = "tcp";
     public static final String UDP = "udp";
+    public static final String STUN = "stun";
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -53,6 +56,30 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         if (layer4 && !policy.equals(HttpPolicyConfig.NONE)) {
             throw new IllegalArgumentException("filters and per-client limits apply to http and https listeners");
         }
+        if (protocol.equals(STUN) != (stun != null)) {
+            throw new IllegalArgumentException("stun is set exactly for stun listeners");
+        }
+        if (stun != null && (!routes.isEmpty() || proxyProtocol.enabled() || !policy.equals(HttpPolicyConfig.NONE))) {
+            throw new IllegalArgumentException("a stun listener has no routes, PROXY headers or HTTP policy");
+        }
+    }
+
+    /** A listener of any protocol but stun. */
+    public ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
+                          ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2,
+                          ProxyProtocolConfig proxyProtocol, L4Config l4, HttpPolicyConfig policy) {
+        this(name, bind, protocol, routes, tls, redirectHttpFrom, http2, proxyProtocol, l4, policy, null);
+    }
+
+    /** A stun listener: a STUN server on {@code bind}. */
+    public static ListenerConfig stun(String name, HostPort bind, StunConfig stun) {
+        return new ListenerConfig(name, bind, STUN, List.of(), null, null, Http2Config.DEFAULTS,
+                ProxyProtocolConfig.OFF, null, HttpPolicyConfig.NONE, Objects.requireNonNull(stun, "stun"));
+    }
+
+    /** Whether this is a stun listener. */
+    public boolean stunServer() {
+        return stun != null;
     }
 
     /** A listener without filters or per-client limits. */
@@ -64,7 +91,8 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
 
     /** This listener with another policy. */
     public ListenerConfig withPolicy(HttpPolicyConfig value) {
-        return new ListenerConfig(name, bind, protocol, routes, tls, redirectHttpFrom, http2, proxyProtocol, l4, value);
+        return new ListenerConfig(name, bind, protocol, routes, tls, redirectHttpFrom, http2, proxyProtocol, l4, value,
+                stun);
     }
 
     /** An HTTP or HTTPS listener without PROXY headers. */

@@ -57,7 +57,7 @@ public final class RuntimeSnapshot {
         for (ListenerConfig lc : config.listeners()) {
             if (lc.layer4()) {
                 l4.put(lc.name(), L4Router.compile(lc.l4(), pools, detectors::get));
-            } else {
+            } else if (!lc.stunServer()) {
                 routers.put(lc.name(), Router.compile(lc, pools, config, filterMetrics, geo));
             }
         }

@@ -1,0 +1,156 @@
+package io.sluice.turn;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.StunConfig;
+import io.sluice.runtime.Transport;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code stun} listener: a STUN server (RFC 8489 Binding) on one port over UDP, TCP or both. Over UDP it binds
+ * one socket per event loop with SO_REUSEPORT where the transport has it (the kernel spreads clients over them),
+ * else one; over TCP one listening socket whose connections each get a {@link StunStreamHandler}.
+ *
+ * <p>Thread-safe. {@link #bind} and {@link #stop} block and must be called off the event loops.
+ */
+public final class StunListener {
+    private static final Logger log = LoggerFactory.getLogger(StunListener.class);
+
+    private final ListenerConfig config;
+    private final StunStats stats = new StunStats();
+    private final String software;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private volatile List<Channel> channels;
+
+    /**
+     * A listener; it binds nothing until {@link #bind}.
+     *
+     * @param software the SOFTWARE attribute's text
+     */
+    public StunListener(ListenerConfig config, String software) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (config.stun() == null) {
+            throw new IllegalArgumentException("listener " + config.name() + " is not a stun listener");
+        }
+        this.software = Objects.requireNonNull(software, "software");
+    }
+
+    /** This listener's configuration. */
+    public ListenerConfig config() {
+        return config;
+    }
+
+    /** What it has answered and dropped. */
+    public StunStats stats() {
+        return stats;
+    }
+
+    /**
+     * Binds the UDP socket(s) and the TCP listening socket as configured, on {@code workers}' event loops (TCP
+     * accepts on {@code boss}); blocks until bound. On failure nothing stays bound.
+     *
+     * @throws IllegalStateException when already bound
+     */
+    public synchronized void bind(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        if (channels != null) {
+            throw new IllegalStateException("listener " + config.name() + " is already bound");
+        }
+        StunConfig stun = config.stun();
+        InetSocketAddress address = config.bind().resolve();
+        List<Channel> list = new ArrayList<>();
+        try {
+            if (stun.tcp()) {
+                Channel server = tcp(boss, workers, stun).bind(address).sync().channel();
+                list.add(server);
+                address = (InetSocketAddress) server.localAddress(); // UDP takes the port TCP was given
+            }
+            if (stun.udp()) {
+                ChannelOption<Boolean> reusePort = Transport.reusePort();
+                List<EventExecutor> loops = new ArrayList<>();
+                if (reusePort != null) {
+                    workers.forEach(loops::add);
+                } else {
+                    loops.add(workers.next());
+                }
+                for (EventExecutor loop : loops) {
+                    Bootstrap b = new Bootstrap()
+                            .group((io.netty.channel.EventLoop) loop)
+                            .channel(Transport.datagramChannel())
+                            .option(ChannelOption.ALLOCATOR, Transport.allocator())
+                            .handler(new StunDatagramHandler(new StunResponder(software, stats)));
+                    if (reusePort != null) {
+                        b.option(reusePort, true);
+                    }
+                    Channel ch = b.bind(address).sync().channel();
+                    list.add(ch);
+                    address = (InetSocketAddress) ch.localAddress();
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            for (Channel ch : list) {
+                ch.close().syncUninterruptibly();
+            }
+            throw e;
+        }
+        channels = List.copyOf(list);
+        log.debug("stun listener {} on {}: {} socket(s)", config.name(), address, list.size());
+    }
+
+    private ServerBootstrap tcp(EventLoopGroup boss, EventLoopGroup workers, StunConfig stun) {
+        long idle = stun.idleTimeout().toMillis();
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS),
+                                new StunStreamHandler(new StunResponder(software, stats)));
+                    }
+                });
+    }
+
+    /** Closes every socket of the listener, then its TCP connections; blocks until they are closed. */
+    public void stop() {
+        List<Channel> list = channels;
+        if (list == null) {
+            return;
+        }
+        for (Channel ch : list) {
+            ch.close().syncUninterruptibly();
+        }
+        connections.close().syncUninterruptibly();
+    }
+
+    /** Open TCP connections. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /** The address the listener is bound to (useful with port 0); null before {@link #bind}. */
+    public InetSocketAddress localAddress() {
+        List<Channel> list = channels;
+        return list == null ? null : (InetSocketAddress) list.get(0).localAddress();
+    }
+}

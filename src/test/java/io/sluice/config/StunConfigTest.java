@@ -1,0 +1,97 @@
+package io.sluice.config;
+
+import static io.sluice.config.ConfigErrorsTest.errors;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** stun listeners: defaults, transports, every mistake with its line, and ports shared by transport. */
+class StunConfigTest {
+
+    private static Config parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, "test.yaml", name -> null);
+    }
+
+    @Test
+    void aStunListenerAloneNeedsNoPoolsAndServesBothTransportsByDefault() throws ConfigException {
+        Config c = parse("""
+                listeners:
+                  - name: stun
+                    bind: 0.0.0.0:3478
+                    protocol: stun
+                """);
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.stunServer()).isTrue();
+        assertThat(l.layer4()).isFalse();
+        assertThat(l.stun()).isEqualTo(new StunConfig(true, true, Duration.ofMinutes(5)));
+        assertThat(c.pools()).isEmpty();
+        Config tcpOnly = parse("""
+                listeners:
+                  - { name: stun, bind: 0.0.0.0:3478, protocol: stun, transports: [ tcp ], idle_timeout: 30s }
+                """);
+        assertThat(tcpOnly.listeners().get(0).stun()).isEqualTo(new StunConfig(false, true, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void everyMistakeIsReportedWithItsLine() {
+        List<ConfigError> e = errors("""
+                listeners:
+                  - name: stun
+                    bind: 0.0.0.0:3478
+                    protocol: stun
+                    transports: [ udp, sctp, udp ]
+                    routes: [ { pool: web } ]
+                    idle_timeout: 0s
+                  - name: empty
+                    bind: 0.0.0.0:3479
+                    protocol: stun
+                    transports: []
+                  - name: web
+                    bind: 0.0.0.0:8080
+                """);
+        assertThat(e).extracting(ConfigError::path, ConfigError::line).containsExactly(
+                tuple("pools", 1),
+                tuple("listeners[0].transports[1]", 5),
+                tuple("listeners[0].transports[2]", 5),
+                tuple("listeners[0].routes", 6),
+                tuple("listeners[0].idle_timeout", 7),
+                tuple("listeners[1].transports", 11));
+        assertThat(e.get(0).message()).as("the http listener still needs a pool").startsWith("no pools");
+        assertThat(e.get(1).message()).contains("unknown transport `sctp`").contains("udp, tcp");
+        assertThat(e.get(2).message()).contains("named twice");
+        assertThat(e.get(5).message()).contains("no transports");
+    }
+
+    @Test
+    void aStunListenerClaimsItsPortOnEachTransportItServes() throws ConfigException {
+        String both = """
+                listeners:
+                  - { name: stun, bind: 0.0.0.0:3478, protocol: stun }
+                  - { name: other, bind: 0.0.0.0:3478, protocol: udp, fallback: media }
+                pools:
+                  - { name: media, protocol: udp, backends: [ "10.0.0.1:3478" ] }
+                """;
+        assertThat(errors(both)).extracting(ConfigError::path).containsExactly("listeners[1].bind");
+        Config tcpOnly = parse(both.replace("protocol: stun }", "protocol: stun, transports: [tcp] }"));
+        assertThat(tcpOnly.listeners()).hasSize(2);
+        assertThat(errors(both.replace("protocol: udp, fallback: media", "protocol: tcp, fallback: media")
+                .replace("protocol: udp, backends", "protocol: tcp, backends")))
+                .extracting(ConfigError::path).containsExactly("listeners[1].bind");
+    }
+
+    @Test
+    void aTcpListenerCannotHandConnectionsToAStunListener() {
+        List<ConfigError> e = errors("""
+                listeners:
+                  - { name: stun, bind: 0.0.0.0:3478, protocol: stun }
+                  - name: edge
+                    bind: 0.0.0.0:443
+                    protocol: tcp
+                    fallback: { listener: stun }
+                """);
+        assertThat(e).extracting(ConfigError::message).anyMatch(m -> m.contains("listener `stun` is stun"));
+    }
+}
