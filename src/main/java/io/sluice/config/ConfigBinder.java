@@ -109,7 +109,7 @@ final class ConfigBinder {
             pools = PoolBinder.pools(b, value(top, "pools"), "pools", refs);
             listeners = ListenerBinder.listeners(b, value(top, "listeners"), "listeners", refs, limits);
             boolean onlyStun = !listeners.isEmpty() && listeners.stream().allMatch(ListenerConfig::stunServer);
-            if (!onlyStun) { // a STUN server alone proxies nothing
+            if (!onlyStun) { // a STUN server or TURN relay alone proxies nothing
                 requireSome(b, top, "pools", "no pools: add at least one, e.g. pools: [ { name: web, backends:"
                         + " [ { address: \"127.0.0.1:3001\" } ] } ]");
             }

@@ -38,7 +38,7 @@ import java.util.Set;
 final class ListenerBinder {
     static final String PROTOCOL = ListenerConfig.HTTP;
     private static final List<String> PROTOCOLS = List.of(ListenerConfig.HTTP, ListenerConfig.HTTPS,
-            ListenerConfig.TCP, ListenerConfig.UDP, ListenerConfig.STUN);
+            ListenerConfig.TCP, ListenerConfig.UDP, ListenerConfig.STUN, ListenerConfig.TURN);
     static final Section MATCH = Section.of("match", "Conditions of an HTTP route; all given must hold.",
             key("host", string(), "Host name, or *.domain for every name below it; no port."),
             key("path_prefix", string(), "The path starts with this, e.g. /api."),
@@ -64,7 +64,7 @@ final class ListenerBinder {
     static final Section LISTENER = Section.of("listener", "An http or https listener and its routes.",
             required("name", name(), "The listener's name, used in logs and metrics."),
             required("bind", address(), "The address to listen on, e.g. 127.0.0.1:8080."),
-            key("protocol", oneOf(PROTOCOLS), "http (default), https (needs tls), tcp, udp or stun."),
+            key("protocol", oneOf(PROTOCOLS), "http (default), https (needs tls), tcp, udp, stun or turn."),
             key("tls", ref(TlsBinder.LISTENER_TLS), "Certificates and TLS settings; https only."),
             key("redirect_http_from", address(), "A clear-text address whose requests get a 301 to https."),
             key("http2", flagOr(TlsBinder.HTTP2), "HTTP/2 settings, or false to turn it off."),
@@ -79,7 +79,7 @@ final class ListenerBinder {
     /** A listener of any protocol: {@code protocol} tcp and udp take other keys than http and https. */
     static final SchemaType ANY_LISTENER = new SchemaType.Switch("protocol", Map.of(ListenerConfig.TCP,
             L4Binder.TCP_LISTENER, ListenerConfig.UDP, L4Binder.UDP_LISTENER, ListenerConfig.STUN,
-            StunBinder.STUN_LISTENER), LISTENER);
+            StunBinder.STUN_LISTENER, ListenerConfig.TURN, StunBinder.TURN_LISTENER), LISTENER);
     /** RFC 9110 token characters, as used by methods and header names. */
     private static final String TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
 
@@ -119,13 +119,13 @@ final class ListenerBinder {
         HostPort bind = b.address(bindNode, child(path, "bind"), true);
         boolean udpListener = value(m, "protocol") instanceof YamlNode.Scalar ps
                 && ListenerConfig.UDP.equals(ps.text());
-        boolean stunListener = value(m, "protocol") instanceof YamlNode.Scalar ps2
-                && ListenerConfig.STUN.equals(ps2.text());
-        if (stunListener) {
+        String stunKind = value(m, "protocol") instanceof YamlNode.Scalar ps2
+                && (ListenerConfig.STUN.equals(ps2.text()) || ListenerConfig.TURN.equals(ps2.text())) ? ps2.text() : null;
+        if (stunKind != null) {
             if (name != null) {
-                refs.listenerProtocol(name, ListenerConfig.STUN);
+                refs.listenerProtocol(name, stunKind);
             }
-            return StunBinder.listener(b, m, path, name, bind, bindNode, refs);
+            return StunBinder.listener(b, m, path, name, bind, bindNode, refs, ListenerConfig.TURN.equals(stunKind));
         }
         if (bind != null && udpListener) {
             refs.udpBind(bind, child(path, "bind"), bindNode);
@@ -136,7 +136,7 @@ final class ListenerBinder {
         String protocol = or(b.text(protocolNode, child(path, "protocol"), "a protocol name"), PROTOCOL);
         if (!PROTOCOLS.contains(protocol)) {
             b.error(child(path, "protocol"), protocolNode, "unknown protocol `" + protocol + "`"
-                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https, tcp, udp, stun)");
+                    + Suggest.didYouMean(protocol, PROTOCOLS) + " (allowed: http, https, tcp, udp, stun, turn)");
             protocol = null;
         }
         if (name != null && protocol != null) {

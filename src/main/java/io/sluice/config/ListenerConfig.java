@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param proxyProtocol    whether connections start with a PROXY header naming the real client
  * @param l4               the routes and limits of a tcp or udp listener; null for http and https
  * @param policy           filters and limits of an http or https listener ({@link HttpPolicyConfig#NONE} for L4)
- * @param stun             the transports and timeouts of a "stun" listener (a STUN server); null for the others
+ * @param stun             the transports, timeouts and relay of a "stun" (STUN server) or "turn" (STUN and TURN
+ *                         relay) listener; null for the others
  */
 public record ListenerConfig(String name, HostPort bind, String protocol, List<RouteConfig> routes,
                              ListenerTlsConfig tls, HostPort redirectHttpFrom, Http2Config http2,
@@ -28,6 +29,7 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
     public static final String TCP = "tcp";
     public static final String UDP = "udp";
     public static final String STUN = "stun";
+    public static final String TURN = "turn";
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -56,8 +58,11 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         if (layer4 && !policy.equals(HttpPolicyConfig.NONE)) {
             throw new IllegalArgumentException("filters and per-client limits apply to http and https listeners");
         }
-        if (protocol.equals(STUN) != (stun != null)) {
-            throw new IllegalArgumentException("stun is set exactly for stun listeners");
+        if ((protocol.equals(STUN) || protocol.equals(TURN)) != (stun != null)) {
+            throw new IllegalArgumentException("stun is set exactly for stun and turn listeners");
+        }
+        if (stun != null && protocol.equals(TURN) != (stun.turn() != null)) {
+            throw new IllegalArgumentException("a turn listener, and only one, has relay settings");
         }
         if (stun != null && (!routes.isEmpty() || proxyProtocol.enabled() || !policy.equals(HttpPolicyConfig.NONE))) {
             throw new IllegalArgumentException("a stun listener has no routes, PROXY headers or HTTP policy");
@@ -71,13 +76,13 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         this(name, bind, protocol, routes, tls, redirectHttpFrom, http2, proxyProtocol, l4, policy, null);
     }
 
-    /** A stun listener: a STUN server on {@code bind}. */
+    /** A stun listener (a STUN server on {@code bind}), or a turn one when {@code stun} has relay settings. */
     public static ListenerConfig stun(String name, HostPort bind, StunConfig stun) {
-        return new ListenerConfig(name, bind, STUN, List.of(), null, null, Http2Config.DEFAULTS,
-                ProxyProtocolConfig.OFF, null, HttpPolicyConfig.NONE, Objects.requireNonNull(stun, "stun"));
+        return new ListenerConfig(name, bind, stun.turn() == null ? STUN : TURN, List.of(), null, null,
+                Http2Config.DEFAULTS, ProxyProtocolConfig.OFF, null, HttpPolicyConfig.NONE, stun);
     }
 
-    /** Whether this is a stun listener. */
+    /** Whether this is a stun or turn listener (a turn listener answers STUN too). */
     public boolean stunServer() {
         return stun != null;
     }

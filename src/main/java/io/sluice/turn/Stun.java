@@ -16,6 +16,13 @@ public final class Stun {
     public static final int ERROR = 3;
 
     public static final int BINDING = 0x001;
+    /** TURN (RFC 8656) methods. */
+    public static final int ALLOCATE = 0x003;
+    public static final int REFRESH = 0x004;
+    public static final int SEND = 0x006;
+    public static final int DATA = 0x007;
+    public static final int CREATE_PERMISSION = 0x008;
+    public static final int CHANNEL_BIND = 0x009;
 
     public static final int MAPPED_ADDRESS = 0x0001;
     /** RFC 3489: asks the server to answer from another address or port. */
@@ -28,12 +35,22 @@ public final class Stun {
     public static final int MESSAGE_INTEGRITY = 0x0008;
     public static final int ERROR_CODE = 0x0009;
     public static final int UNKNOWN_ATTRIBUTES = 0x000A;
+    public static final int CHANNEL_NUMBER = 0x000C;
+    public static final int LIFETIME = 0x000D;
+    public static final int XOR_PEER_ADDRESS = 0x0012;
+    public static final int DATA_VALUE = 0x0013;
     public static final int REALM = 0x0014;
     public static final int NONCE = 0x0015;
+    public static final int XOR_RELAYED_ADDRESS = 0x0016;
+    public static final int REQUESTED_ADDRESS_FAMILY = 0x0017;
+    public static final int EVEN_PORT = 0x0018;
+    public static final int REQUESTED_TRANSPORT = 0x0019;
+    public static final int DONT_FRAGMENT = 0x001A;
     public static final int MESSAGE_INTEGRITY_SHA256 = 0x001C;
     public static final int PASSWORD_ALGORITHM = 0x001D;
     public static final int USERHASH = 0x001E;
     public static final int XOR_MAPPED_ADDRESS = 0x0020;
+    public static final int RESERVATION_TOKEN = 0x0022;
     public static final int PASSWORD_ALGORITHMS = 0x8002;
     public static final int ALTERNATE_DOMAIN = 0x8003;
     public static final int SOFTWARE = 0x8022;
@@ -44,6 +61,12 @@ public final class Stun {
 
     /** XORed into the CRC-32 of a message to make its FINGERPRINT. */
     public static final int FINGERPRINT_XOR = 0x5354554E;
+
+    /** The lowest and highest channel numbers a client may bind (RFC 5766's range, which clients still use). */
+    public static final int CHANNEL_MIN = 0x4000;
+    public static final int CHANNEL_MAX = 0x7FFF;
+    /** REQUESTED-TRANSPORT's protocol number for UDP, the only relay transport served. */
+    public static final int UDP = 17;
 
     /** Address families in (XOR-)MAPPED-ADDRESS. */
     public static final int FAMILY_IPV4 = 0x01;

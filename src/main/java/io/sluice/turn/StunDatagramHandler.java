@@ -1,39 +1,41 @@
 package io.sluice.turn;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import java.net.InetSocketAddress;
+import java.util.function.Function;
 
 /**
- * Answers the STUN datagrams of one UDP socket; answers are flushed once per read batch. Not shared: one per
- * socket, used on its event loop only.
+ * The datagrams of one UDP socket of a stun or turn listener, served by a {@link TurnProcessor}; answers are
+ * flushed once per read batch. Not shared: one per socket, used on its event loop only.
  */
 final class StunDatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-    private final StunResponder responder;
-    private boolean written;
+    private final Function<io.netty.channel.Channel, TurnProcessor> processors;
+    private TurnProcessor processor;
 
-    StunDatagramHandler(StunResponder responder) {
-        this.responder = responder;
+    StunDatagramHandler(Function<io.netty.channel.Channel, TurnProcessor> processors) {
+        this.processors = processors;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        processor = processors.apply(ctx.channel());
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        ByteBuf answer = responder.answer(ctx.alloc(), packet.content(), packet.sender(),
-                (InetSocketAddress) ctx.channel().localAddress(), false);
-        if (answer != null) {
-            ctx.write(new DatagramPacket(answer, packet.sender()), ctx.voidPromise());
-            written = true;
-        }
+        processor.handle(packet.content(), packet.sender());
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (written) {
-            written = false;
-            ctx.flush();
-        }
+        processor.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        processor.endAll();
+        ctx.fireChannelInactive();
     }
 
     @Override

@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@code stun} listener: a STUN server (RFC 8489 Binding) on one port over UDP, TCP or both. Over UDP it binds
+ * A {@code stun} listener, a STUN server (RFC 8489 Binding), or a {@code turn} one, which relays as well (RFC
+ * 8656), on one port over UDP, TCP or both. Over UDP it binds
  * one socket per event loop with SO_REUSEPORT where the transport has it (the kernel spreads clients over them),
  * else one; over TCP one listening socket whose connections each get a {@link StunStreamHandler}.
  *
@@ -36,6 +37,7 @@ public final class StunListener {
     private final ListenerConfig config;
     private final StunStats stats = new StunStats();
     private final String software;
+    private final TurnService turn;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile List<Channel> channels;
 
@@ -47,9 +49,24 @@ public final class StunListener {
     public StunListener(ListenerConfig config, String software) {
         this.config = Objects.requireNonNull(config, "config");
         if (config.stun() == null) {
-            throw new IllegalArgumentException("listener " + config.name() + " is not a stun listener");
+            throw new IllegalArgumentException("listener " + config.name() + " is not a stun or turn listener");
         }
         this.software = Objects.requireNonNull(software, "software");
+        try {
+            this.turn = config.stun().turn() == null ? null : new TurnService(config.name(), config.stun().turn(),
+                    config.bind().resolve().getAddress(), System::nanoTime);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("listener " + config.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The relay's state and statistics; null on a stun listener. */
+    public TurnService turn() {
+        return turn;
+    }
+
+    private TurnProcessor processor(Channel ch, boolean stream) {
+        return new TurnProcessor(turn, new StunResponder(software, stats), software, ch, stream);
     }
 
     /** This listener's configuration. */
@@ -94,7 +111,7 @@ public final class StunListener {
                             .group((io.netty.channel.EventLoop) loop)
                             .channel(Transport.datagramChannel())
                             .option(ChannelOption.ALLOCATOR, Transport.allocator())
-                            .handler(new StunDatagramHandler(new StunResponder(software, stats)));
+                            .handler(new StunDatagramHandler(ch -> processor(ch, false)));
                     if (reusePort != null) {
                         b.option(reusePort, true);
                     }
@@ -126,7 +143,7 @@ public final class StunListener {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS),
-                                new StunStreamHandler(new StunResponder(software, stats)));
+                                new StunStreamHandler(c -> processor(c, true)));
                     }
                 });
     }
@@ -141,6 +158,9 @@ public final class StunListener {
             ch.close().syncUninterruptibly();
         }
         connections.close().syncUninterruptibly();
+        if (turn != null) {
+            turn.endAll();
+        }
     }
 
     /** Open TCP connections. */

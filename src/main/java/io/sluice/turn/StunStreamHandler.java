@@ -6,51 +6,56 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * STUN over one TCP connection (RFC 8489 section 6.2.2): cuts the byte stream into messages by their header's
- * length and answers each. Bytes that cannot start a STUN message (either top bit set) close the connection,
- * since nothing after them can be framed; so does an idle timeout. When the client stops reading its answers,
- * reading from it stops until they drain. Not shared: one per connection.
+ * STUN and TURN over one TCP connection (RFC 8489 6.2.2, RFC 8656 12.5): cuts the byte stream into STUN messages
+ * by their header's length and, on a turn listener, into ChannelData messages by theirs (padded to four bytes),
+ * and hands each to a {@link TurnProcessor}. Bytes that can start neither close the connection, since nothing
+ * after them can be framed; so does the idle timeout, unless an allocation lives on the connection. When the
+ * client stops reading, reading from it stops until its answers drain. Not shared: one per connection.
  */
 final class StunStreamHandler extends ByteToMessageDecoder {
-    private final StunResponder responder;
-    private boolean written;
+    private final Function<io.netty.channel.Channel, TurnProcessor> processors;
+    private TurnProcessor processor;
 
-    StunStreamHandler(StunResponder responder) {
-        this.responder = responder;
+    StunStreamHandler(Function<io.netty.channel.Channel, TurnProcessor> processors) {
+        this.processors = processors;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        processor = processors.apply(ctx.channel());
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
         while (in.readableBytes() >= 4 && ctx.channel().isActive()) {
             int from = in.readerIndex();
-            if ((in.getByte(from) & 0xC0) != 0) {
+            int top = in.getByte(from) & 0xC0;
+            int length = in.getUnsignedShort(from + 2);
+            int size;
+            if (top == 0) {
+                size = Stun.HEADER + length;
+            } else if (top == 0x40 && processor.relays()) {
+                size = 4 + ((length + 3) & ~3);
+            } else {
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;
             }
-            int size = Stun.HEADER + in.getUnsignedShort(from + 2);
             if (in.readableBytes() < size) {
                 return;
             }
-            ByteBuf message = in.slice(from, size);
+            processor.handle(in.slice(from, size), client);
             in.skipBytes(size);
-            ByteBuf answer = responder.answer(ctx.alloc(), message, (InetSocketAddress) ctx.channel().remoteAddress(),
-                    (InetSocketAddress) ctx.channel().localAddress(), true);
-            if (answer != null) {
-                ctx.write(answer, ctx.voidPromise());
-                written = true;
-            }
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        if (written) {
-            written = false;
-            ctx.flush();
-        }
+        processor.flush();
         super.channelReadComplete(ctx); // first: with reading off it would ask for one more read
         if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -66,9 +71,17 @@ final class StunStreamHandler extends ByteToMessageDecoder {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        processor.endAll();
+        super.channelInactive(ctx);
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            ctx.close();
+            if (!processor.allocated()) {
+                ctx.close();
+            }
             return;
         }
         super.userEventTriggered(ctx, evt);
