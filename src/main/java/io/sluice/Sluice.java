@@ -130,6 +130,15 @@ public final class Sluice implements AutoCloseable {
         return listeners.address(name);
     }
 
+    /**
+     * The relay of the named turn listener (its allocations and statistics), or null when there is no turn
+     * listener of that name.
+     */
+    public io.sluice.turn.TurnService turn(String listener) {
+        io.sluice.turn.StunListener l = listeners.stun(listener);
+        return l == null ? null : l.turn();
+    }
+
     /** Open client connections of the named listener (0 for an unknown name). */
     private int openConnections(String listener) {
         return listeners.openConnections(listener);

@@ -108,7 +108,7 @@ final class ConfigBinder {
         } else {
             pools = PoolBinder.pools(b, value(top, "pools"), "pools", refs);
             listeners = ListenerBinder.listeners(b, value(top, "listeners"), "listeners", refs, limits);
-            boolean onlyStun = !listeners.isEmpty() && listeners.stream().allMatch(ListenerConfig::stunServer);
+            boolean onlyStun = StunBinder.onlyStunOrTurn(value(top, "listeners"));
             if (!onlyStun) { // a STUN server or TURN relay alone proxies nothing
                 requireSome(b, top, "pools", "no pools: add at least one, e.g. pools: [ { name: web, backends:"
                         + " [ { address: \"127.0.0.1:3001\" } ] } ]");

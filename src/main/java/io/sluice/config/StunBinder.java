@@ -71,6 +71,20 @@ final class StunBinder {
     private StunBinder() {
     }
 
+    /** Whether the file's listeners are all stun or turn ones (as written), which need no pools. */
+    static boolean onlyStunOrTurn(YamlNode listeners) {
+        if (!(listeners instanceof YamlNode.Sequence seq) || seq.items().isEmpty()) {
+            return false;
+        }
+        for (YamlNode item : seq.items()) {
+            if (!(item instanceof YamlNode.Mapping lm && value(lm, "protocol") instanceof YamlNode.Scalar p
+                    && (ListenerConfig.STUN.equals(p.text()) || ListenerConfig.TURN.equals(p.text())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The listener at {@code path}, or null after its errors are recorded; claims its port for each transport. */
     static ListenerConfig listener(Binder b, YamlNode.Mapping m, String path, String name, HostPort bind,
                                    YamlNode bindNode, Refs refs, boolean turn) {

@@ -94,4 +94,67 @@ class StunConfigTest {
                 """);
         assertThat(e).extracting(ConfigError::message).anyMatch(m -> m.contains("listener `stun` is stun"));
     }
+
+    @Test
+    void aTurnListenerBindsItsRelaySettingsWithDefaults() throws ConfigException {
+        Config c = ConfigLoader.parse("""
+                listeners:
+                  - name: turn
+                    bind: 0.0.0.0:3478
+                    protocol: turn
+                    turn:
+                      realm: example.com
+                      auth: { shared_secret: "${SECRET}", users: { alice: "${ALICE}" } }
+                      relay_address: 203.0.113.10
+                """, "test.yaml", k -> k.equals("SECRET") ? "s3cret" : k.equals("ALICE") ? "pw" : null);
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.protocol()).isEqualTo("turn");
+        TurnConfig t = l.stun().turn();
+        assertThat(t.realm()).isEqualTo("example.com");
+        assertThat(t.sharedSecret()).isEqualTo("s3cret");
+        assertThat(t.users()).containsEntry("alice", "pw");
+        assertThat(t.relayPortMin()).isEqualTo(49152);
+        assertThat(t.relayPortMax()).isEqualTo(65535);
+        assertThat(t.relayAddress()).isEqualTo("203.0.113.10");
+        assertThat(t.maxAllocations()).isEqualTo(10_000);
+        assertThat(t.maxAllocationsPerUser()).isEqualTo(10);
+        assertThat(t.defaultLifetime()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(t.maxLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(t.deniedPeers()).hasSize(TurnConfig.DEFAULT_DENIED.size());
+        assertThat(t.allowedPeers()).isEmpty();
+        assertThat(t.authFailuresPerMinute()).isEqualTo(20);
+        assertThat(c.pools()).isEmpty();
+    }
+
+    @Test
+    void turnMistakesAreReportedWithTheirLines() {
+        List<ConfigError> e = errors("""
+                listeners:
+                  - name: turn
+                    bind: 0.0.0.0:3478
+                    protocol: turn
+                    turn:
+                      realm: example.com
+                      auth: { }
+                      relay_ports: 60000-50000
+                      default_lifetime: 2h
+                      denied_peers: [ 10.0.0.0/33 ]
+                      bandwith: 2Mbit
+                  - name: bare
+                    bind: 127.0.0.1:3479
+                    protocol: turn
+                """);
+        assertThat(e).extracting(ConfigError::path, ConfigError::line).containsExactly(
+                tuple("listeners[0].turn.relay_address", 6),
+                tuple("listeners[0].turn.auth", 7),
+                tuple("listeners[0].turn.relay_ports", 8),
+                tuple("listeners[0].turn.default_lifetime", 9),
+                tuple("listeners[0].turn.denied_peers[0]", 10),
+                tuple("listeners[0].turn.bandwith", 11),
+                tuple("listeners[1].turn", 12));
+        assertThat(e.get(0).message()).contains("wildcard").contains("relay_address");
+        assertThat(e.get(1).message()).contains("no credentials");
+        assertThat(e.get(2).message()).contains("not a port range");
+        assertThat(e.get(3).message()).contains("longer than max_lifetime");
+    }
 }
