@@ -340,6 +340,11 @@ final class ListenerSet {
         stun.forEach(StunListener::stop);
     }
 
+    /** Every stun and turn listener now. */
+    List<StunListener> stunListeners() {
+        return List.copyOf(stun);
+    }
+
     /** The stun listener with this name, or null. */
     StunListener stun(String name) {
         for (StunListener l : stun) {

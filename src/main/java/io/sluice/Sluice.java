@@ -139,6 +139,11 @@ public final class Sluice implements AutoCloseable {
         return l == null ? null : l.turn();
     }
 
+    /** Every stun and turn listener now (their STUN counters, and the relay of each turn one). */
+    public List<io.sluice.turn.StunListener> stunListeners() {
+        return listeners.stunListeners();
+    }
+
     /** Open client connections of the named listener (0 for an unknown name). */
     private int openConnections(String listener) {
         return listeners.openConnections(listener);
