@@ -113,6 +113,10 @@ final class ListenerSet {
         return l;
     }
 
+    /** A stun or turn listener's new settings, and its new certificates when they changed (else null). */
+    private record StunUpdate(ListenerConfig config, ServerTls tls) {
+    }
+
     /**
      * What {@link #prepare} decided for a reload, before anything changed: the certificates to swap in, and
      * the listeners to add, update, replace and remove.
@@ -123,6 +127,7 @@ final class ListenerSet {
         private final List<ListenerConfig> added = new ArrayList<>();
         private final List<Object> removed = new ArrayList<>();
         private final List<String> changes = new ArrayList<>();
+        private final Map<StunListener, StunUpdate> stunUpdates = new HashMap<>();
 
         List<String> changes() {
             return changes;
@@ -166,10 +171,23 @@ final class ListenerSet {
         }
         for (StunListener l : stun) {
             ListenerConfig lc = wanted.remove(l.config().name());
+            boolean newCerts = lc != null && lc.tls() != null && !ServerTls.fingerprint(lc.tls()).equals(l.tlsFiles());
             if (lc == null) {
                 plan.removed.add(l);
                 plan.changes.add("listener " + l.config().name() + " removed");
-            } else if (!lc.equals(l.config())) {
+            } else if (lc.equals(l.config()) && !newCerts) {
+                continue; // nothing to do: its sockets, connections and allocations stay
+            } else if (l.canUpdate(lc)) {
+                // in place: allocations and connections stay; a certificate that cannot be used fails the reload now
+                ServerTls certs = newCerts || !java.util.Objects.equals(lc.tls(), l.config().tls())
+                        ? ServerTls.build(lc) : null;
+                plan.stunUpdates.put(l, new StunUpdate(lc, certs));
+                plan.changes.add("listener " + lc.name() + ": settings updated in place"
+                        + (certs != null ? ", certificates reloaded" : ""));
+            } else {
+                if (lc.secure()) {
+                    ServerTls.build(lc);
+                }
                 plan.removed.add(l);
                 plan.added.add(lc);
                 plan.changes.add("listener " + lc.name() + " rebound on " + lc.bind());
@@ -228,6 +246,7 @@ final class ListenerSet {
                 e.getKey().update(e.getValue(), null);
             }
         }
+        plan.stunUpdates.forEach((l, u) -> l.update(u.config(), u.tls()));
         for (Object l : plan.removed) {
             if (l instanceof HttpListener h) {
                 http.remove(h);

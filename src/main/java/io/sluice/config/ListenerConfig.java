@@ -37,10 +37,11 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         Objects.requireNonNull(protocol, "protocol");
         routes = List.copyOf(Objects.requireNonNull(routes, "routes"));
         Objects.requireNonNull(http2, "http2");
-        if (protocol.equals(HTTPS) != (tls != null)) {
-            throw new IllegalArgumentException("tls is set exactly for https listeners");
+        boolean stunKind = protocol.equals(STUN) || protocol.equals(TURN);
+        if (protocol.equals(HTTPS) ? tls == null : tls != null && !stunKind) {
+            throw new IllegalArgumentException("tls is set for https listeners, and may be for stun and turn ones");
         }
-        if (redirectHttpFrom != null && tls == null) {
+        if (redirectHttpFrom != null && !protocol.equals(HTTPS)) {
             throw new IllegalArgumentException("redirect_http_from needs an https listener");
         }
         Objects.requireNonNull(proxyProtocol, "proxyProtocol");
@@ -58,11 +59,14 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
         if (layer4 && !policy.equals(HttpPolicyConfig.NONE)) {
             throw new IllegalArgumentException("filters and per-client limits apply to http and https listeners");
         }
-        if ((protocol.equals(STUN) || protocol.equals(TURN)) != (stun != null)) {
+        if (stunKind != (stun != null)) {
             throw new IllegalArgumentException("stun is set exactly for stun and turn listeners");
         }
         if (stun != null && protocol.equals(TURN) != (stun.turn() != null)) {
             throw new IllegalArgumentException("a turn listener, and only one, has relay settings");
+        }
+        if (stun != null && tls != null && stun.udp()) {
+            throw new IllegalArgumentException("a stun or turn listener with TLS serves TCP only (no DTLS)");
         }
         if (stun != null && (!routes.isEmpty() || proxyProtocol.enabled() || !policy.equals(HttpPolicyConfig.NONE))) {
             throw new IllegalArgumentException("a stun listener has no routes, PROXY headers or HTTP policy");
@@ -78,7 +82,12 @@ public record ListenerConfig(String name, HostPort bind, String protocol, List<R
 
     /** A stun listener (a STUN server on {@code bind}), or a turn one when {@code stun} has relay settings. */
     public static ListenerConfig stun(String name, HostPort bind, StunConfig stun) {
-        return new ListenerConfig(name, bind, stun.turn() == null ? STUN : TURN, List.of(), null, null,
+        return stun(name, bind, stun, null);
+    }
+
+    /** A stun or turn listener whose TCP connections are TLS ({@code stuns:}, {@code turns:}) when {@code tls} is set. */
+    public static ListenerConfig stun(String name, HostPort bind, StunConfig stun, ListenerTlsConfig tls) {
+        return new ListenerConfig(name, bind, stun.turn() == null ? STUN : TURN, List.of(), tls, null,
                 Http2Config.DEFAULTS, ProxyProtocolConfig.OFF, null, HttpPolicyConfig.NONE, stun);
     }
 

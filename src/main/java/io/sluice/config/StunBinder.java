@@ -29,6 +29,8 @@ import java.util.Set;
 /** Binds {@code protocol: stun} and {@code protocol: turn} listeners. Stateless. */
 final class StunBinder {
     private static final List<String> TRANSPORTS = List.of("udp", "tcp");
+    /** RFC 7443's ALPN names, offered by stun and turn listeners with TLS unless `alpn` says otherwise. */
+    static final List<String> STUN_ALPN = List.of("stun.turn", "stun.nat-discovery");
     static final Section AUTH = Section.of("turn_auth", "How TURN clients authenticate (long-term credentials).",
             key("shared_secret", string(), "The TURN REST API secret (coturn's static-auth-secret): user"
                     + " `expiry:name`, password base64(HMAC-SHA1(secret, user)); use ${ENV}."),
@@ -55,7 +57,9 @@ final class StunBinder {
             required("name", name(), "The listener's name, used in logs and metrics."),
             required("bind", address(), "The address to listen on, e.g. 0.0.0.0:3478."),
             required("protocol", oneOf(List.of(ListenerConfig.STUN)), "stun."),
-            key("transports", list(oneOf(TRANSPORTS)), "udp, tcp or both on the same port (default [udp, tcp])."),
+            key("transports", list(oneOf(TRANSPORTS)), "udp, tcp or both on the same port (default [udp, tcp];"
+                    + " [tcp] with tls)."),
+            key("tls", ref(TlsBinder.LISTENER_TLS), "Certificates: STUN over TLS (stuns:) on TCP."),
             key("idle_timeout", duration(), "A TCP connection with no message for this long is closed"
                     + " (default 5m)."));
     static final Section TURN_LISTENER = Section.of("turn_listener", "A turn listener: a TURN relay (RFC 8656)"
@@ -63,7 +67,10 @@ final class StunBinder {
             required("name", name(), "The listener's name, used in logs and metrics."),
             required("bind", address(), "The address to listen on, e.g. 0.0.0.0:3478."),
             required("protocol", oneOf(List.of(ListenerConfig.TURN)), "turn."),
-            key("transports", list(oneOf(TRANSPORTS)), "udp, tcp or both on the same port (default [udp, tcp])."),
+            key("transports", list(oneOf(TRANSPORTS)), "udp, tcp or both on the same port (default [udp, tcp];"
+                    + " [tcp] with tls)."),
+            key("tls", ref(TlsBinder.LISTENER_TLS), "Certificates: TURN over TLS (turns:) on TCP, usually on its"
+                    + " own listener on port 5349."),
             key("idle_timeout", duration(), "A TCP connection with no message and no allocation for this long is"
                     + " closed (default 5m)."),
             required("turn", ref(TURN), "The relay's settings."));
@@ -90,7 +97,20 @@ final class StunBinder {
                                    YamlNode bindNode, Refs refs, boolean turn) {
         int before = b.errorCount();
         b.allowOnly(m, path, (turn ? TURN_LISTENER : STUN_LISTENER).keys());
-        Set<String> transports = transports(b, m, path);
+        YamlNode.Entry tlsEntry = m.entry("tls");
+        ListenerTlsConfig tls = null;
+        if (tlsEntry != null) {
+            tls = TlsBinder.listenerTls(b, value(m, "tls"), child(path, "tls"));
+            if (tls == null && Binder.absent(tlsEntry.value())) {
+                b.error(child(path, "tls"), tlsEntry.line(), tlsEntry.column(), "`tls` has no value; give at least"
+                        + " certificates: [ { cert: FILE, key: FILE } ]");
+            }
+            if (tls != null && !(value(m, "tls") instanceof YamlNode.Mapping tm && tm.entry("alpn") != null)) {
+                tls = new ListenerTlsConfig(tls.certificates(), tls.protocols(), STUN_ALPN, tls.clientAuth(),
+                        tls.clientCa());
+            }
+        }
+        Set<String> transports = transports(b, m, path, tlsEntry != null);
         if (bind != null && transports.contains("tcp")) {
             refs.bind(bind, child(path, "bind"), bindNode);
         }
@@ -109,11 +129,11 @@ final class StunBinder {
             return null;
         }
         return ListenerConfig.stun(name, bind,
-                new StunConfig(transports.contains("udp"), transports.contains("tcp"), idle, relay));
+                new StunConfig(transports.contains("udp"), transports.contains("tcp"), idle, relay), tls);
     }
 
-    private static Set<String> transports(Binder b, YamlNode.Mapping m, String path) {
-        Set<String> transports = new LinkedHashSet<>(TRANSPORTS);
+    private static Set<String> transports(Binder b, YamlNode.Mapping m, String path, boolean tls) {
+        Set<String> transports = new LinkedHashSet<>(tls ? List.of("tcp") : TRANSPORTS);
         YamlNode tn = value(m, "transports");
         if (tn == null) {
             return transports;
@@ -133,6 +153,9 @@ final class StunBinder {
                         + Suggest.didYouMean(t, TRANSPORTS) + " (allowed: udp, tcp)");
             } else if (!transports.add(t)) {
                 b.error(index(child(path, "transports"), i), items.get(i), "transport `" + t + "` is named twice");
+            } else if (tls && t.equals("udp")) {
+                b.error(index(child(path, "transports"), i), items.get(i), "with `tls` the listener serves TCP"
+                        + " only (DTLS is not served); serve UDP on a listener of its own");
             }
         }
         if (items.isEmpty()) {

@@ -9,12 +9,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.StunConfig;
 import io.sluice.runtime.Transport;
+import io.sluice.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +29,19 @@ import org.slf4j.LoggerFactory;
  * A {@code stun} listener, a STUN server (RFC 8489 Binding), or a {@code turn} one, which relays as well (RFC
  * 8656), on one port over UDP, TCP or both. Over UDP it binds
  * one socket per event loop with SO_REUSEPORT where the transport has it (the kernel spreads clients over them),
- * else one; over TCP one listening socket whose connections each get a {@link StunStreamHandler}.
+ * else one; over TCP one listening socket whose connections each get a {@link StunStreamHandler}, behind TLS
+ * when the listener has certificates (stuns: and turns:, RFC 7443's ALPN names).
  *
  * <p>Thread-safe. {@link #bind} and {@link #stop} block and must be called off the event loops.
  */
 public final class StunListener {
     private static final Logger log = LoggerFactory.getLogger(StunListener.class);
+    /** The most bytes of a TLS ClientHello read while choosing the certificate by its SNI name. */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
-    private final ListenerConfig config;
+    private volatile ListenerConfig config;
+    private volatile ServerTls tls;
+    private volatile String tlsFiles;
     private final StunStats stats = new StunStats();
     private final String software;
     private final TurnService turn;
@@ -58,6 +65,42 @@ public final class StunListener {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("listener " + config.name() + ": " + e.getMessage(), e);
         }
+        this.tls = config.tls() == null ? null : ServerTls.build(config); // a TlsException names the file
+        this.tlsFiles = config.tls() == null ? "" : ServerTls.fingerprint(config.tls());
+    }
+
+    /** A digest of the certificate and key files in use ("" without TLS), to see when they change on disk. */
+    public String tlsFiles() {
+        return tlsFiles;
+    }
+
+    /**
+     * Whether {@code next} can be applied in place, keeping the sockets, connections and allocations: the same
+     * name, address, protocol and transports, and TLS on or off as before.
+     */
+    public boolean canUpdate(ListenerConfig next) {
+        ListenerConfig c = config;
+        return next.stunServer() && c.name().equals(next.name()) && c.bind().equals(next.bind())
+                && c.protocol().equals(next.protocol()) && c.stun().udp() == next.stun().udp()
+                && c.stun().tcp() == next.stun().tcp() && (c.tls() == null) == (next.tls() == null);
+    }
+
+    /**
+     * Applies {@code next} (see {@link #canUpdate}): new connections take its idle timeout and {@code nextTls}
+     * (null to keep the certificates), and the relay its settings; allocations made stay as they are.
+     */
+    public void update(ListenerConfig next, ServerTls nextTls) {
+        if (!canUpdate(next)) {
+            throw new IllegalArgumentException("listener " + next.name() + " cannot take these settings in place");
+        }
+        if (nextTls != null) {
+            tls = nextTls;
+            tlsFiles = ServerTls.fingerprint(next.tls());
+        }
+        if (turn != null) {
+            turn.update(next.stun().turn());
+        }
+        config = next;
     }
 
     /** The relay's state and statistics; null on a stun listener. */
@@ -91,6 +134,7 @@ public final class StunListener {
         }
         StunConfig stun = config.stun();
         InetSocketAddress address = config.bind().resolve();
+        ListenerConfig config = this.config;
         List<Channel> list = new ArrayList<>();
         try {
             if (stun.tcp()) {
@@ -131,7 +175,6 @@ public final class StunListener {
     }
 
     private ServerBootstrap tcp(EventLoopGroup boss, EventLoopGroup workers, StunConfig stun) {
-        long idle = stun.idleTimeout().toMillis();
         return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Transport.serverChannel())
@@ -142,6 +185,12 @@ public final class StunListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        long idle = config.stun().idleTimeout().toMillis();
+                        ServerTls t = tls;
+                        if (t != null) {
+                            // the handshake must finish within the idle timeout too
+                            ch.pipeline().addLast(new SniHandler(t.sniMapping(), MAX_CLIENT_HELLO, idle));
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS),
                                 new StunStreamHandler(c -> processor(c, true)));
                     }

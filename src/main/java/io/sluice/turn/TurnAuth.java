@@ -33,11 +33,24 @@ final class TurnAuth {
     private final byte[] nonceSecret = new byte[32];
 
     TurnAuth(TurnConfig config) {
+        this(config, null);
+    }
+
+    /** Credentials of {@code config} that accept the nonces this one handed out. */
+    TurnAuth with(TurnConfig config) {
+        return new TurnAuth(config, nonceSecret);
+    }
+
+    private TurnAuth(TurnConfig config, byte[] keepNonces) {
         this.realm = config.realm();
         this.sharedSecret = config.sharedSecret() == null ? null
                 : config.sharedSecret().getBytes(StandardCharsets.UTF_8);
         config.users().forEach((user, password) -> staticKeys.put(user, key(user, realm, password)));
-        new SecureRandom().nextBytes(nonceSecret);
+        if (keepNonces != null) {
+            System.arraycopy(keepNonces, 0, nonceSecret, 0, nonceSecret.length);
+        } else {
+            new SecureRandom().nextBytes(nonceSecret);
+        }
     }
 
     private static FastThreadLocal<Mac> macs(String algorithm) {

@@ -23,12 +23,12 @@ public final class TurnService {
     private static final int MAX_TRACKED_SOURCES = 65_536;
 
     private final String listener;
-    private final TurnConfig config;
-    private final TurnAuth auth;
+    private volatile TurnConfig config;
+    private volatile TurnAuth auth;
     private final TurnStats stats = new TurnStats();
     private final LongSupplier nanoClock;
     private final InetAddress relayBind;
-    private final InetAddress announced;
+    private volatile InetAddress announced;
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Allocation> allocations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
@@ -79,6 +79,21 @@ public final class TurnService {
 
     InetAddress announced() {
         return announced;
+    }
+
+    /**
+     * Takes reloaded settings: credentials, quotas, lifetimes, peer rules and relay ports and address apply to
+     * what comes next; allocations made keep their relay sockets, permissions and channels. Nonces handed out
+     * stay good.
+     */
+    void update(TurnConfig next) {
+        try {
+            announced = next.relayAddress() == null ? relayBind : InetAddress.getByName(next.relayAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e.getMessage(), e); // a literal, checked by the binder
+        }
+        auth = auth.with(next);
+        config = next;
     }
 
     /** Whether an allocation may send to {@code peer}: not in {@code denied_peers}, or in {@code allowed_peers}. */
