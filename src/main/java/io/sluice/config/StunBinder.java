@@ -51,7 +51,9 @@ final class StunBinder {
                     + " link-local and other special ranges)."),
             key("allowed_peers", list(string()), "Exceptions to denied_peers, e.g. [ 127.0.0.1 ] for tests."),
             key("auth_failures_per_minute", integer(1, 1_000_000), "Failed authentications one address may make"
-                    + " per minute before its requests are dropped for the rest of it (default 20)."));
+                    + " per minute before its requests are dropped for the rest of it (default 20)."),
+            key("bandwidth_per_allocation", string(), "A cap on what one allocation relays each way, e.g. 2Mbit,"
+                    + " 500kbit or 1MB (bytes) per second; datagrams over it are dropped (default: no cap)."));
     static final Section STUN_LISTENER = Section.of("stun_listener", "A stun listener: a STUN server (RFC 8489"
                     + " Binding) answering clients with the address they are seen from.",
             required("name", name(), "The listener's name, used in logs and metrics."),
@@ -236,12 +238,42 @@ final class StunBinder {
         List<CidrBlock> allowed = ranges(b, m, path, "allowed_peers");
         int failures = or(b.integer(value(m, "auth_failures_per_minute"), child(path, "auth_failures_per_minute"), 1,
                 1_000_000), 20);
+        long bandwidth = bandwidth(b, m, path);
         if (b.errorCount() != before || realm == null || (secret == null && users.isEmpty())) {
             return null;
         }
         return new TurnConfig(realm, secret, users, min, max, relayAddress, maxAllocations, perUser, lifetime,
                 maxLifetime, denied == null ? TurnConfig.defaultDenied() : denied, allowed == null ? List.of() : allowed,
-                failures);
+                failures, bandwidth);
+    }
+
+    /** {@code bandwidth_per_allocation} in bytes per second: bits (2Mbit, 500kbit) or bytes (1MB, 64KiB). */
+    private static long bandwidth(Binder b, YamlNode.Mapping m, String path) {
+        YamlNode n = value(m, "bandwidth_per_allocation");
+        String text = b.text(n, child(path, "bandwidth_per_allocation"), "a rate such as 2Mbit");
+        if (text == null) {
+            return 0;
+        }
+        java.util.regex.Matcher r = java.util.regex.Pattern.compile("\\s*(\\d{1,12})\\s*([kKMG]?)(bit|bps|B|iB)\\s*(/s)?\\s*")
+                .matcher(text);
+        if (!r.matches()) {
+            b.error(child(path, "bandwidth_per_allocation"), n, "`" + text + "` is not a rate; write e.g. 2Mbit,"
+                    + " 500kbit (bits per second) or 1MB, 64KiB (bytes per second)");
+            return 0;
+        }
+        boolean binary = r.group(3).equals("iB");
+        long scale = switch (r.group(2)) {
+            case "k", "K" -> binary ? 1024 : 1000;
+            case "M" -> binary ? 1024 * 1024 : 1_000_000;
+            case "G" -> binary ? 1024L * 1024 * 1024 : 1_000_000_000;
+            default -> 1;
+        };
+        long value = Long.parseLong(r.group(1)) * scale;
+        long bytes = r.group(3).equals("bit") || r.group(3).equals("bps") ? value / 8 : value;
+        if (bytes < 1) {
+            b.error(child(path, "bandwidth_per_allocation"), n, "`" + text + "` is less than a byte per second");
+        }
+        return bytes;
     }
 
     private static List<CidrBlock> ranges(Binder b, YamlNode.Mapping m, String path, String key) {

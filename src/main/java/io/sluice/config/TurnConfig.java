@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param allowedPeers          exceptions to {@code deniedPeers}
  * @param authFailuresPerMinute failed authentications one source address may make per minute before its
  *                              requests are dropped for the rest of that minute
+ * @param bandwidthPerAllocation bytes per second one allocation may relay each way (datagrams over it are
+ *                              dropped); 0 for no cap
  */
 public record TurnConfig(String realm, String sharedSecret, Map<String, String> users, int relayPortMin,
                          int relayPortMax, String relayAddress, int maxAllocations, int maxAllocationsPerUser,
                          Duration defaultLifetime, Duration maxLifetime, List<CidrBlock> deniedPeers,
-                         List<CidrBlock> allowedPeers, int authFailuresPerMinute) {
+                         List<CidrBlock> allowedPeers, int authFailuresPerMinute, long bandwidthPerAllocation) {
     /** Private, loopback, link-local, shared, multicast and unspecified ranges: what a relay must not reach by default. */
     public static final List<String> DEFAULT_DENIED = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10",
             "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15",
@@ -49,8 +51,20 @@ public record TurnConfig(String realm, String sharedSecret, Map<String, String> 
         }
         Objects.requireNonNull(defaultLifetime, "defaultLifetime");
         Objects.requireNonNull(maxLifetime, "maxLifetime");
+        if (bandwidthPerAllocation < 0) {
+            throw new IllegalArgumentException("bandwidthPerAllocation must not be negative");
+        }
         deniedPeers = List.copyOf(deniedPeers);
         allowedPeers = List.copyOf(allowedPeers);
+    }
+
+    /** Settings without a bandwidth cap. */
+    public TurnConfig(String realm, String sharedSecret, Map<String, String> users, int relayPortMin,
+                      int relayPortMax, String relayAddress, int maxAllocations, int maxAllocationsPerUser,
+                      Duration defaultLifetime, Duration maxLifetime, List<CidrBlock> deniedPeers,
+                      List<CidrBlock> allowedPeers, int authFailuresPerMinute) {
+        this(realm, sharedSecret, users, relayPortMin, relayPortMax, relayAddress, maxAllocations,
+                maxAllocationsPerUser, defaultLifetime, maxLifetime, deniedPeers, allowedPeers, authFailuresPerMinute, 0);
     }
 
     /** The default denied ranges, parsed. */
@@ -65,6 +79,6 @@ public record TurnConfig(String realm, String sharedSecret, Map<String, String> 
                 + ", relayAddress=" + relayAddress + ", maxAllocations=" + maxAllocations + ", maxAllocationsPerUser="
                 + maxAllocationsPerUser + ", defaultLifetime=" + defaultLifetime + ", maxLifetime=" + maxLifetime
                 + ", deniedPeers=" + deniedPeers + ", allowedPeers=" + allowedPeers + ", authFailuresPerMinute="
-                + authFailuresPerMinute + "]";
+                + authFailuresPerMinute + ", bandwidthPerAllocation=" + bandwidthPerAllocation + "]";
     }
 }

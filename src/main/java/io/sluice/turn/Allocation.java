@@ -65,6 +65,36 @@ final class Allocation {
     @SuppressWarnings("unused")
     private long bytesFromPeer;
 
+    private final Bucket toPeers = new Bucket();
+    private final Bucket fromPeers = new Bucket();
+
+    /**
+     * A token bucket for {@code bandwidth_per_allocation}: a second's worth of bytes at most, refilled at the
+     * rate; a datagram that does not fit is dropped whole (UDP's own answer to congestion).
+     */
+    private static final class Bucket {
+        private long tokens = -1;
+        private long last;
+
+        boolean take(long rate, int n, long now) {
+            if (rate <= 0) {
+                return true;
+            }
+            if (tokens < 0) {
+                tokens = rate;
+            } else {
+                long refill = (now - last) * rate / 1_000_000_000L;
+                tokens = Math.min(rate, tokens + Math.max(0, refill));
+            }
+            last = now;
+            if (n > tokens) {
+                return false;
+            }
+            tokens -= n;
+            return true;
+        }
+    }
+
     /** A channel: its number, its peer and until when it holds. */
     private static final class Bound {
         final int number;
@@ -208,12 +238,14 @@ final class Allocation {
 
     /** Relays {@code data} (this takes it over) to {@code peer} if the peer is permitted; else drops it. */
     void toPeer(InetSocketAddress peer, ByteBuf data) {
-        if (ended || !permitted(peer.getAddress(), service.now())) {
+        long now = service.now();
+        int n = data.readableBytes();
+        if (ended || !permitted(peer.getAddress(), now)
+                || !toPeers.take(service.config().bandwidthPerAllocation(), n, now)) {
             data.release();
             service.stats().countDropped();
             return;
         }
-        int n = data.readableBytes();
         relay.writeAndFlush(new DatagramPacket(data, peer), relay.voidPromise());
         TO_PEER.setOpaque(this, (long) TO_PEER.getOpaque(this) + n);
         service.stats().countToPeer(n);
@@ -233,11 +265,12 @@ final class Allocation {
     /** A datagram from {@code peer} to the relay: to the client if the peer is permitted (the packet stays the caller's). */
     void fromPeer(InetSocketAddress peer, ByteBuf content) {
         long now = service.now();
-        if (ended || !permitted(peer.getAddress(), now) || !link.writable()) {
+        int n = content.readableBytes();
+        if (ended || !permitted(peer.getAddress(), now) || !link.writable()
+                || !fromPeers.take(service.config().bandwidthPerAllocation(), n, now)) {
             service.stats().countDropped();
             return;
         }
-        int n = content.readableBytes();
         Bound b = channelsByPeer.get(peer);
         ByteBuf out;
         if (b != null && now - b.expires < 0) {

@@ -157,4 +157,39 @@ class StunConfigTest {
         assertThat(e.get(2).message()).contains("not a port range");
         assertThat(e.get(3).message()).contains("longer than max_lifetime");
     }
+
+    @Test
+    void bandwidthIsReadInBitsOrBytesAndTlsListenersServeTcpOnly() throws ConfigException {
+        String base = """
+                listeners:
+                  - name: turn
+                    bind: 127.0.0.1:3478
+                    protocol: turn
+                    turn:
+                      realm: example.com
+                      auth: { users: { alice: pw } }
+                      bandwidth_per_allocation: RATE
+                """;
+        assertThat(parse(base.replace("RATE", "2Mbit")).listeners().get(0).stun().turn().bandwidthPerAllocation())
+                .isEqualTo(250_000);
+        assertThat(parse(base.replace("RATE", "1MB")).listeners().get(0).stun().turn().bandwidthPerAllocation())
+                .isEqualTo(1_000_000);
+        assertThat(parse(base.replace("RATE", "64KiB")).listeners().get(0).stun().turn().bandwidthPerAllocation())
+                .isEqualTo(65_536);
+        assertThat(parse(base.replace("      bandwidth_per_allocation: RATE\n", "")).listeners().get(0).stun().turn()
+                .bandwidthPerAllocation()).isZero();
+        assertThat(errors(base.replace("RATE", "fast"))).extracting(ConfigError::path, ConfigError::line)
+                .containsExactly(tuple("listeners[0].turn.bandwidth_per_allocation", 8));
+        List<ConfigError> udpTls = errors("""
+                listeners:
+                  - name: turns
+                    bind: 127.0.0.1:5349
+                    protocol: turn
+                    transports: [ tcp, udp ]
+                    tls: { certificates: [ { cert: a.pem, key: a.key } ] }
+                    turn: { realm: example.com, auth: { users: { alice: pw } } }
+                """);
+        assertThat(udpTls).extracting(ConfigError::path).contains("listeners[0].transports[1]");
+        assertThat(udpTls).extracting(ConfigError::message).anyMatch(m -> m.contains("DTLS is not served"));
+    }
 }

@@ -32,8 +32,15 @@ class AllocationTest {
 
     @BeforeEach
     void make() throws Exception {
+        make(0);
+    }
+
+    private void make(long bandwidth) throws Exception {
+        if (socket != null) {
+            close();
+        }
         TurnConfig config = new TurnConfig("example.com", null, Map.of("alice", "w"), 49152, 65535, null, 10, 10,
-                Duration.ofMinutes(10), Duration.ofHours(1), TurnConfig.defaultDenied(), List.of(), 20);
+                Duration.ofMinutes(10), Duration.ofHours(1), TurnConfig.defaultDenied(), List.of(), 20, bandwidth);
         service = new TurnService("turn", config, InetAddress.getByName("127.0.0.1"), clock::get);
         socket = new EmbeddedChannel();
         relay = new EmbeddedChannel();
@@ -154,5 +161,24 @@ class AllocationTest {
         assertThat(service.stats().allocations()).isZero();
         assertThat(service.allocations()).isEmpty();
         assertThat(service.reserve("alice")).as("the quota was given back").isZero();
+    }
+
+    @Test
+    void aBandwidthCapDropsWhatDoesNotFitAndRefillsWithTime() throws Exception {
+        make(1000); // 1000 bytes a second each way
+        a.permit(peer.getAddress());
+        String hundred = "x".repeat(100);
+        int passed = 0;
+        for (int i = 0; i < 15; i++) {
+            passed += sentToPeer(hundred) ? 1 : 0;
+        }
+        assertThat(passed).as("a second's worth").isEqualTo(10);
+        assertThat(fromPeer()).as("the other direction has its own bucket").isEqualTo("data");
+        clock.addAndGet(SECOND / 2);
+        passed = 0;
+        for (int i = 0; i < 15; i++) {
+            passed += sentToPeer(hundred) ? 1 : 0;
+        }
+        assertThat(passed).as("half a second refills half").isEqualTo(5);
     }
 }
