@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
             "Sluice: a load balancer and reverse proxy for HTTP (HTTP/1.1 and HTTP/2, TLS with SNI, gRPC, WebSocket)"
-                + " and for TCP and UDP.",
+                + " and for TCP and UDP, with a STUN server and TURN relay for WebRTC (listeners of protocol stun"
+                + " and turn in the config file).",
             "",
             "  sluice -c sluice.yaml                 run from a config file (same as 'sluice run -c')",
             "  sluice --port 8080 --backends 127.0.0.1:3001,127.0.0.1:3002",
