@@ -29,7 +29,8 @@ final class ConfigBinder {
             key("asn_database", file(), "An ASN .mmdb file, e.g. GeoLite2-ASN.mmdb."));
     private static final List<Section.Key> FULL_KEYS = List.of(
             required("listeners", list(ListenerBinder.ANY_LISTENER), "Where Sluice listens and how it routes."),
-            required("pools", list(ref(PoolBinder.POOL)), "The backend pools routes send to."));
+            key("pools", list(ref(PoolBinder.POOL)), "The backend pools routes send to (every file needs some,"
+                    + " unless all its listeners are stun or turn ones)."));
     private static final List<Section.Key> SHARED_KEYS = List.of(
             key("admin", ref(SettingsBinder.ADMIN), "The admin API."),
             key("limits", ref(SettingsBinder.LIMITS), "Limits on clients."),
