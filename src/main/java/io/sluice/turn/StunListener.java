@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -38,6 +40,8 @@ public final class StunListener {
     private static final Logger log = LoggerFactory.getLogger(StunListener.class);
     /** The most bytes of a TLS ClientHello read while choosing the certificate by its SNI name. */
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
+    /** Reads whole datagrams up to UDP's largest payload, for client and relay sockets alike. */
+    static final RecvByteBufAllocator RECEIVE = new FixedRecvByteBufAllocator(65_535);
 
     private volatile ListenerConfig config;
     private volatile ServerTls tls;
@@ -155,6 +159,7 @@ public final class StunListener {
                             .group((io.netty.channel.EventLoop) loop)
                             .channel(Transport.datagramChannel())
                             .option(ChannelOption.ALLOCATOR, Transport.allocator())
+                            .option(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE)
                             .handler(new StunDatagramHandler(ch -> processor(ch, false)));
                     if (reusePort != null) {
                         b.option(reusePort, true);

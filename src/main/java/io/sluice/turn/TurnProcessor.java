@@ -149,17 +149,17 @@ final class TurnProcessor {
             challenge(client, 401, "Unauthorized");
             return;
         }
-        if (a != null && !a.user.equals(user)) {
-            error(client, 441, "Wrong Credentials", null, false);
-            return;
-        }
-        byte[] key = a != null ? a.key : service.auth().keyOf(user, seconds);
+        byte[] key = service.auth().keyOf(user, seconds);
         if (key == null || !TurnAuth.verify(m, key)) {
             service.failed(client.getAddress());
             challenge(client, 401, "Unauthorized");
             return;
         }
         boolean sha256 = TurnAuth.usesSha256(m);
+        if (a != null && !a.user.equals(user)) {
+            error(client, 441, "Wrong Credentials", key, sha256); // a good user, but not the allocation's
+            return;
+        }
         int n = m.unknownComprehensionRequired(KNOWN, unknown, 0);
         if (n > 0) {
             ByteBuf out = answer(Stun.ERROR);
@@ -265,6 +265,7 @@ final class TurnProcessor {
                 .group(socket.eventLoop())
                 .channel(Transport.datagramChannel())
                 .option(ChannelOption.ALLOCATOR, socket.alloc())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, StunListener.RECEIVE)
                 .handler(new RelayHandler(a))
                 .bind(new InetSocketAddress(service.relayBind(), chosen));
         f.addListener(done -> {

@@ -286,4 +286,32 @@ class TurnIT {
             assertThat(reuse.getLocalPort()).isEqualTo(relay.getPort());
         }
     }
+
+    @Test
+    void datagramsLargerThanAnEthernetFrameCrossWhole() throws Exception {
+        try (DatagramSocket s = client(); DatagramSocket peer = client()) {
+            String nonce = nonce(s);
+            StunMessage ok = read(exchange(s, server, allocate().auth("alice", "wonderland", nonce, false).bytes()));
+            InetSocketAddress relay = TurnProcessor.xorAddress(ok, ok.find(Stun.XOR_RELAYED_ADDRESS));
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+            read(exchange(s, server, new Msg(Stun.CREATE_PERMISSION, Stun.REQUEST).peer(peerAddress)
+                    .auth("alice", "wonderland", nonce, false).bytes()));
+            byte[] big = new byte[6000];
+            ThreadLocalRandom.current().nextBytes(big);
+            byte[] send = new Msg(Stun.SEND, Stun.INDICATION).peer(peerAddress).attr(Stun.DATA_VALUE, big).bytes();
+            s.send(new DatagramPacket(send, send.length, server));
+            DatagramPacket got = new DatagramPacket(new byte[10_000], 10_000);
+            peer.receive(got);
+            assertThat(Arrays.copyOf(got.getData(), got.getLength())).isEqualTo(big);
+            peer.send(new DatagramPacket(big, big.length, relay));
+            DatagramPacket back = new DatagramPacket(new byte[10_000], 10_000);
+            s.receive(back);
+            StunMessage data = read(Arrays.copyOf(back.getData(), back.getLength()));
+            int at = data.find(Stun.DATA_VALUE);
+            assertThat(data.attributeLength(at)).isEqualTo(6000);
+            byte[] echoed = new byte[6000];
+            data.buffer().getBytes(at + 4, echoed);
+            assertThat(echoed).isEqualTo(big);
+        }
+    }
 }
