@@ -347,7 +347,7 @@ final class ListenerSet {
         http.forEach(l -> bound.add(l.config().name() + "@" + l.localAddress()));
         tcp.forEach(l -> bound.add(l.config().name() + "@tcp/" + l.localAddress()));
         udp.forEach(l -> bound.add(l.config().name() + "@udp/" + l.localAddress()));
-        stun.forEach(l -> bound.add(l.config().name() + "@stun/" + l.localAddress()));
+        stun.forEach(l -> bound.add(l.config().name() + "@" + l.config().protocol() + "/" + l.localAddress()));
         return bound;
     }
 

@@ -3,6 +3,7 @@ package io.sluice.turn;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -57,7 +58,7 @@ final class Allocation {
     private ScheduledFuture<?> timer;
     private boolean ended;
     private final Map<InetAddress, Long> permissions = new HashMap<>();
-    private final Map<Integer, Bound> channels = new HashMap<>();
+    private final IntObjectHashMap<Bound> channels = new IntObjectHashMap<>(4); // no boxing per ChannelData
     private final Map<InetSocketAddress, Bound> channelsByPeer = new HashMap<>();
     // written by the loop and read by the admin API through opaque accesses, so a reader sees whole values
     @SuppressWarnings("unused")
