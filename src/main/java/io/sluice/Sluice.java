@@ -17,6 +17,7 @@ import io.sluice.observe.MetricsCollector;
 import io.sluice.observe.ReloadStats;
 import io.sluice.observe.Telemetry;
 import io.sluice.observe.Tracing;
+import io.sluice.observe.TurnMetrics;
 import io.sluice.http.ProxyContext;
 import io.sluice.runtime.BackendRegistry;
 import io.sluice.runtime.LeakDetection;
@@ -87,6 +88,7 @@ public final class Sluice implements AutoCloseable {
         metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
                 proxy::upstreamConnections, clock));
         metrics.register(reloads.collector());
+        metrics.register(new TurnMetrics(this::stunListeners));
         JvmMetrics.builder().register(metrics);
     }
 
