@@ -202,7 +202,8 @@ public final class Sluice implements AutoCloseable {
     }
 
     private AdminContext adminContext() {
-        return new AdminContext(snapshot::get, clock, metrics, history, proxy::draining, new AdminReloads(this));
+        return new AdminContext(snapshot::get, clock, metrics, history, proxy::draining, new AdminReloads(this),
+                this::stunListeners);
     }
 
     /** The snapshot the data path uses now. */

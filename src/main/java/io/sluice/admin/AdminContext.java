@@ -3,6 +3,8 @@ package io.sluice.admin;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.observe.History;
 import io.sluice.runtime.RuntimeSnapshot;
+import io.sluice.turn.StunListener;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -17,15 +19,26 @@ import java.util.function.Supplier;
  * @param history  the per-second history behind {@code /_metrics/history}
  * @param draining true once shutdown began (readiness then fails)
  * @param reloads  configuration reloads and the running configuration; null when not available
+ * @param stun     every stun and turn listener now (asked at each call: a reload changes them); null for none
  */
 public record AdminContext(Supplier<RuntimeSnapshot> snapshot, LongSupplier clock, PrometheusRegistry metrics,
-                           History history, BooleanSupplier draining, ReloadControl reloads) {
+                           History history, BooleanSupplier draining, ReloadControl reloads,
+                           Supplier<List<StunListener>> stun) {
     public AdminContext {
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(history, "history");
         Objects.requireNonNull(draining, "draining");
+        if (stun == null) {
+            stun = List::of;
+        }
+    }
+
+    /** A context without stun or turn listeners. */
+    public AdminContext(Supplier<RuntimeSnapshot> snapshot, LongSupplier clock, PrometheusRegistry metrics,
+                        History history, BooleanSupplier draining, ReloadControl reloads) {
+        this(snapshot, clock, metrics, history, draining, reloads, null);
     }
 
     /** A context with an empty registry and history, for an admin server without metrics. */

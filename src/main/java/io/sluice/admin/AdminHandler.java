@@ -49,6 +49,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PoolsApi pools = new PoolsApi(JSON);
     private final BackendsApi backends = new BackendsApi(JSON);
     private final SplitApi splits = new SplitApi(JSON);
+    private final TurnApi turn = new TurnApi(JSON);
     private final MetricsApi metrics;
 
     /**
@@ -137,7 +138,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return notAllowed("GET, HEAD");
                 }
                 RuntimeSnapshot snap = snapshot.get(); // one snapshot for the document and its status
-                ObjectNode doc = HealthDoc.build(JSON, snap, context.clock().getAsLong(), context.metrics());
+                ObjectNode doc = HealthDoc.build(JSON, snap, context.clock().getAsLong(), context.metrics(),
+                        context.stun().get());
                 if (context.reloads() != null) {
                     doc.set("config_reloads", JSON.valueToTree(context.reloads().status()));
                 }
@@ -202,12 +204,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case POOLS, POOLS + "/" -> {
                 return read ? json(HttpResponseStatus.OK, pools.list(snapshot.get())) : notAllowed("GET, HEAD");
             }
+            case TurnApi.ALLOCATIONS, TurnApi.ALLOCATIONS + "/" -> {
+                if (!read) {
+                    return notAllowed("GET, HEAD");
+                }
+                List<String> only = query.parameters().get("listener");
+                PoolsApi.Reply reply = turn.list(context.stun().get(),
+                        only == null || only.isEmpty() ? null : only.get(0));
+                return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
+            }
             default -> {
                 if (SplitApi.handles(path)) {
                     return splitCall(req, path);
                 }
                 if (path.startsWith(POOLS + "/")) {
                     return poolCall(req, path.substring(POOLS.length() + 1));
+                }
+                if (path.startsWith(TurnApi.ALLOCATIONS + "/")) {
+                    return turnDelete(req, path.substring(TurnApi.ALLOCATIONS.length() + 1));
                 }
                 return text(HttpResponseStatus.NOT_FOUND,
                         "not found; try GET /_health, /metrics, /_metrics, /api/pools or /dashboard\n");
@@ -267,6 +281,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (reply.status() == 200) {
             log.info("admin: pool {}{}: {} ({})", pool, address == null ? "" : " backend " + address, action,
                     reply.body());
+        }
+        return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
+    }
+
+    /** {@code DELETE /api/turn/allocations/{listener}/{id}} (with the token): ends one TURN allocation. */
+    private FullHttpResponse turnDelete(FullHttpRequest req, String rest) throws Exception {
+        if (!req.method().equals(HttpMethod.DELETE)) {
+            return notAllowed("DELETE");
+        }
+        if (!authorized(req)) {
+            return unauthorized();
+        }
+        PoolsApi.Reply reply = turn.delete(context.stun().get(), rest);
+        if (reply.status() == 200) {
+            log.info("admin: turn allocation {} of listener {} (user {}, client {}) deleted", reply.body().get("id"),
+                    reply.body().get("listener").asText(), reply.body().get("user").asText(),
+                    reply.body().get("client").asText());
         }
         return json(HttpResponseStatus.valueOf(reply.status()), reply.body());
     }

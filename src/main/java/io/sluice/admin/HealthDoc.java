@@ -9,10 +9,13 @@ import io.sluice.balance.BackendState;
 import io.sluice.health.ActiveHealth;
 import io.sluice.runtime.PoolRuntime;
 import io.sluice.runtime.RuntimeSnapshot;
+import io.sluice.turn.StunListener;
+import java.util.List;
 
 /**
  * The {@code /_health} document: every backend with its health, breaker state, weight and requests in
- * flight, and per pool the healthy count, panic mode and retry counters. Stateless; thread-safe.
+ * flight, per pool the healthy count, panic mode and retry counters, the tcp and udp listeners ({@link L4Doc})
+ * and the stun and turn listeners ({@link TurnApi#listeners}). Stateless; thread-safe.
  */
 final class HealthDoc {
     private HealthDoc() {
@@ -33,9 +36,13 @@ final class HealthDoc {
         return true;
     }
 
-    /** @param metrics the registry behind {@code /metrics}, where the L4 listeners' live figures are read */
-    static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos, PrometheusRegistry metrics) {
-        return build(json, snap, snap.pools(), null, nowNanos, metrics);
+    /**
+     * @param metrics the registry behind {@code /metrics}, where the L4 listeners' live figures are read
+     * @param stun    every stun and turn listener now
+     */
+    static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, long nowNanos, PrometheusRegistry metrics,
+                            List<StunListener> stun) {
+        return build(json, snap, snap.pools(), null, nowNanos, metrics, stun);
     }
 
     /**
@@ -43,9 +50,10 @@ final class HealthDoc {
      *
      * @param listener the listener whose filters' counters are shown; null for every listener's
      * @param metrics  where the L4 listeners' live figures are read; null to show none ({@code []})
+     * @param stun     the stun and turn listeners to show; null to show none ({@code []})
      */
     static ObjectNode build(ObjectMapper json, RuntimeSnapshot snap, Iterable<PoolRuntime> poolList, String listener,
-                            long nowNanos, PrometheusRegistry metrics) {
+                            long nowNanos, PrometheusRegistry metrics, List<StunListener> stun) {
         ObjectNode root = json.createObjectNode();
         ArrayNode backends = json.createArrayNode();
         ArrayNode pools = json.createArrayNode();
@@ -108,6 +116,7 @@ final class HealthDoc {
         root.put("healthy_count", healthy);
         root.put("total_count", total);
         root.set("l4_listeners", metrics == null ? json.createArrayNode() : L4Doc.listeners(json, snap, metrics));
+        root.set("stun_listeners", stun == null ? json.createArrayNode() : TurnApi.listeners(json, stun));
         com.fasterxml.jackson.databind.node.ArrayNode filters = root.putArray("filters");
         for (io.sluice.filter.FilterCounter c : snap.filterMetrics().counters()) {
             if (listener != null && !listener.equals(c.listener())) {

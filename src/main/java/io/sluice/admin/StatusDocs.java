@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The admin listener's {@code /_health} and {@code /_metrics} documents narrowed to some pools, for a proxy
  * listener that answers them itself (its {@code status_endpoints}): the same code and the same shape, with
- * only the pools its routes use, only its own filters' counters and no L4 listeners. Stateless; thread-safe.
+ * only the pools its routes use, only its own filters' counters and no L4, stun or turn listeners. Stateless;
+ * thread-safe.
  */
 public final class StatusDocs {
     private StatusDocs() {
@@ -19,7 +20,7 @@ public final class StatusDocs {
     /** The {@code /_health} document of these pools and of the filters of {@code listener}. */
     public static ObjectNode health(ObjectMapper json, RuntimeSnapshot snap, List<PoolRuntime> pools,
                                     String listener, long nowNanos) {
-        return HealthDoc.build(json, snap, pools, listener, nowNanos, null);
+        return HealthDoc.build(json, snap, pools, listener, nowNanos, null, null);
     }
 
     /** Whether each of these pools has a backend taking requests (else {@code /_health} answers 503). */

@@ -9,10 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Formats what {@code sluice status} prints: a table of pools, the tcp and udp listeners with their routes, and a
- * table of backends, from the admin documents {@code /_health} (required), {@code /_metrics} and
- * {@code /_metrics/history} (either may be null, as from a server that predates them). Any field may be missing;
- * it is shown as {@code -}. Req/s and error rates are the average of the last few history slots, leaving out the
+ * Formats what {@code sluice status} prints: a table of pools, the tcp and udp listeners with their routes, the
+ * stun and turn listeners with their counters, and a table of backends, from the admin documents {@code /_health}
+ * (required), {@code /_metrics} and {@code /_metrics/history} (either may be null, as from a server that predates
+ * them). Any field may be missing; it is shown as {@code -}. Req/s and error rates are the average of the last few history slots, leaving out the
  * newest, which may still be filling; p99 is from {@code /_metrics}. {@link #report(AdminContext)} builds the
  * same text in-process, without an admin listener. Stateless; thread-safe.
  */
@@ -34,7 +34,8 @@ public final class StatusTable {
      * built in-process.
      */
     public static String report(AdminContext c) {
-        JsonNode health = HealthDoc.build(JSON, c.snapshot().get(), c.clock().getAsLong(), c.metrics());
+        JsonNode health = HealthDoc.build(JSON, c.snapshot().get(), c.clock().getAsLong(), c.metrics(),
+                c.stun().get());
         MetricsApi api = new MetricsApi(JSON, c);
         return render(health, api.summary(), api.history("1m"));
     }
@@ -85,6 +86,7 @@ public final class StatusTable {
             out.append('\n');
         }
         l4(out, health);
+        stun(out, health);
 
         Table backends = new Table("POOL", "BACKEND", "HEALTH", "BREAKER", ">WEIGHT", ">IN-FLIGHT", ">REQ/S",
                 ">ERRORS", ">P99");
@@ -157,6 +159,54 @@ public final class StatusTable {
             routes.appendTo(out);
             out.append('\n');
         }
+    }
+
+    /**
+     * The stun and turn listeners: one row each with the STUN requests answered, errors sent and malformed messages,
+     * and for a turn listener the allocations, permissions and channels alive now, the packets and bytes relayed to
+     * and from peers, and failed authentications ({@code -} on a stun listener).
+     */
+    private static void stun(StringBuilder out, JsonNode health) {
+        Table listeners = new Table("LISTENER", "KIND", "BIND", ">BINDINGS", ">ERRORS", ">MALFORMED", ">ALLOCATIONS",
+                ">PERMISSIONS", ">CHANNELS", ">TO PEERS", ">FROM PEERS", ">AUTH FAILURES");
+        for (JsonNode l : health.path("stun_listeners")) {
+            List<String> transports = new ArrayList<>();
+            l.path("transports").forEach(t -> transports.add(t.asText()));
+            String kind = l.path("kind").asText(NONE)
+                    + (transports.isEmpty() ? "" : " (" + String.join(", ", transports) + ")");
+            JsonNode t = l.path("turn");
+            boolean turn = t.isObject();
+            listeners.row(l.path("name").asText(NONE), kind, l.path("bind").asText(NONE), count(l.path("bindings")),
+                    count(l.path("errors")), count(l.path("malformed")),
+                    turn ? count(t.path("allocations")) : NONE, turn ? count(t.path("permissions")) : NONE,
+                    turn ? count(t.path("channels")) : NONE,
+                    turn ? relayed(t.path("packets_to_peers"), t.path("bytes_to_peers")) : NONE,
+                    turn ? relayed(t.path("packets_from_peers"), t.path("bytes_from_peers")) : NONE,
+                    turn ? count(t.path("auth_failures")) : NONE);
+        }
+        if (listeners.size() > 0) {
+            listeners.appendTo(out);
+            out.append('\n');
+        }
+    }
+
+    /** Packets and bytes relayed one way, e.g. {@code 3 pkts, 1.5 KiB}. */
+    private static String relayed(JsonNode packets, JsonNode bytes) {
+        return count(packets) + " pkts, " + (bytes.isNumber() ? bytes(bytes.asLong()) : NONE);
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int i = -1;
+        do {
+            v /= 1024;
+            i++;
+        } while (v >= 1024 && i < units.length - 1);
+        return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
     }
 
     private static String l4Match(JsonNode m) {

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice status}: asks a running proxy's admin listener for its pools, tcp and udp listeners with their
- * routes, and backends (health, breaker, in flight, req/s, errors, p99) and prints them as tables (see {@link StatusTable}). Exits 0 when it could
- * read the health document, 1 when the admin listener cannot be reached or answers with an error.
+ * routes, stun and turn listeners with their counters, and backends (health, breaker, in flight, req/s, errors,
+ * p99) and prints them as tables (see {@link StatusTable}). Exits 0 when it could read the health document, 1 when
+ * the admin listener cannot be reached or answers with an error.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the pools and backends of a running Sluice: health, breaker, in-flight, req/s and p99"

@@ -154,4 +154,37 @@ class StatusTableTest {
                 tls   10.0.0.5:443  up      Closed        1          3      -       -    -
                 """);
     }
+    @Test
+    void stunAndTurnListenersShowTheirCounters() throws Exception {
+        String out = StatusTable.render(json("""
+                {"healthy":false,"healthy_count":0,"total_count":0,"backends":[],"pools":[],"l4_listeners":[],
+                 "stun_listeners":[
+                  {"name":"relay","kind":"turn","bind":"0.0.0.0:3478","transports":["udp","tcp"],"open_connections":2,
+                   "bindings":120,"errors":3,"malformed":7,"ignored":0,
+                   "turn":{"allocations":4,"permissions":6,"channels":2,"allocations_made":31,"packets_to_peers":9000,
+                     "bytes_to_peers":1572864,"packets_from_peers":12,"bytes_from_peers":1536,"auth_failures":5,
+                     "dropped":1}},
+                  {"name":"stun","kind":"stun","bind":"0.0.0.0:19302","transports":["udp"],"open_connections":0,
+                   "bindings":88000,"errors":0,"malformed":1,"ignored":2,"turn":null}]}
+                """), null, null);
+        assertThat(out).startsWith("""
+                LISTENER  KIND             BIND           BINDINGS  ERRORS  MALFORMED  ALLOCATIONS  PERMISSIONS\
+                  CHANNELS            TO PEERS        FROM PEERS  AUTH FAILURES
+                relay     turn (udp, tcp)  0.0.0.0:3478        120       3          7            4            6\
+                         2  9000 pkts, 1.5 MiB  12 pkts, 1.5 KiB              5
+                stun      stun (udp)       0.0.0.0:19302     88000       0          1            -            -\
+                         -                   -                 -              -
+
+                no backends
+                """);
+    }
+
+    @Test
+    void bytesAreShownInBinaryUnits() {
+        assertThat(StatusTable.bytes(0)).isEqualTo("0 B");
+        assertThat(StatusTable.bytes(1023)).isEqualTo("1023 B");
+        assertThat(StatusTable.bytes(1024)).isEqualTo("1.0 KiB");
+        assertThat(StatusTable.bytes(5L << 30)).isEqualTo("5.0 GiB");
+        assertThat(StatusTable.bytes(3L << 50)).isEqualTo("3072.0 TiB");
+    }
 }
