@@ -45,7 +45,7 @@ class DashboardPageIT {
                 assertThat(Integer.parseInt(Chromium.attr(svg, "data-points"))).as(chart).isGreaterThan(0);
                 assertThat(Chromium.element(dom, "data-chart", chart)).contains("<path");
             }
-            assertThat(Chromium.values(dom, "data-listener")).containsExactly("public", "internal", "edge");
+            assertThat(Chromium.values(dom, "data-listener")).containsExactly("public", "internal", "edge", "relay");
             assertThat(Chromium.values(dom, "data-route")).hasSize(9).contains("public/0", "internal/0")
                     .contains("edge/0", "edge/1", "edge/fallback");
             assertThat(Chromium.element(dom, "data-route", "public/0")).contains("host api.example.com").contains("api");
@@ -56,6 +56,9 @@ class DashboardPageIT {
             assertThat(Chromium.element(dom, "data-route", "edge/fallback")).contains("static");
             assertThat(Chromium.element(dom, "data-l4-live", "edge")).contains("42 open").contains("connections")
                     .contains("closed 3").doesNotContain("rejected");
+            assertThat(Chromium.element(dom, "data-stun-live", "relay")).contains("malformed")
+                    .contains("3 allocations · 5 permissions · 1 channel · to peers 9,000 pkts, 1.5 MiB")
+                    .contains("from peers 12 pkts, 1.5 KiB · 5 auth failures");
             assertThat(dom).contains("least_ewma").contains("2 / 3 up").contains("5 / 6");
             String config = Chromium.tag(dom, "id", "k-config");
             assertThat(config).as("the last reload failed after the last good one").contains("data-level=\"bad\"")

@@ -44,6 +44,19 @@ class DashboardPageTest {
     }
 
     @Test
+    void pageShowsStunAndTurnListenersWithTheirCounters() {
+        FullHttpResponse r = DashboardPage.response();
+        try {
+            String page = r.content().toString(StandardCharsets.UTF_8);
+            // counters of stun and turn listeners come from /_health's stun_listeners each refresh
+            assertThat(page).contains("stun_listeners").contains("data-stun-live").contains("'allocation'")
+                    .contains("t.packets_to_peers").contains("t.bytes_from_peers").contains("'auth failure'");
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
     void pageMakesNoRequestsToOtherOrigins() {
         FullHttpResponse r = DashboardPage.response();
         try {

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real page from {@link DashboardPage} at {@code /dashboard} and made-up but plausible documents, in the
  * admin API's shapes, at {@code /_health}, {@code /api/pools}, {@code /api/listeners}, {@code /_metrics}
  * and {@code /_metrics/history}. The numbers are a pure function of the wall clock, so consecutive
- * refreshes agree with each other. A tcp listener "edge" besides the two HTTP ones. Three pools: "web" with one backend ejected by its health check after
+ * refreshes agree with each other. A tcp listener "edge" and a turn listener "relay" besides the two HTTP ones.
+ * Three pools: "web" with one backend ejected by its health check after
  * an incident a few minutes ago, "api" with a breaker half-open, "static". Thread-safe.
  *
  * <p>{@code main [port [failAfter]]} runs it for looking at the page in a browser.
@@ -308,6 +309,15 @@ final class FakeAdmin implements AutoCloseable {
         routed.put("fallback", seconds);
         routed.put("closed", 3);
         routed.put("rejected", 0);
+        ObjectNode relay = root.putArray("stun_listeners").addObject();
+        relay.put("name", "relay").put("kind", "turn").put("bind", "0.0.0.0:3478");
+        relay.putArray("transports").add("udp").add("tcp");
+        relay.put("open_connections", 2).put("bindings", seconds * 3).put("errors", 0).put("malformed", 4)
+                .put("ignored", 0);
+        relay.putObject("turn").put("allocations", 3).put("permissions", 5).put("channels", 1)
+                .put("allocations_made", 41).put("packets_to_peers", 9000).put("bytes_to_peers", 1_572_864)
+                .put("packets_from_peers", 12).put("bytes_from_peers", 1536).put("auth_failures", 5)
+                .put("dropped", 0);
         return root;
     }
 
@@ -374,6 +384,10 @@ final class FakeAdmin implements AutoCloseable {
         internal.put("protocol", "http");
         route(internal.putArray("routes"), 0, null, null, null, List.of(), Map.of(), "api");
         edge(ls.addObject());
+        ObjectNode relay = ls.addObject(); // answers STUN and relays itself: no routes
+        relay.put("name", "relay");
+        relay.put("bind", "0.0.0.0:3478");
+        relay.put("protocol", "turn");
         return root;
     }
 
