@@ -55,6 +55,7 @@ final class Allocation {
     private long expires;
     private long lifetimeSeconds;
     private long reservation;
+    private Runnable onEnd = () -> { };
     private ScheduledFuture<?> timer;
     private boolean ended;
     private final Map<InetAddress, Long> permissions = new HashMap<>();
@@ -303,6 +304,11 @@ final class Allocation {
         service.stats().countFromPeer(n);
     }
 
+    /** Runs {@code action} on the loop when the allocation ends, however it ends (its owner forgets it then). */
+    void onEnd(Runnable action) {
+        this.onEnd = action;
+    }
+
     /** Ends the allocation: its relay socket closes, its permissions and channels go, its quota is given back. */
     void end() {
         if (!link.loop().inEventLoop()) {
@@ -326,11 +332,17 @@ final class Allocation {
             relay.close();
         }
         service.released(this);
+        onEnd.run();
+    }
+
+    private static String text(InetSocketAddress a) {
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     AllocationInfo info() {
         InetSocketAddress r = relayed;
-        return new AllocationInfo(id, user, (link.stream() ? "tcp/" : "udp/") + link.client(), r == null ? "" : r.toString(),
+        return new AllocationInfo(id, user, (link.stream() ? "tcp/" : "udp/") + text(link.client()), r == null ? "" : text(r),
                 (System.currentTimeMillis() - createdMillis) / 1000, (long) TO_PEER.getOpaque(this),
                 (long) FROM_PEER.getOpaque(this));
     }

@@ -231,6 +231,7 @@ final class TurnProcessor {
         byte[] tx = transaction();
         Allocation made = service.register(id -> new Allocation(id, service, link, user, key, tx, sha256));
         allocations.put(client, made);
+        made.onEnd(() -> allocations.remove(client, made)); // ended by expiry, the admin API or a failed relay
         bindRelay(made, client, port, even, reserveNext, lifetime, port < 0 ? BIND_ATTEMPTS : 1);
     }
 

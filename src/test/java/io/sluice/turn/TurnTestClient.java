@@ -87,8 +87,9 @@ public final class TurnTestClient implements AutoCloseable {
                 continue; // a Data indication or a late answer
             }
             if (signed && m.messageClass() == Stun.ERROR) {
-                throw new AssertionError("TURN error " + m.buffer().getByte(m.find(Stun.ERROR_CODE) + 6) * 100
-                        + m.buffer().getByte(m.find(Stun.ERROR_CODE) + 7));
+                int at = m.find(Stun.ERROR_CODE);
+                throw new AssertionError("TURN error " + ((m.buffer().getByte(at + 6) & 7) * 100
+                        + m.buffer().getByte(at + 7)));
             }
             return m;
         }
