@@ -1,7 +1,10 @@
 package io.sluice.observe;
 
+import static io.sluice.observe.Snapshots.counter;
+import static io.sluice.observe.Snapshots.counterPoint;
+import static io.sluice.observe.Snapshots.gauge;
+
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -145,15 +148,6 @@ public final class L4Metrics {
         }
     }
 
-    private static CounterSnapshot.Builder counter(String name, String help) {
-        return CounterSnapshot.builder().name(name).help(help);
-    }
 
-    private static GaugeSnapshot.Builder gauge(String name, String help) {
-        return GaugeSnapshot.builder().name(name).help(help);
-    }
 
-    private static CounterDataPointSnapshot counterPoint(Labels labels, long value) {
-        return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
-    }
 }

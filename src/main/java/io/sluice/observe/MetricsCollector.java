@@ -1,5 +1,8 @@
 package io.sluice.observe;
 
+import static io.sluice.observe.Snapshots.counter;
+import static io.sluice.observe.Snapshots.gauge;
+
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocatorMetric;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -187,13 +190,7 @@ public final class MetricsCollector implements MultiCollector {
         return out.build();
     }
 
-    private static CounterSnapshot.Builder counter(String name, String help) {
-        return CounterSnapshot.builder().name(name).help(help);
-    }
 
-    private static GaugeSnapshot.Builder gauge(String name, String help) {
-        return GaugeSnapshot.builder().name(name).help(help);
-    }
 
     private static HistogramSnapshot.Builder histogram(String name, String help) {
         return HistogramSnapshot.builder().name(name).help(help).unit(Unit.SECONDS);

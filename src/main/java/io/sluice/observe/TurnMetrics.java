@@ -1,10 +1,13 @@
 package io.sluice.observe;
 
+import static io.sluice.observe.Snapshots.counter;
+import static io.sluice.observe.Snapshots.counterPoint;
+import static io.sluice.observe.Snapshots.gauge;
+import static io.sluice.observe.Snapshots.gaugePoint;
+
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -106,19 +109,7 @@ public final class TurnMetrics implements MultiCollector {
                 .build();
     }
 
-    private static CounterSnapshot.Builder counter(String name, String help) {
-        return CounterSnapshot.builder().name(name).help(help);
-    }
 
-    private static GaugeSnapshot.Builder gauge(String name, String help) {
-        return GaugeSnapshot.builder().name(name).help(help);
-    }
 
-    private static CounterDataPointSnapshot counterPoint(Labels labels, long value) {
-        return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
-    }
 
-    private static GaugeDataPointSnapshot gaugePoint(Labels labels, long value) {
-        return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
-    }
 }
