@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.Sluice;
 import io.sluice.config.ConfigLoader;
 import io.sluice.testing.Command;
-import io.sluice.testing.SluiceProcess;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +27,7 @@ class TurnClientsIT {
     private static final int MESSAGES = 10;
     private static final int CLIENTS = 2;
     private static Sluice sluice;
-    private static Process peer;
+    private static EchoPeer peer;
     private static int peerPort;
     private static int port;
     private static int strictPort;
@@ -42,11 +37,8 @@ class TurnClientsIT {
     @BeforeAll
     static void start() throws Exception {
         uclient = Command.require("turnutils_uclient", "coturn").toString();
-        String peerCommand = Command.require("turnutils_peer", "coturn").toString();
-        peerPort = SluiceProcess.freePort();
-        peer = new ProcessBuilder(peerCommand, "-L", "127.0.0.1", "-p", Integer.toString(peerPort))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        awaitEcho(peerPort);
+        peer = new EchoPeer();
+        peerPort = peer.port();
         sluice = Sluice.builder().config(ConfigLoader.parse("""
                 listeners:
                   - name: turn
@@ -86,25 +78,8 @@ class TurnClientsIT {
             sluice.close();
         }
         if (peer != null) {
-            peer.destroyForcibly();
+            peer.close();
         }
-    }
-
-    /** Waits until the echo peer answers a datagram (it has bound its port). */
-    private static void awaitEcho(int p) throws Exception {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            s.setSoTimeout(200);
-            for (int i = 0; i < 100; i++) {
-                s.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress("127.0.0.1", p)));
-                try {
-                    s.receive(new DatagramPacket(new byte[16], 16));
-                    return;
-                } catch (SocketTimeoutException e) {
-                    // not bound yet: the next datagram asks again
-                }
-            }
-        }
-        throw new AssertionError("turnutils_peer did not start");
     }
 
     private static Command.Result run(int listenerPort, List<String> flags) throws Exception {

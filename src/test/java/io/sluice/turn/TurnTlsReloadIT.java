@@ -60,7 +60,6 @@ class TurnTlsReloadIT {
     void turnsRelaysForCoturnsClientAndOffersTheStunAlpnNames() throws Exception {
         TestCerts.Issued cert = TestCerts.selfSigned(dir, "turn.test", List.of("DNS:turn.test"));
         String uclient = Command.require("turnutils_uclient", "coturn").toString();
-        String peerCommand = Command.require("turnutils_peer", "coturn").toString();
         sluice = Sluice.builder().config(config("""
                   - name: turns
                     bind: "127.0.0.1:0"
@@ -78,19 +77,14 @@ class TurnTlsReloadIT {
                 "127.0.0.1:" + port, "-alpn", "stun.turn", "-servername", "turn.test"));
         assertThat(alpn.output()).as(alpn.output()).contains("ALPN protocol: stun.turn");
 
-        int peerPort = SluiceProcess.freePort();
-        Process peer = new ProcessBuilder(peerCommand, "-L", "127.0.0.1", "-p", Integer.toString(peerPort))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            awaitEcho(peerPort);
+        try (EchoPeer peer = new EchoPeer()) {
+            int peerPort = peer.port();
             Command.Result r = Command.run(Duration.ofSeconds(60), List.of(uclient, "-S", "-t", "-u", "alice", "-w",
                     "wonderland", "-e", "127.0.0.1", "-r", Integer.toString(peerPort), "-p", Integer.toString(port),
                     "-n", "10", "-m", "2", "-l", "150", "-z", "5", "127.0.0.1"));
             assertThat(r.output()).as(r.output()).contains("Total lost packets 0 (0.000000%)")
                     .contains("tot_send_msgs=20, tot_recv_msgs=20");
             assertThat(sluice.turn("turns").stats().packetsFromPeers()).isGreaterThanOrEqualTo(20);
-        } finally {
-            peer.destroyForcibly();
         }
     }
 
@@ -131,21 +125,5 @@ class TurnTlsReloadIT {
             assertThatThrownBy(() -> alice.refresh(600)).as("the old address is closed")
                     .isInstanceOf(java.io.IOException.class);
         }
-    }
-
-    private static void awaitEcho(int p) throws Exception {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            s.setSoTimeout(200);
-            for (int i = 0; i < 100; i++) {
-                s.send(new DatagramPacket(new byte[] {1}, 1, new InetSocketAddress("127.0.0.1", p)));
-                try {
-                    s.receive(new DatagramPacket(new byte[16], 16));
-                    return;
-                } catch (java.net.SocketTimeoutException e) {
-                    // not bound yet
-                }
-            }
-        }
-        throw new AssertionError("turnutils_peer did not start");
     }
 }
