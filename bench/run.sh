@@ -44,6 +44,9 @@
 # then stay open (bench/clients.py, IDLE_PARALLEL=100 opening at once); the proxy's RSS before and with them.
 # MODE=startup: for each proxy, ROUNDS fresh starts; time from launch to the first proxied 200 (polled every
 # STARTUP_POLL=0.01 s). Both live in bench/fresh.sh; PROXIES defaults to "nginx haproxy sluice".
+#
+# MODE=turn runs bench/turn.sh: Sluice's TURN relay against coturn with turnutils_uclient (its own knobs: CLIENTS,
+# INTERVAL, MESSAGES, SIZE, ROUNDS, TURN_MODE=channel|send; see that script's header).
 set -euo pipefail
 
 MODE="${MODE:-http1}"
@@ -54,7 +57,8 @@ if [[ "$MODE" == *" "* ]]; then  # several modes: one run of this script per mod
 fi
 case "$MODE" in
   http1|h2|l4|reload|idle|startup) ;;
-  *) printf 'bench: unknown MODE %s (known: http1 h2 l4 reload idle startup)\n' "$MODE" >&2; exit 1 ;;
+  turn) exec "$(dirname "${BASH_SOURCE[0]}")/turn.sh" ;;  # its own script, knobs and output (TURN_MODE=send for indications)
+  *) printf 'bench: unknown MODE %s (known: http1 h2 l4 reload idle startup turn)\n' "$MODE" >&2; exit 1 ;;
 esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
