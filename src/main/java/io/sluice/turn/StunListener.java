@@ -40,6 +40,12 @@ public final class StunListener {
     private static final Logger log = LoggerFactory.getLogger(StunListener.class);
     /** The most bytes of a TLS ClientHello read while choosing the certificate by its SNI name. */
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
+    /**
+     * The receive buffer asked for on a listener's UDP sockets, which every client of the listener shares: a
+     * pause of the event loop (JIT, GC, a busy core) at 50,000 datagrams a second fills the kernel's 208 KiB
+     * default in milliseconds. The kernel caps it at net.core.rmem_max; memory is used only while queued.
+     */
+    static final int LISTENER_RECEIVE_BUFFER = 4 * 1024 * 1024;
     /** Reads whole datagrams up to UDP's largest payload, for client and relay sockets alike. */
     static final RecvByteBufAllocator RECEIVE = new FixedRecvByteBufAllocator(65_535);
 
@@ -160,6 +166,7 @@ public final class StunListener {
                             .channel(Transport.datagramChannel())
                             .option(ChannelOption.ALLOCATOR, Transport.allocator())
                             .option(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE)
+                            .option(ChannelOption.SO_RCVBUF, LISTENER_RECEIVE_BUFFER)
                             .handler(new StunDatagramHandler(ch -> processor(ch, false)));
                     if (reusePort != null) {
                         b.option(reusePort, true);
