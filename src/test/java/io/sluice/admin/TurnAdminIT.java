@@ -270,11 +270,7 @@ class TurnAdminIT {
             assertThat(get(sluice, "/api/turn/allocations").get("allocations")).isEmpty();
             assertThat(MetricsScrape.of(sluice.adminAddress()).sum("sluice_turn_allocations", relay)).isZero();
             assertThat(call(sluice, "DELETE", one, TOKEN).statusCode()).as("already gone").isEqualTo(404);
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
-                try (DatagramSocket reuse = new DatagramSocket(relayed)) {
-                    assertThat(reuse.getLocalPort()).as("the relay port is free again").isEqualTo(relayed.getPort());
-                }
-            });
+            TurnTestClient.awaitFree(relayed); // the relay port is free again
         }
     }
 

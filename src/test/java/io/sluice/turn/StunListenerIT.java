@@ -162,10 +162,10 @@ class StunListenerIT {
         int port = v4.getPort();
         sluice.close();
         sluice = null;
-        try (DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
-             ServerSocket t = new ServerSocket()) {
+        TurnTestClient.awaitFree(new InetSocketAddress("127.0.0.1", port));
+        try (ServerSocket t = new ServerSocket()) {
             t.bind(new InetSocketAddress("127.0.0.1", port));
-            assertThat(u.getLocalPort()).isEqualTo(port);
+            assertThat(t.getLocalPort()).isEqualTo(port);
         }
     }
 

@@ -192,9 +192,7 @@ class TurnIT {
             assertThat(sluice.turn("turn").allocations()).isEmpty();
             assertThat(sluice.turn("turn").stats().allocations()).isZero();
             assertThat(sluice.turn("turn").stats().permissions()).isZero();
-            try (DatagramSocket reuse = new DatagramSocket(relay)) {
-                assertThat(reuse.getLocalPort()).as("the relay port is free again").isEqualTo(relay.getPort());
-            }
+            TurnTestClient.awaitFree(relay); // the relay port is free again
             StunMessage refresh = read(exchange(s, server, new Msg(Stun.REFRESH, Stun.REQUEST)
                     .auth("alice", "wonderland", nonce, false).bytes()));
             assertThat(code(refresh)).as("no allocation any more").isEqualTo(437);
@@ -281,10 +279,7 @@ class TurnIT {
         }
         sluice.close();
         sluice = null;
-        try (DatagramSocket reuse = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"),
-                relay.getPort()))) {
-            assertThat(reuse.getLocalPort()).isEqualTo(relay.getPort());
-        }
+        TurnTestClient.awaitFree(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), relay.getPort()));
     }
 
     @Test

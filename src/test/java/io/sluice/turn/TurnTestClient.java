@@ -33,6 +33,19 @@ public final class TurnTestClient implements AutoCloseable {
         this.key = TurnAuth.key(user, realm, password);
     }
 
+    /**
+     * Waits (up to 10 s) until a UDP socket can be bound on {@code address}: a relay port is given back when its
+     * socket closes, but the kernel can hold it a moment longer (CI saw the port still taken right after a
+     * shutdown on io_uring, where a pending receive keeps a reference to the socket until it is cancelled).
+     */
+    public static void awaitFree(InetSocketAddress address) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (DatagramSocket s = new DatagramSocket(address)) {
+                return s.getLocalPort() == address.getPort();
+            }
+        });
+    }
+
     /** The client's own address. */
     public InetSocketAddress address() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
