@@ -330,14 +330,14 @@ measure_l4() {  # round proxy measure
   pids=($(descendants "${PID[$name]}"))
   # shellcheck disable=SC2207
   bpids=($(descendants "$BACKEND_PID"; [ -z "$IPERF_PID" ] || echo "$IPERF_PID"))
-  k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks)"
+  k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks "$PROXY_CPU")"
   c0="$(cpu_ticks "${pids[@]}")"; t0="$(date +%s%N)"
   if ! run_load "$m" "$(port_for "$name" "$m")" "$SECS" "$TMP/$m-$name-$round.txt" > "$TMP/res"; then
     log "bench: round $round $name $m: the load run failed or moved nothing:"; show_log "$TMP/$m-$name-$round.txt"
     return 0
   fi
   c1="$(cpu_ticks "${pids[@]}")"; t1="$(date +%s%N)"
-  k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks)"
+  k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks "$PROXY_CPU")"
   kill -0 "${PID[$name]}" 2>/dev/null || log "bench: $name died during round $round ($m)"
   read -r rate units sent errors load_s < "$TMP/res"
   awk -v r="$round" -v n="$name" -v m="$m" -v rate="$rate" -v units="$units" -v sent="$sent" -v errors="$errors" \

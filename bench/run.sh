@@ -317,25 +317,8 @@ check_proxy() {
   return 1
 }
 
-cpu_ticks() {  # utime+stime summed over the given pids
-  local total=0 pid s rest f
-  for pid in "$@"; do
-    s="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    rest="${s##*) }"
-    read -r -a f <<< "$rest"
-    total=$(( total + f[11] + f[12] ))
-  done
-  echo "$total"
-}
-
-# Machine-wide ticks: "process_busy steal irq_on_proxy_core". process_busy is user+nice+system over all
-# cores (time some process ran); steal is time the hypervisor took; irq_on_proxy_core is irq+softirq on
-# the proxy's core, mostly the kernel's loopback TCP work for packets the proxy sends, which no process is
-# charged for.
-sys_ticks() {
-  awk -v pc="cpu$PROXY_CPU" '$1 == "cpu" { busy = $2 + $3 + $4; steal = $9 } $1 == pc { irq = $7 + $8 }
-    END { print busy, steal, irq }' /proc/stat
-}
+# cpu_ticks and sys_ticks
+. "$(dirname "${BASH_SOURCE[0]}")/ticks.sh"
 
 show_log() {  # last lines of a log, indented
   [ -f "$1" ] && tail -n "${2:-15}" "$1" | sed 's/^/    | /' >&2 || true
@@ -827,14 +810,14 @@ if [ "$MODE" = h2 ]; then
     pids=($(descendants "${PID[$name]}"))
     # shellcheck disable=SC2207
     bpids=($(descendants "$BACKEND_PID"))
-    k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks)"
+    k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks "$PROXY_CPU")"
     c0="$(cpu_ticks "${pids[@]}")"; t0="$(date +%s%N)"
     if ! run_h2load "${PORT[$name]}" "$DURATION" "$TMP/h2load-$name-$round.txt" > "$TMP/res"; then
       log "bench: round $round $name: h2load failed or completed no request:"; show_log "$TMP/h2load-$name-$round.txt"
       return 0
     fi
     c1="$(cpu_ticks "${pids[@]}")"; t1="$(date +%s%N)"
-    k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks)"
+    k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks "$PROXY_CPU")"
     kill -0 "${PID[$name]}" 2>/dev/null || log "bench: $name died during round $round"
     read -r rps req ok failed non2xx mean sd max p50 p99 h2_s tls cipher alpn < "$TMP/res"
     awk -v r="$round" -v n="$name" -v rps="$rps" -v req="$req" -v failed="$failed" -v non2xx="$non2xx" \
@@ -1001,14 +984,14 @@ measure() {  # $1 round, $2 proxy
   pids=($(descendants "${PID[$name]}"))
   # shellcheck disable=SC2207
   bpids=($(descendants "$BACKEND_PID"))
-  k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks)"
+  k0="$(cpu_ticks "${bpids[@]}")"; s0="$(sys_ticks "$PROXY_CPU")"
   c0="$(cpu_ticks "${pids[@]}")"; t0="$(date +%s%N)"
   if ! run_wrk "${PORT[$name]}" "$DURATION" "$TMP/wrk-$name-$round.txt" > "$TMP/res"; then
     log "bench: round $round $name: wrk failed:"; show_log "$TMP/wrk-$name-$round.txt"
     return 0
   fi
   c1="$(cpu_ticks "${pids[@]}")"; t1="$(date +%s%N)"
-  k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks)"
+  k1="$(cpu_ticks "${bpids[@]}")"; s1="$(sys_ticks "$PROXY_CPU")"
   kill -0 "${PID[$name]}" 2>/dev/null || log "bench: $name died during round $round"
   read -r rps p50 p99 req bad wrk_s < "$TMP/res"
   awk -v r="$round" -v n="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v req="$req" -v bad="$bad" \

@@ -172,22 +172,8 @@ mkdir -p "$RUNDIR"
 RAW="$RUNDIR/raw.txt"
 : > "$RAW"
 
-cpu_ticks() {  # utime+stime summed over the given pids (all threads of each)
-  local total=0 pid s rest f
-  for pid in "$@"; do
-    s="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    rest="${s##*) }"
-    read -r -a f <<< "$rest"
-    total=$(( total + f[11] + f[12] ))
-  done
-  echo "$total"
-}
-
-# "busy steal irq": user+nice+system over all cores, steal, irq+softirq on the server's core (ticks).
-sys_ticks() {
-  awk -v pc="cpu$SERVER_CPU" '$1 == "cpu" { busy = $2 + $3 + $4; steal = $9 } $1 == pc { irq = $7 + $8 }
-    END { print busy, steal, irq }' /proc/stat
-}
+# cpu_ticks and sys_ticks
+. "$(dirname "${BASH_SOURCE[0]}")/ticks.sh"
 
 # Datagrams the kernel dropped at the given processes' UDP sockets (a full receive buffer): the drops column of
 # /proc/net/udp and udp6 (IPv4 and dual-stack sockets), summed over the sockets among their open files.
@@ -305,7 +291,7 @@ uclient_run() {  # server out clients messages interval timeout
         lpids=($(descendants "$upid") "$PEER_PID")
         rest="${line#*tot_send_msgs=}"; sent="${rest%%,*}"
         rest="${line#*tot_recv_msgs=}"; recv="${rest%%,*}"
-        printf '%s %s %s %s %s %s %s %s\n' "$now" "$(cpu_ticks "${spids[@]}")" "$(cpu_ticks "${lpids[@]}")" "$(sys_ticks)" \
+        printf '%s %s %s %s %s %s %s %s\n' "$now" "$(cpu_ticks "${spids[@]}")" "$(cpu_ticks "${lpids[@]}")" "$(sys_ticks "$SERVER_CPU")" \
           "$sent" "$recv" "$(sock_drops "${spids[@]}")" "$(sock_drops "${lpids[@]}")" >> "$out.samples" ;;
     esac
   done < "$fifo"
