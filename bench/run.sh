@@ -140,47 +140,8 @@ log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------- cleanup
-descendants() {  # the pid and all its descendants, one per line
-  local c
-  echo "$1"
-  for c in $(pgrep -P "$1" 2>/dev/null || true); do descendants "$c"; done
-}
-
-running() {  # alive and not a zombie waiting to be reaped
-  local s
-  s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  s="${s##*) }"
-  [ "${s:0:1}" != Z ]
-}
-
-cleanup() {
-  local rc=$? pid all=() i
-  trap - EXIT INT TERM
-  # A running wrk, h2load or iperf3 (under timeout) is not in STARTED; the run_* functions keep its pid in a file.
-  if [ -n "$TMP" ] && [ -f "$TMP/load.pid" ]; then
-    pid="$(cat "$TMP/load.pid")"
-    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in wrk|h2load|iperf3|timeout) kill -TERM "$pid" 2>/dev/null || true ;; esac
-  fi
-  for pid in "${STARTED[@]}"; do
-    kill -0 "$pid" 2>/dev/null && all+=($(descendants "$pid"))
-  done
-  if [ "${#all[@]}" -gt 0 ]; then
-    kill -TERM "${all[@]}" 2>/dev/null || true
-    for i in $(seq 1 50); do
-      local alive=0
-      for pid in "${all[@]}"; do running "$pid" && alive=1; done
-      [ "$alive" = 0 ] && break
-      sleep 0.1
-    done
-    kill -KILL "${all[@]}" 2>/dev/null || true
-  fi
-  for pid in "${STARTED[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "$TMP" ] && [ -d "$TMP" ]; then rm -rf "$TMP"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# descendants, running, cleanup and the traps; cpu_ticks and sys_ticks
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---------------------------------------------------------------------------------------------- tools
 install_tools() {
@@ -317,8 +278,6 @@ check_proxy() {
   return 1
 }
 
-# cpu_ticks and sys_ticks
-. "$(dirname "${BASH_SOURCE[0]}")/ticks.sh"
 
 show_log() {  # last lines of a log, indented
   [ -f "$1" ] && tail -n "${2:-15}" "$1" | sed 's/^/    | /' >&2 || true

@@ -98,43 +98,8 @@ die() { log "bench/turn.sh: $*"; exit 1; }
 want() { [[ " $SERVERS " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------------------------------- cleanup
-descendants() {  # the pid and all its descendants, one per line
-  local c
-  echo "$1"
-  for c in $(pgrep -P "$1" 2>/dev/null || true); do descendants "$c"; done
-}
-
-running() {  # alive and not a zombie
-  local s
-  s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  s="${s##*) }"
-  [ "${s:0:1}" != Z ]
-}
-
-cleanup() {
-  local rc=$? pid all=() i alive
-  trap - EXIT INT TERM
-  for pid in "${STARTED[@]}"; do
-    # shellcheck disable=SC2207
-    kill -0 "$pid" 2>/dev/null && all+=($(descendants "$pid"))
-  done
-  if [ "${#all[@]}" -gt 0 ]; then
-    kill -TERM "${all[@]}" 2>/dev/null || true
-    for i in $(seq 1 50); do
-      alive=0
-      for pid in "${all[@]}"; do running "$pid" && alive=1; done
-      [ "$alive" = 0 ] && break
-      sleep 0.1
-    done
-    kill -KILL "${all[@]}" 2>/dev/null || true
-  fi
-  for pid in "${STARTED[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "$TMP" ] && [ -d "$TMP" ]; then rm -rf "$TMP"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# descendants, running, cleanup and the traps; cpu_ticks and sys_ticks
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---------------------------------------------------------------------------------------------- tools
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -172,8 +137,6 @@ mkdir -p "$RUNDIR"
 RAW="$RUNDIR/raw.txt"
 : > "$RAW"
 
-# cpu_ticks and sys_ticks
-. "$(dirname "${BASH_SOURCE[0]}")/ticks.sh"
 
 # Datagrams the kernel dropped at the given processes' UDP sockets (a full receive buffer): the drops column of
 # /proc/net/udp and udp6 (IPv4 and dual-stack sockets), summed over the sockets among their open files.
