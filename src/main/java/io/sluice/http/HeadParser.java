@@ -1,0 +1,168 @@
+package io.sluice.http;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Finds and checks the header section of an HTTP/1 head and turns it into a {@link HeaderBlock}: the section's
+ * bytes are copied once, each line is checked (a token before the colon, nothing between name and colon, no
+ * control characters but tab in the value) and its name and value are indexed with the optional whitespace
+ * around the value left out. Obsolete line folding is refused in strict mode (requests: RFC 9112 §5.2 lets a
+ * server refuse it) and otherwise replaced by spaces in the copy, as a proxy may do. One per decoder (it keeps a
+ * scratch index); confined to the connection's event loop.
+ */
+final class HeadParser {
+    /** A header section longer than this is kept as full headers (a block's offsets are chars). */
+    static final int MAX_SECTION = 65535;
+
+    /** Offsets of the lines being parsed, four per line; kept for the next head. */
+    private int[] scratch = new int[4 * 16];
+
+    /** Why a head was refused, for the decoder's failure. */
+    static final class BadHead extends Exception {
+        BadHead(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Where the head that starts at {@code from} ends: the index just past its empty line, or -1 while that
+     * line has not arrived. {@code from} is the start of the first line (the start line).
+     *
+     * @param bareLf whether a line may end with LF alone (responses) or must end with CRLF (requests)
+     */
+    static int headEnd(ByteBuf buf, int from, int to, boolean bareLf) throws BadHead {
+        int lf = buf.indexOf(from, to, (byte) '\n');
+        if (lf < 0) {
+            return -1;
+        }
+        if (!bareLf && (lf == from || buf.getByte(lf - 1) != '\r')) {
+            throw new BadHead("the start line ends with LF alone");
+        }
+        return sectionEnd(buf, lf + 1, to, bareLf);
+    }
+
+    /**
+     * Where the header section that starts at {@code from} ends: the index just past the empty line that ends
+     * it (which may be its first line), or -1 while that line has not arrived.
+     */
+    static int sectionEnd(ByteBuf buf, int from, int to, boolean bareLf) throws BadHead {
+        int p = from;
+        while (p < to) {
+            int lf = buf.indexOf(p, to, (byte) '\n');
+            if (lf < 0) {
+                return -1;
+            }
+            boolean cr = lf > p && buf.getByte(lf - 1) == '\r';
+            if (!cr && !bareLf) {
+                throw new BadHead("a header line ends with LF alone");
+            }
+            if (lf - p - (cr ? 1 : 0) == 0) {
+                return lf + 1;
+            }
+            p = lf + 1;
+        }
+        return -1;
+    }
+
+    /** Where the empty line that ends at {@code end} (just past its LF) starts. */
+    static int emptyLineStart(ByteBuf buf, int from, int end) {
+        return end - 2 >= from && buf.getByte(end - 2) == '\r' ? end - 2 : end - 1;
+    }
+
+    /**
+     * Copies the header section {@code [from, to)} of {@code buf} (its lines with their line ends, without the
+     * empty line that ends the head) and checks and indexes it.
+     *
+     * @param fold whether obsolete line folding is replaced by spaces (else it is refused)
+     */
+    HeaderBlock parse(ByteBuf buf, int from, int to, boolean fold) throws BadHead {
+        int len = to - from;
+        if (len == 0) {
+            return HeaderBlock.empty();
+        }
+        byte[] b = new byte[len];
+        buf.getBytes(from, b);
+        int[] at = scratch;
+        int n = 0;
+        int p = 0;
+        while (p < len) {
+            int lf = p;
+            while (b[lf] != '\n') {
+                lf++; // every line of the section ends with LF (sectionEnd found them)
+            }
+            int end = lf > p && b[lf - 1] == '\r' ? lf - 1 : lf;
+            if (b[p] == ' ' || b[p] == '\t') {
+                if (!fold || n == 0) {
+                    throw new BadHead("obsolete line folding");
+                }
+                int vs = skipSpace(b, p, end);
+                int ve = trimSpace(b, vs, end);
+                checkValue(b, vs, ve);
+                if (ve > vs) {
+                    for (int k = at[(n - 1) * 4 + 3]; k < vs; k++) {
+                        b[k] = ' ';
+                    }
+                    at[(n - 1) * 4 + 3] = ve;
+                }
+                p = lf + 1;
+                continue;
+            }
+            int colon = p;
+            while (colon < end && b[colon] != ':') {
+                if (!RequestLine.isTchar(b[colon])) {
+                    throw new BadHead("a header name has a character not allowed there");
+                }
+                colon++;
+            }
+            if (colon == p || colon == end) {
+                throw new BadHead(colon == p ? "a header line has no name" : "a header line has no colon");
+            }
+            int vs = skipSpace(b, colon + 1, end);
+            int ve = trimSpace(b, vs, end);
+            checkValue(b, vs, ve);
+            if (4 * n + 4 > at.length) {
+                at = scratch = java.util.Arrays.copyOf(at, at.length * 2);
+            }
+            at[4 * n] = p;
+            at[4 * n + 1] = colon;
+            at[4 * n + 2] = vs;
+            at[4 * n + 3] = ve;
+            n++;
+            p = lf + 1;
+        }
+        if (len > MAX_SECTION) {
+            return HeaderBlock.full(b, at, n);
+        }
+        char[] index = new char[4 * n];
+        for (int i = 0; i < 4 * n; i++) {
+            index[i] = (char) at[i];
+        }
+        return new HeaderBlock(b, index, n);
+    }
+
+    private static int skipSpace(byte[] b, int from, int end) {
+        int i = from;
+        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int trimSpace(byte[] b, int from, int end) {
+        int i = end;
+        while (i > from && (b[i - 1] == ' ' || b[i - 1] == '\t')) {
+            i--;
+        }
+        return i;
+    }
+
+    /** RFC 9110 field-value: visible characters, spaces, tabs and obs-text; no other control character. */
+    private static void checkValue(byte[] b, int from, int to) throws BadHead {
+        for (int i = from; i < to; i++) {
+            int c = b[i] & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw new BadHead("a header value has a control character");
+            }
+        }
+    }
+}

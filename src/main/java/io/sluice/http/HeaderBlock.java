@@ -1,0 +1,659 @@
+package io.sluice.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An HTTP/1 header section kept as the bytes it arrived in: one array holding the lines and one index of where
+ * each name and value starts and ends, made by {@link HeadParser} after it checked every line. Reading a header
+ * compares bytes in place; removing one sets a bit; adding one appends a name and value to a short list. The
+ * encoders write the remaining lines back as bytes ({@link #writeTo}), {@code name: value} each, so a proxied
+ * head costs two arrays instead of an entry, a name and a value string per line.
+ *
+ * <p>Anything else of {@link HttpHeaders} (iteration as entries, dates, copies) first turns the block into
+ * Netty's {@code DefaultHttpHeaders}, in the same order, and works on that from then on; the proxy's own paths
+ * never need it, a filter may. Names added here are checked as tokens and values for CR, LF and NUL, as the
+ * headers the decoders make are. Not thread-safe: a message's headers belong to its event loop.
+ */
+final class HeaderBlock extends HttpHeaders {
+    /** The most lines a block keeps as bytes (one bit each in {@link #removed}); a longer one is made full. */
+    static final int MAX_LINES = 64;
+
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final char[] NO_INDEX = new char[0];
+
+    private final byte[] bytes;
+    /** Per line, four offsets into {@link #bytes}: name start, name end, value start, value end. */
+    private final char[] index;
+    private final int lines;
+    private long removed;
+    private int removedCount;
+    /** Added headers: name, value, name, value, ... */
+    private CharSequence[] extra;
+    private int extraCount;
+    /** Once made, the headers themselves; everything is delegated to it. */
+    private HttpHeaders full;
+    /** The line whose value {@link #cachedValue} is, or -1. */
+    private int cachedLine = -1;
+    private String cachedValue;
+
+    HeaderBlock(byte[] bytes, char[] index, int lines) {
+        this.bytes = bytes;
+        this.index = index;
+        this.lines = lines;
+        if (lines > MAX_LINES) {
+            materialize();
+        }
+    }
+
+    /** Headers a caller made itself, kept full from the start. */
+    private HeaderBlock(HttpHeaders full) {
+        this.bytes = NO_BYTES;
+        this.index = NO_INDEX;
+        this.lines = 0;
+        this.full = full;
+    }
+
+    /** Headers of a section too long for a block's offsets: made full at once from int offsets. */
+    static HeaderBlock full(byte[] bytes, int[] at, int lines) {
+        HttpHeaders f = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        for (int i = 0; i < lines; i++) {
+            int n = 4 * i;
+            f.add(new String(bytes, at[n], at[n + 1] - at[n], StandardCharsets.ISO_8859_1),
+                    new String(bytes, at[n + 2], at[n + 3] - at[n + 2], StandardCharsets.ISO_8859_1));
+        }
+        return new HeaderBlock(f);
+    }
+
+    /** An empty block, for a message that had no headers. */
+    static HeaderBlock empty() {
+        return new HeaderBlock(NO_BYTES, NO_INDEX, 0);
+    }
+
+    /** Whether the headers are still kept as bytes (and {@link #writeTo} may be used). */
+    boolean lean() {
+        return full == null;
+    }
+
+    /** Lines of the block, removed or not (for {@link #nameLength}, {@link #nameIs} and {@link #isRemoved}). */
+    int lines() {
+        return lines;
+    }
+
+    boolean isRemoved(int line) {
+        return (removed & (1L << line)) != 0;
+    }
+
+    int nameLength(int line) {
+        return index[line * 4 + 1] - index[line * 4];
+    }
+
+    /** Whether line {@code line}'s name is {@code name}, ignoring ASCII case. */
+    boolean nameIs(int line, CharSequence name) {
+        int s = index[line * 4];
+        int len = index[line * 4 + 1] - s;
+        if (len != name.length()) {
+            return false;
+        }
+        for (int j = 0; j < len; j++) {
+            int a = bytes[s + j];
+            int b = name.charAt(j);
+            if (a != b && lower(a) != lower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Headers added to the block (not its own lines). */
+    int extraCount() {
+        return extraCount;
+    }
+
+    CharSequence extraName(int i) {
+        return extra[2 * i];
+    }
+
+    private static int lower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    }
+
+    /**
+     * Line {@code line}'s value as a string. The last one made is kept: Host, say, is read by the router, the
+     * request rules and X-Forwarded-Host, and each read would otherwise copy it again.
+     */
+    private String value(int line) {
+        if (line == cachedLine) {
+            return cachedValue;
+        }
+        int s = index[line * 4 + 2];
+        String v = new String(bytes, s, index[line * 4 + 3] - s, StandardCharsets.ISO_8859_1);
+        cachedLine = line;
+        cachedValue = v;
+        return v;
+    }
+
+    /** Whether the first header named {@code name} has exactly the value {@code v}, ignoring ASCII case. */
+    boolean valueIs(CharSequence name, CharSequence v) {
+        if (full != null) {
+            String got = full.get(name);
+            return got != null && AsciiString.contentEqualsIgnoreCase(got, v);
+        }
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                int s = index[i * 4 + 2];
+                return equals(bytes, s, index[i * 4 + 3], v, true);
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                return AsciiString.contentEqualsIgnoreCase(extra[2 * i + 1], v);
+            }
+        }
+        return false;
+    }
+
+    private static boolean equals(byte[] b, int s, int e, CharSequence v, boolean ignoreCase) {
+        if (e - s != v.length()) {
+            return false;
+        }
+        for (int j = 0; j < e - s; j++) {
+            int a = b[s + j] & 0xFF;
+            int c = v.charAt(j);
+            if (a != c && (!ignoreCase || lower(a) != lower(c))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the comma-separated list in {@code b[s, e)} has {@code v} as an element (trimmed, as Netty trims). */
+    private static boolean listHas(byte[] b, int s, int e, CharSequence v, boolean ignoreCase) {
+        int i = s;
+        while (true) {
+            int comma = i;
+            while (comma < e && b[comma] != ',') {
+                comma++;
+            }
+            int ts = i;
+            int te = comma;
+            while (ts < te && (b[ts] & 0xFF) <= ' ') {
+                ts++;
+            }
+            while (te > ts && (b[te - 1] & 0xFF) <= ' ') {
+                te--;
+            }
+            if (equals(b, ts, te, v, ignoreCase)) {
+                return true;
+            }
+            if (comma == e) {
+                return false;
+            }
+            i = comma + 1;
+        }
+    }
+
+    /** Line {@code line}'s name: the shared one for a common spelling ({@link KnownHeaderNames}), else a copy. */
+    private AsciiString name(int line) {
+        int s = index[line * 4];
+        int len = index[line * 4 + 1] - s;
+        AsciiString known = KnownHeaderNames.find(bytes, s, len);
+        return known != null ? known : new AsciiString(bytes, s, len, true);
+    }
+
+    /**
+     * Writes the headers as {@code name: value CRLF} lines, the block's own bytes first, then what was added.
+     * Only while {@link #lean()}.
+     */
+    void writeTo(ByteBuf buf) {
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) != 0) {
+                continue;
+            }
+            int n = i * 4;
+            buf.writeBytes(bytes, index[n], index[n + 1] - index[n]);
+            buf.writeShort((':' << 8) | ' ');
+            buf.writeBytes(bytes, index[n + 2], index[n + 3] - index[n + 2]);
+            buf.writeShort(('\r' << 8) | '\n');
+        }
+        for (int i = 0; i < extraCount; i++) {
+            writeAscii(buf, extra[2 * i]);
+            buf.writeShort((':' << 8) | ' ');
+            writeAscii(buf, extra[2 * i + 1]);
+            buf.writeShort(('\r' << 8) | '\n');
+        }
+    }
+
+    private static void writeAscii(ByteBuf buf, CharSequence s) {
+        if (s instanceof AsciiString a) {
+            buf.writeBytes(a.array(), a.arrayOffset(), a.length());
+        } else {
+            buf.writeCharSequence(s, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    // ---- the lean paths ----
+
+    @Override
+    public String get(String name) {
+        return get((CharSequence) name);
+    }
+
+    @Override
+    public String get(CharSequence name) {
+        if (full != null) {
+            return full.get(name);
+        }
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                return value(i);
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                return extra[2 * i + 1].toString();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return getAll((CharSequence) name);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+        if (full != null) {
+            return full.getAll(name);
+        }
+        List<String> all = null;
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                all = addTo(all, value(i));
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                all = addTo(all, extra[2 * i + 1].toString());
+            }
+        }
+        return all == null ? Collections.emptyList() : all;
+    }
+
+    private static List<String> addTo(List<String> all, String v) {
+        List<String> l = all == null ? new ArrayList<>(2) : all;
+        l.add(v);
+        return l;
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        return getAll(name).iterator();
+    }
+
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        return getAll(name).iterator();
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return contains((CharSequence) name);
+    }
+
+    @Override
+    public boolean contains(CharSequence name) {
+        if (full != null) {
+            return full.contains(name);
+        }
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                return true;
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        if (full != null) {
+            return full.containsValue(name, value, ignoreCase);
+        }
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)
+                    && listHas(bytes, index[i * 4 + 2], index[i * 4 + 3], value, ignoreCase)) {
+                return true;
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                CharSequence v = extra[2 * i + 1];
+                byte[] b = v.toString().getBytes(StandardCharsets.ISO_8859_1); // added values: rare here
+                if (listHas(b, 0, b.length, value, ignoreCase)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** How many headers are named {@code name}. */
+    int count(CharSequence name) {
+        if (full != null) {
+            return full.getAll(name).size();
+        }
+        int n = 0;
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                n++;
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        String v = get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int getInt(CharSequence name, int defaultValue) {
+        Integer v = getInt(name);
+        return v == null ? defaultValue : v;
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    @Override
+    public int size() {
+        return full != null ? full.size() : lines - removedCount + extraCount;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Object value) {
+        return add((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Object value) {
+        if (full == null && value instanceof CharSequence v) {
+            append(name, v);
+        } else if (full == null && (value instanceof Integer || value instanceof Long)) {
+            append(name, value.toString());
+        } else {
+            materialize().add(name, value);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addInt(CharSequence name, int value) {
+        return add(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders set(String name, Object value) {
+        return set((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Object value) {
+        if (full != null) {
+            full.set(name, value);
+            return this;
+        }
+        remove(name);
+        return add(name, value);
+    }
+
+    @Override
+    public HttpHeaders setInt(CharSequence name, int value) {
+        return set(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders remove(String name) {
+        return remove((CharSequence) name);
+    }
+
+    @Override
+    public HttpHeaders remove(CharSequence name) {
+        if (full != null) {
+            full.remove(name);
+            return this;
+        }
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                removed |= 1L << i;
+                removedCount++;
+            }
+        }
+        int kept = 0;
+        for (int i = 0; i < extraCount; i++) {
+            if (!AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
+                extra[2 * kept] = extra[2 * i];
+                extra[2 * kept + 1] = extra[2 * i + 1];
+                kept++;
+            }
+        }
+        for (int i = kept; i < extraCount; i++) {
+            extra[2 * i] = null;
+            extra[2 * i + 1] = null;
+        }
+        extraCount = kept;
+        return this;
+    }
+
+    @Override
+    public HttpHeaders clear() {
+        if (full != null) {
+            full.clear();
+            return this;
+        }
+        removed = lines == 64 ? -1L : (1L << lines) - 1;
+        removedCount = lines;
+        for (int i = 0; i < 2 * extraCount; i++) {
+            extra[i] = null;
+        }
+        extraCount = 0;
+        return this;
+    }
+
+    private void append(CharSequence name, CharSequence value) {
+        checkName(name);
+        checkValue(value);
+        if (extra == null) {
+            extra = new CharSequence[12]; // a proxied request gains six: X-Request-Id and X-Forwarded-*
+        } else if (2 * extraCount == extra.length) {
+            extra = java.util.Arrays.copyOf(extra, extra.length * 2);
+        }
+        extra[2 * extraCount] = name;
+        extra[2 * extraCount + 1] = value;
+        extraCount++;
+    }
+
+    private static void checkName(CharSequence name) {
+        int len = name.length();
+        if (len == 0) {
+            throw new IllegalArgumentException("empty header name");
+        }
+        for (int i = 0; i < len; i++) {
+            char c = name.charAt(i);
+            if (c > 0x7F || !RequestLine.isTchar((byte) c)) {
+                throw new IllegalArgumentException("header name '" + name + "' has a character not allowed there");
+            }
+        }
+    }
+
+    private static void checkValue(CharSequence value) {
+        int len = value.length();
+        for (int i = 0; i < len; i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new IllegalArgumentException("header value has CR, LF or NUL at index " + i);
+            }
+        }
+    }
+
+    // ---- everything else: the block becomes Netty's headers, in order ----
+
+    private HttpHeaders materialize() {
+        HttpHeaders f = full;
+        if (f == null) {
+            f = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+            for (int i = 0; i < lines; i++) {
+                if ((removed & (1L << i)) == 0) {
+                    int ns = index[i * 4];
+                    f.add(new String(bytes, ns, index[i * 4 + 1] - ns, StandardCharsets.ISO_8859_1), value(i));
+                }
+            }
+            for (int i = 0; i < extraCount; i++) {
+                f.add(extra[2 * i], extra[2 * i + 1]);
+            }
+            full = f;
+            extra = null;
+            extraCount = 0;
+        }
+        return f;
+    }
+
+    @Override
+    public Short getShort(CharSequence name) {
+        return materialize().getShort(name);
+    }
+
+    @Override
+    public short getShort(CharSequence name, short defaultValue) {
+        return materialize().getShort(name, defaultValue);
+    }
+
+    @Override
+    public Long getTimeMillis(CharSequence name) {
+        return materialize().getTimeMillis(name);
+    }
+
+    @Override
+    public long getTimeMillis(CharSequence name, long defaultValue) {
+        return materialize().getTimeMillis(name, defaultValue);
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        return materialize().entries();
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return materialize().iterator();
+    }
+
+    /**
+     * The headers as name and value pairs, in order; while lean this makes one entry per header and does not
+     * turn the block into full headers (the HTTP/2 conversion reads every head this way).
+     */
+    @Override
+    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+        if (full != null) {
+            return full.iteratorCharSequence();
+        }
+        List<Map.Entry<CharSequence, CharSequence>> all = new ArrayList<>(size());
+        for (int i = 0; i < lines; i++) {
+            if ((removed & (1L << i)) == 0) {
+                all.add(new AbstractMap.SimpleImmutableEntry<>(name(i), value(i)));
+            }
+        }
+        for (int i = 0; i < extraCount; i++) {
+            all.add(new AbstractMap.SimpleImmutableEntry<>(extra[2 * i], extra[2 * i + 1]));
+        }
+        return all.iterator();
+    }
+
+    @Override
+    public Set<String> names() {
+        if (full != null) {
+            return full.names();
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence(); it.hasNext(); ) {
+            names.add(it.next().getKey().toString());
+        }
+        return names;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Iterable<?> values) {
+        materialize().add(name, values);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Iterable<?> values) {
+        materialize().add(name, values);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addShort(CharSequence name, short value) {
+        return add(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders set(String name, Iterable<?> values) {
+        materialize().set(name, values);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Iterable<?> values) {
+        materialize().set(name, values);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders setShort(CharSequence name, short value) {
+        return set(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders copy() {
+        HttpHeaders copy = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            copy.add(e.getKey(), e.getValue());
+        }
+        return copy;
+    }
+}
