@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -49,7 +48,8 @@ import javax.net.ssl.SSLHandshakeException;
  */
 final class UpstreamPool {
     static final int MAX_IDLE_PER_BACKEND = 256;
-    private static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+    private static final int MAX_STATUS_LINE = 4096;
+    private static final int MAX_RESPONSE_HEADER_SIZE = HeadParser.MAX_SECTION;
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final EventLoop loop;
@@ -234,10 +234,8 @@ final class UpstreamPool {
                             ch.pipeline().addLast("tls", ClientTls.newHandler(tls, pool.config().tls(), ch.alloc(),
                                     backend.endpoint().address().host(), address.getPort(), handshakeTimeout(pool)));
                         }
-                        HttpDecoderConfig dc = new HttpDecoderConfig()
-                                .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
-                                .setMaxChunkSize(MAX_CHUNK);
-                        ch.pipeline().addLast("codec", new Http1ClientCodec(dc));
+                        ch.pipeline().addLast("codec",
+                                new Http1ClientCodec(MAX_STATUS_LINE, MAX_RESPONSE_HEADER_SIZE, MAX_CHUNK));
                         ch.pipeline().addLast("upstream", new UpstreamHandler(self, address, key, idleTimeoutNanos));
                     }
                 })

@@ -7,7 +7,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
@@ -26,7 +25,7 @@ class Http1ClientCodecTest {
     }
 
     private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new Http1ClientCodec(new HttpDecoderConfig()));
+        return new EmbeddedChannel(new Http1ClientCodec(4096, 65535, 8192));
     }
 
     private static void send(EmbeddedChannel ch, HttpMethod method) {
@@ -92,24 +91,21 @@ class Http1ClientCodecTest {
     }
 
     @Test
-    void commonResponseNamesAreSharedAndEveryNameKeepsItsSpelling() {
+    void everyNameKeepsItsSpellingAndTheHeadStaysAsBytes() {
         EmbeddedChannel ch = channel();
-        String response = "HTTP/1.1 200 OK\r\nServer: s\r\nDATE: d\r\nX-Own: 1\r\netag: \"e\"\r\n"
+        String response = "HTTP/1.1 200 OK\r\nServer: s\r\nDATE: d\r\nX-Own:1 \r\netag: \"e\"\r\n"
                 + "Content-Length: 1\r\n\r\nx";
         send(ch, HttpMethod.GET);
-        List<Decoded> first = receive(ch, response);
-        send(ch, HttpMethod.GET);
-        List<Decoded> second = receive(ch, response);
-        List<CharSequence> a = first.get(0).names();
-        List<CharSequence> b = second.get(0).names();
-        assertThat(a).extracting(CharSequence::toString)
-                .containsExactly("Server", "DATE", "X-Own", "etag", "Content-Length");
-        assertThat((Object) b.get(0)).isSameAs(a.get(0)); // Server
-        assertThat((Object) b.get(3)).isSameAs(a.get(3)); // etag, in lower case, is a known spelling too
-        assertThat((Object) b.get(4)).isSameAs(a.get(4)); // Content-Length
-        assertThat((Object) b.get(1)).isNotSameAs(a.get(1)); // DATE in capitals is not one we keep
-        assertThat((Object) b.get(2)).isNotSameAs(a.get(2));
-        assertThat(second.get(0).body()).isEqualTo("x");
+        ch.writeInbound(Unpooled.copiedBuffer(response, StandardCharsets.US_ASCII));
+        HttpResponse head = ch.readInbound();
+        assertThat(head.headers()).isInstanceOf(HeaderBlock.class);
+        assertThat(((HeaderBlock) head.headers()).lean()).isTrue();
+        assertThat(head.headers().get("x-own")).isEqualTo("1"); // optional whitespace is not part of the value
+        assertThat(head.headers().get("ETag")).isEqualTo("\"e\"");
+        List<String> names = new java.util.ArrayList<>();
+        head.headers().iteratorCharSequence().forEachRemaining(e -> names.add(e.getKey().toString()));
+        assertThat(names).containsExactly("Server", "DATE", "X-Own", "etag", "Content-Length");
+        assertThat(((HeaderBlock) head.headers()).lean()).isTrue(); // reading entries did not rebuild them
         ch.finishAndReleaseAll();
     }
 

@@ -1,0 +1,86 @@
+package io.sluice.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The last part of a body whose length was known: Netty's {@code DefaultLastHttpContent} with its trailers
+ * made only when something asks for them. A body with a Content-Length has no trailers, yet the default
+ * class builds an empty header map (about 200 bytes) for every one; here nobody pays for them unless a
+ * filter reads or adds some. The trailers, once made, are Netty's own (checked as its trailers are).
+ */
+final class LastPart extends DefaultHttpContent implements LastHttpContent {
+    private HttpHeaders trailers;
+
+    LastPart(ByteBuf content) {
+        super(content);
+    }
+
+    @Override
+    public HttpHeaders trailingHeaders() {
+        HttpHeaders t = trailers;
+        if (t == null) {
+            t = DefaultHttpHeadersFactory.trailersFactory().newHeaders();
+            trailers = t;
+        }
+        return t;
+    }
+
+    @Override
+    public LastHttpContent copy() {
+        return replace(content().copy());
+    }
+
+    @Override
+    public LastHttpContent duplicate() {
+        return replace(content().duplicate());
+    }
+
+    @Override
+    public LastHttpContent retainedDuplicate() {
+        return replace(content().retainedDuplicate());
+    }
+
+    @Override
+    public LastHttpContent replace(ByteBuf content) {
+        LastPart p = new LastPart(content);
+        if (trailers != null && !trailers.isEmpty()) {
+            p.trailingHeaders().setAll(trailers);
+        }
+        p.setDecoderResult(decoderResult());
+        return p;
+    }
+
+    @Override
+    public LastHttpContent retain(int increment) {
+        super.retain(increment);
+        return this;
+    }
+
+    @Override
+    public LastHttpContent retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public LastHttpContent touch() {
+        super.touch();
+        return this;
+    }
+
+    @Override
+    public LastHttpContent touch(Object hint) {
+        super.touch(hint);
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "LastPart(" + content().readableBytes() + " bytes, trailers: "
+                + (trailers == null ? 0 : trailers.size()) + ")";
+    }
+}
