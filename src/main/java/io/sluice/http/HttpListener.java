@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
@@ -228,21 +227,13 @@ public final class HttpListener {
     }
 
     /**
-     * The HTTP/1.1 server codec of a client connection: strict line parsing, header names and values
-     * validated, RFC 9112 Transfer-Encoding rules (chunked last, never with Content-Length, not in HTTP/1.0),
-     * equal duplicate Content-Lengths folded into one, request lines held to RFC 9112's grammar. What it lets
-     * through, {@link RequestRules} checks next.
+     * The HTTP/1.1 server codec of a client connection ({@link Http1ServerCodec}: RFC 9112's request line, header
+     * and framing rules, headers kept as bytes), the request line and the header lines each held to
+     * {@code maxHeaderSize}. What it lets through, {@link RequestRules} checks next.
      */
     static Http1ServerCodec newCodec(long maxHeaderSize) {
         int maxHeader = (int) Math.min(Integer.MAX_VALUE, maxHeaderSize);
-        HttpDecoderConfig dc = new HttpDecoderConfig()
-                .setMaxInitialLineLength(maxHeader)
-                .setMaxHeaderSize(maxHeader)
-                .setMaxChunkSize(MAX_CHUNK)
-                .setStrictLineParsing(true) // bare CR or LF ends no line (not left to a system property)
-                .setAllowDuplicateContentLengths(true)
-                .setUseRfc9112TransferEncoding(true);
-        return new Http1ServerCodec(dc, MAX_PIPELINE_DEPTH);
+        return new Http1ServerCodec(maxHeader, maxHeader, MAX_CHUNK, MAX_PIPELINE_DEPTH);
     }
 
     /** Makes the connection an HTTP/2 one: frame codec, stream multiplexer, one front handler per stream. */

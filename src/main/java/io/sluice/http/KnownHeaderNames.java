@@ -5,9 +5,9 @@ import java.util.IdentityHashMap;
 
 /**
  * Header names that clients send on most requests and backends on most responses, in the spellings they send
- * them, kept as shared {@link AsciiString}s: the request decoder ({@link Http1ServerCodec}) and the response
- * decoder ({@link Http1ClientCodec}) hand out one of these instead of a new name (an AsciiString and its bytes,
- * about 60 bytes) per header line, and its hash is computed once. The name keeps the sender's exact bytes, so
+ * them, kept as shared {@link AsciiString}s: when the headers of a decoded head ({@link HeaderBlock}) are read as
+ * name and value pairs (as the HTTP/2 conversion reads them) one of these is handed out instead of a new name (an
+ * AsciiString and its bytes, about 60 bytes) per header line, and its hash is computed once. The name keeps the sender's exact bytes, so
  * what the other side receives is unchanged. Stateless; thread-safe.
  */
 final class KnownHeaderNames {

@@ -95,4 +95,49 @@ class Http1ServerCodecTest {
         assertThat(((HttpRequest) out.get(0)).decoderResult().isFailure()).isTrue();
         ch.finishAndReleaseAll();
     }
+
+    /** What a chunked POST with {@code chunkLine} as its first chunk-size line decodes to: body text, or "BAD". */
+    private static String chunkedBody(String chunkLine, String trailers) {
+        EmbeddedChannel ch = new EmbeddedChannel(HttpListener.newCodec(16 * 1024));
+        List<Object> out = decode(ch, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunkLine + "\r\nhello\r\n0\r\n" + trailers + "\r\n");
+        StringBuilder body = new StringBuilder();
+        boolean ended = false;
+        for (Object o : out) {
+            if (o instanceof HttpContent c) {
+                if (c.decoderResult().isFailure()) {
+                    body.setLength(0);
+                    body.append("BAD");
+                } else {
+                    body.append(c.content().toString(StandardCharsets.ISO_8859_1));
+                }
+                if (c instanceof LastHttpContent last && !c.decoderResult().isFailure()) {
+                    ended = true;
+                    last.trailingHeaders().forEach(e -> body.append(" ").append(e.getKey()).append('=')
+                            .append(e.getValue()));
+                }
+                c.release();
+            }
+        }
+        ch.finishAndReleaseAll();
+        return ended || body.toString().equals("BAD") ? body.toString() : "UNFINISHED " + body;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5;a", "5;a=b", "5 ; a = b", "5;a=\"x y\\\"z\"", "5;a=b;c;d=\"\"", "5\t;\ta"})
+    void chunkExtensionsInTheGrammarAreSkipped(String line) {
+        assertThat(chunkedBody(line, "")).as(line).isEqualTo("hello");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5;", "5;a=", "5;a=\"b", "5;a=\"b\\", "5;\"a\"", "5;a b", "5;a=b c", "5;a=b\"", "5 x", "5;a@b"})
+    void chunkExtensionsOutsideTheGrammarBreakTheBody(String line) {
+        assertThat(chunkedBody(line, "")).as(line).isEqualTo("BAD");
+    }
+
+    @Test
+    void trailersThatWouldReframeTheMessageAreDroppedAndTheRestKept() {
+        assertThat(chunkedBody("5", "Content-Length: 50\r\nX-Sum: 1\r\nTransfer-Encoding: chunked\r\nTrailer: a\r\n"))
+                .isEqualTo("hello X-Sum=1");
+    }
 }

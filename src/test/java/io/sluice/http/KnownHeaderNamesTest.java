@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,7 @@ class KnownHeaderNamesTest {
 
     @Test
     void theDecoderKeepsEveryNameAsSentAndSharesTheKnownOnes() {
-        EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(new HttpDecoderConfig(), 16));
+        EmbeddedChannel ch = new EmbeddedChannel(HttpListener.newCodec(16 * 1024));
         String request = "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\naccept-encoding: gzip\r\nX-Custom: 1\r\n"
                 + "COOKIE: c=1\r\n\r\n";
         for (int round = 0; round < 2; round++) {
