@@ -50,6 +50,9 @@ final class ForwardHeaders {
      * or only Connection, and then nothing needs to be looked up or removed by name.
      */
     static int hopByHop(HttpHeaders h) {
+        if (h instanceof HeaderBlock b && b.lean()) {
+            return hopByHop(b);
+        }
         int found = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             int bit = hopByHopBit(it.next().getKey());
@@ -59,6 +62,43 @@ final class ForwardHeaders {
             found |= bit;
         }
         return found;
+    }
+
+    /** As {@link #hopByHop(HttpHeaders)}, reading the names in place. */
+    private static int hopByHop(HeaderBlock b) {
+        int found = 0;
+        for (int i = 0; i < b.lines(); i++) {
+            if (!b.isRemoved(i)) {
+                found = addBit(found, hopByHopBit(b, i));
+            }
+        }
+        for (int i = 0; i < b.extraCount(); i++) {
+            found = addBit(found, hopByHopBit(b.extraName(i)));
+        }
+        return found;
+    }
+
+    private static int addBit(int found, int bit) {
+        return found | (bit == CONNECTION && (found & CONNECTION) != 0 ? CONNECTION_REPEATED : bit);
+    }
+
+    private static int hopByHopBit(HeaderBlock b, int line) {
+        switch (b.nameLength(line)) {
+            case 2:
+                return b.nameIs(line, HttpHeaderNames.TE) ? TE : 0;
+            case 7:
+                return b.nameIs(line, HttpHeaderNames.TRAILER) ? TRAILER
+                        : b.nameIs(line, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
+            case 10:
+                return b.nameIs(line, HttpHeaderNames.CONNECTION) ? CONNECTION
+                        : b.nameIs(line, HttpHeaderNames.KEEP_ALIVE) ? KEEP_ALIVE : 0;
+            case 16:
+                return b.nameIs(line, PROXY_CONNECTION) ? PROXY_CONN : 0;
+            case 17:
+                return b.nameIs(line, HttpHeaderNames.TRANSFER_ENCODING) ? TRANSFER_ENCODING : 0;
+            default:
+                return 0;
+        }
     }
 
     private static int hopByHopBit(CharSequence name) {
@@ -101,7 +141,12 @@ final class ForwardHeaders {
             }
             h.remove(HttpHeaderNames.CONNECTION);
         } else if ((present & CONNECTION) != 0) {
-            removeListedUnlessKeepAlive(h, h.get(HttpHeaderNames.CONNECTION)); // one line: no iterator needed
+            if (h instanceof HeaderBlock b && b.valueIs(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)) {
+                h.remove(HttpHeaderValues.CLOSE); // the usual values, read in place: no string made
+            } else if (!(h instanceof HeaderBlock b
+                    && b.valueIs(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE))) {
+                removeListedUnlessKeepAlive(h, h.get(HttpHeaderNames.CONNECTION)); // one line: no iterator
+            }
             h.remove(HttpHeaderNames.CONNECTION);
         }
         if ((present & KEEP_ALIVE) != 0) {

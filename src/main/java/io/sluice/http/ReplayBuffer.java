@@ -41,15 +41,15 @@ final class ReplayBuffer {
 
     /** Writes every kept part to {@code ch} again, keeping the originals for a further retry. */
     void replay(Channel ch) {
-        for (HttpContent c : parts) {
-            ch.write(c.retainedDuplicate(), ch.voidPromise());
+        for (int i = 0, n = parts.size(); i < n; i++) { // by index: no iterator per request
+            ch.write(parts.get(i).retainedDuplicate(), ch.voidPromise());
         }
     }
 
     /** Releases every kept part and starts over empty; idempotent. */
     void release() {
-        for (HttpContent c : parts) {
-            c.release();
+        for (int i = 0, n = parts.size(); i < n; i++) {
+            parts.get(i).release();
         }
         parts.clear();
         bytes = 0;

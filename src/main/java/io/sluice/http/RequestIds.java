@@ -1,6 +1,7 @@
 package io.sluice.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,6 +14,13 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestIds {
     static final int MAX_LENGTH = 128;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** The digits are written here first: the String copies them, so one array per thread does. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[32];
+        }
+    };
 
     private RequestIds() {
     }
@@ -20,12 +28,17 @@ final class RequestIds {
     /** Makes sure {@code h} has one sane {@code X-Request-Id}, keeping the client's when it is one; returns it. */
     static String ensure(HttpHeaders h) {
         String id = h.get(ForwardHeaders.X_REQUEST_ID);
-        if (id != null && sane(id) && h.getAll(ForwardHeaders.X_REQUEST_ID).size() == 1) {
+        if (id != null && sane(id) && count(h) == 1) {
             return id;
         }
         id = generate();
         h.set(ForwardHeaders.X_REQUEST_ID, id);
         return id;
+    }
+
+    private static int count(HttpHeaders h) {
+        return h instanceof HeaderBlock b ? b.count(ForwardHeaders.X_REQUEST_ID)
+                : h.getAll(ForwardHeaders.X_REQUEST_ID).size();
     }
 
     /** Whether a client's id may be passed on as it is. */
@@ -48,7 +61,7 @@ final class RequestIds {
     /** A new id: 32 lower-case hex digits. */
     static String generate() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        byte[] out = new byte[32];
+        byte[] out = SCRATCH.get();
         hex(out, 0, r.nextLong());
         hex(out, 16, r.nextLong());
         return new String(out, StandardCharsets.ISO_8859_1); // Latin-1 bytes are the String's own: no char[]

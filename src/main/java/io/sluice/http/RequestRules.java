@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -42,12 +41,9 @@ final class RequestRules {
                     return HttpResponseStatus.NOT_IMPLEMENTED;
                 }
             }
-            Iterator<String> hosts = h.valueStringIterator(HttpHeaderNames.HOST);
-            if (hosts.hasNext()) {
-                String host = hosts.next();
-                if (hosts.hasNext() || !validHost(host, 0, host.length(), true)) {
-                    return HttpResponseStatus.BAD_REQUEST; // two Host headers, or one that is no host[:port]
-                }
+            String host = h.get(HttpHeaderNames.HOST);
+            if (host != null && (hostCount(h) != 1 || !validHost(host, 0, host.length(), true))) {
+                return HttpResponseStatus.BAD_REQUEST; // two Host headers, or one that is no host[:port]
             }
         }
         // The target's characters were checked on the way in (RequestLine on HTTP/1.1, H2RequestGuard on HTTP/2).
@@ -63,6 +59,11 @@ final class RequestRules {
             return HttpMethod.OPTIONS.equals(req.method()) ? null : HttpResponseStatus.BAD_REQUEST;
         }
         return absoluteForm(req, uri);
+    }
+
+    /** How many Host headers {@code h} has; the lean block counts in place, others list them. */
+    private static int hostCount(HttpHeaders h) {
+        return h instanceof HeaderBlock b ? b.count(HttpHeaderNames.HOST) : h.getAll(HttpHeaderNames.HOST).size();
     }
 
     /** Rewrites {@code http://authority/path?query} to origin-form with the authority as Host. */
