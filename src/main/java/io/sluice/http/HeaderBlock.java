@@ -37,6 +37,8 @@ final class HeaderBlock extends HttpHeaders {
     /** Per line, four offsets into {@link #bytes}: name start, name end, value start, value end. */
     private final char[] index;
     private final int lines;
+    /** The block holds trailers (framing fields refused). */
+    private final boolean trailers;
     private long removed;
     private int removedCount;
     /** Added headers: name, value, name, value, ... */
@@ -49,9 +51,14 @@ final class HeaderBlock extends HttpHeaders {
     private String cachedValue;
 
     HeaderBlock(byte[] bytes, char[] index, int lines) {
+        this(bytes, index, lines, false);
+    }
+
+    private HeaderBlock(byte[] bytes, char[] index, int lines, boolean trailers) {
         this.bytes = bytes;
         this.index = index;
         this.lines = lines;
+        this.trailers = trailers;
         if (lines > MAX_LINES) {
             materialize();
         }
@@ -62,6 +69,7 @@ final class HeaderBlock extends HttpHeaders {
         this.bytes = NO_BYTES;
         this.index = NO_INDEX;
         this.lines = 0;
+        this.trailers = false;
         this.full = full;
     }
 
@@ -79,6 +87,14 @@ final class HeaderBlock extends HttpHeaders {
     /** An empty block, for a message that had no headers. */
     static HeaderBlock empty() {
         return new HeaderBlock(NO_BYTES, NO_INDEX, 0);
+    }
+
+    /**
+     * An empty block for a body's trailers: as Netty's trailers, it refuses the fields that would reframe
+     * the message (Content-Length, Transfer-Encoding, Trailer).
+     */
+    static HeaderBlock trailers() {
+        return new HeaderBlock(NO_BYTES, NO_INDEX, 0, true);
     }
 
     /** Whether the headers are still kept as bytes (and {@link #writeTo} may be used). */
@@ -494,6 +510,9 @@ final class HeaderBlock extends HttpHeaders {
 
     private void append(CharSequence name, CharSequence value) {
         checkName(name);
+        if (trailers && framing(name)) {
+            throw new IllegalArgumentException("prohibited trailing header: " + name);
+        }
         checkValue(value);
         if (extra == null) {
             extra = new CharSequence[12]; // a proxied request gains six: X-Request-Id and X-Forwarded-*
@@ -503,6 +522,12 @@ final class HeaderBlock extends HttpHeaders {
         extra[2 * extraCount] = name;
         extra[2 * extraCount + 1] = value;
         extraCount++;
+    }
+
+    private static boolean framing(CharSequence name) {
+        return AsciiString.contentEqualsIgnoreCase(name, "content-length")
+                || AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding")
+                || AsciiString.contentEqualsIgnoreCase(name, "trailer");
     }
 
     private static void checkName(CharSequence name) {
@@ -533,7 +558,8 @@ final class HeaderBlock extends HttpHeaders {
     private HttpHeaders materialize() {
         HttpHeaders f = full;
         if (f == null) {
-            f = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+            f = (trailers ? DefaultHttpHeadersFactory.trailersFactory() : DefaultHttpHeadersFactory.headersFactory())
+                    .newHeaders();
             for (int i = 0; i < lines; i++) {
                 if ((removed & (1L << i)) == 0) {
                     int ns = index[i * 4];

@@ -2,15 +2,14 @@ package io.sluice.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * The last part of a body whose length was known: Netty's {@code DefaultLastHttpContent} with its trailers
- * made only when something asks for them. A body with a Content-Length has no trailers, yet the default
- * class builds an empty header map (about 200 bytes) for every one; here nobody pays for them unless a
- * filter reads or adds some. The trailers, once made, are Netty's own (checked as its trailers are).
+ * The last part of a body whose length was known: Netty's {@code DefaultLastHttpContent} with lighter
+ * trailers. A body with a Content-Length has none, yet the default class builds an empty header map (about
+ * 200 bytes) for every one. Here they are made when first asked for (the encoder always asks) as an empty
+ * {@link HeaderBlock} (one small object), which refuses framing fields as Netty's trailers do.
  */
 final class LastPart extends DefaultHttpContent implements LastHttpContent {
     private HttpHeaders trailers;
@@ -23,7 +22,7 @@ final class LastPart extends DefaultHttpContent implements LastHttpContent {
     public HttpHeaders trailingHeaders() {
         HttpHeaders t = trailers;
         if (t == null) {
-            t = DefaultHttpHeadersFactory.trailersFactory().newHeaders();
+            t = HeaderBlock.trailers();
             trailers = t;
         }
         return t;
