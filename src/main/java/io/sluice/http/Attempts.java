@@ -10,6 +10,7 @@ import io.sluice.balance.Selection;
 import io.sluice.health.CircuitBreaker;
 import io.sluice.runtime.FailureKind;
 import io.sluice.runtime.Outcome;
+import io.sluice.runtime.OutcomeListener;
 import io.sluice.runtime.PoolRuntime;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -209,8 +210,8 @@ final class Attempts {
      */
     void report(Backend b, PoolRuntime in, int status, long latencyNanos, FailureKind kind, int attemptIndex,
                 long now, boolean metrics) {
-        Outcome o = new Outcome(b.endpoint(), status, latencyNanos, kind, attemptIndex);
-        b.state().requestFinished(latencyNanos, o.failed(), now, in.halfLifeNanos());
+        boolean failed = kind.countsAgainstBackend() || status >= 500; // as Outcome.failed()
+        b.state().requestFinished(latencyNanos, failed, now, in.halfLifeNanos());
         if (metrics) {
             b.state().attempts().record(status, latencyNanos);
         }
@@ -218,7 +219,10 @@ final class Attempts {
             CircuitBreaker breaker = b.state().breaker();
             breaker.onOutcome(kind.countsAgainstBackend() || breaker.countsAsFailure(status), now);
         }
-        proxy.outcomes().onOutcome(o);
+        OutcomeListener listener = proxy.outcomes();
+        if (listener != OutcomeListener.NONE) { // no listener, no Outcome made
+            listener.onOutcome(new Outcome(b.endpoint(), status, latencyNanos, kind, attemptIndex));
+        }
     }
 
     /** Keeps a body part that arrived before the backend connection was ready. */

@@ -180,6 +180,41 @@ final class HeaderBlock extends HttpHeaders {
         return false;
     }
 
+    /**
+     * The first header named {@code name} read as a length: 1 to 18 decimal digits and nothing else, read in
+     * place. -1 when there is no such header or its value is anything else (the caller then looks closer).
+     */
+    long digits(CharSequence name) {
+        if (full == null) {
+            for (int i = 0; i < lines; i++) {
+                if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                    return digits(bytes, index[i * 4 + 2], index[i * 4 + 3]);
+                }
+            }
+        }
+        String v = get(name);
+        if (v == null) {
+            return -1;
+        }
+        byte[] b = v.getBytes(StandardCharsets.ISO_8859_1);
+        return digits(b, 0, b.length);
+    }
+
+    private static long digits(byte[] b, int s, int e) {
+        if (e - s < 1 || e - s > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = s; i < e; i++) {
+            int c = b[i];
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     private static boolean equals(byte[] b, int s, int e, CharSequence v, boolean ignoreCase) {
         if (e - s != v.length()) {
             return false;

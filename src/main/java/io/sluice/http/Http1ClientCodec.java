@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * The HTTP/1.1 codec of an upstream connection: Sluice's response decoder ({@link Http1ResponseDecoder}, which
@@ -52,6 +53,15 @@ final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1ClientCod
                 methods.add(req.method());
             }
             super.write(ctx, msg, promise);
+        }
+
+        /** A last part whose trailers nobody made is written without making them (see {@link LastPart}). */
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof LastPart p) {
+                p.seal();
+            }
+            super.encode(ctx, msg, out);
         }
 
         /** Headers still kept as the bytes they came in are written as bytes. */

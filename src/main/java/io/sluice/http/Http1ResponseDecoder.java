@@ -128,7 +128,10 @@ class Http1ResponseDecoder extends Http1Decoder {
         if (lengths > 1) {
             throw new HeadParser.BadHead("more than one Content-Length");
         }
-        long length = contentLength(h.get(HttpHeaderNames.CONTENT_LENGTH));
+        long length = h.digits(HttpHeaderNames.CONTENT_LENGTH); // read in place: no string per response
+        if (length < 0) {
+            throw new HeadParser.BadHead("Content-Length is not a length");
+        }
         out.add(res);
         if (length == 0) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -141,22 +144,6 @@ class Http1ResponseDecoder extends Http1Decoder {
     private static boolean leavesHttp1(HttpHeaders h) {
         String to = h.get(HttpHeaderNames.UPGRADE);
         return to == null || (!to.contains("HTTP/1.0") && !to.contains("HTTP/1.1"));
-    }
-
-    private static long contentLength(String v) throws HeadParser.BadHead {
-        int len = v.length();
-        if (len == 0 || len > 18) {
-            throw new HeadParser.BadHead("Content-Length is not a length");
-        }
-        long n = 0;
-        for (int i = 0; i < len; i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new HeadParser.BadHead("Content-Length is not a length");
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 
     private static HttpVersion version(ByteBuf in, int from, int lineEnd) throws HeadParser.BadHead {

@@ -2,6 +2,7 @@ package io.sluice.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -166,9 +167,9 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
         if (lines == 0) {
             return 0;
         }
-        String only = lines == 1 ? h.get(HttpHeaderNames.CONTENT_LENGTH) : null;
-        if (only != null && only.indexOf(',') < 0) {
-            return digits(only);
+        long only = lines == 1 ? h.digits(HttpHeaderNames.CONTENT_LENGTH) : -1;
+        if (only >= 0) {
+            return only; // the usual one line of digits, read in place
         }
         long length = -1;
         for (String v : h.getAll(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -246,6 +247,15 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
 
     /** Response encoder that knows which responses answer a HEAD (no body, whatever the headers say). */
     final class Encoder extends HttpResponseEncoder {
+        /** A last part whose trailers nobody made is written without making them (see {@link LastPart}). */
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof LastPart p) {
+                p.seal();
+            }
+            super.encode(ctx, msg, out);
+        }
+
         /** Headers still kept as the bytes they came in are written as bytes. */
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -44,5 +45,16 @@ class LastPartTest {
         assertThat(c.decoderResult().isFailure()).isTrue();
         assertThat(p.retain()).isSameAs(p);
         p.release(2);
+    }
+
+    @Test
+    void aPartBeingWrittenReadsAsEmptyWithoutMakingTrailersButKeepsAnyItHas() {
+        LastPart plain = new LastPart(Unpooled.EMPTY_BUFFER);
+        plain.seal();
+        assertThat(plain.trailingHeaders()).isSameAs(EmptyHttpHeaders.INSTANCE);
+        LastPart withTrailers = new LastPart(Unpooled.EMPTY_BUFFER);
+        withTrailers.trailingHeaders().add("grpc-status", "0");
+        withTrailers.seal();
+        assertThat(withTrailers.trailingHeaders().get("grpc-status")).isEqualTo("0");
     }
 }
