@@ -295,9 +295,9 @@ final class ForwardHeaders {
         String xff = h.get(X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, xff == null || xff.isEmpty() ? clientIp : xff + ", " + clientIp);
         h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
-        String host = h.get(HttpHeaderNames.HOST);
+        CharSequence host = h instanceof HeaderBlock b ? b.view(HttpHeaderNames.HOST) : h.get(HttpHeaderNames.HOST);
         if (host != null) {
-            h.set(X_FORWARDED_HOST, host);
+            h.set(X_FORWARDED_HOST, host); // from a lean head, a view of its bytes: no copy
         }
         h.set(X_FORWARDED_PORT, localPort);
         if (forwardedBy) {

@@ -1,17 +1,18 @@
 package io.sluice.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * Finds and checks the header section of an HTTP/1 head and turns it into a {@link HeaderBlock}: the section's
- * bytes are copied once, each line is checked (a token before the colon, nothing between name and colon, no
- * control characters but tab in the value) and its name and value are indexed with the optional whitespace
- * around the value left out. Obsolete line folding is refused in strict mode (requests: RFC 9112 §5.2 lets a
- * server refuse it) and otherwise replaced by spaces in the copy, as a proxy may do. One per decoder (it keeps a
- * scratch index); confined to the connection's event loop.
+ * Finds and checks the header section of an HTTP/1 head and turns it into a {@link HeaderBlock}: the section is
+ * copied to a per-thread area, each line is checked (a token before the colon, nothing between name and colon,
+ * no control characters but tab in the value), and the names and values, without the optional whitespace
+ * around values, are packed into the block's one array. Obsolete line folding is refused in strict mode
+ * (requests: RFC 9112 §5.2 lets a server refuse it) and otherwise replaced by spaces, as a proxy may do. One
+ * per decoder (it keeps a scratch index); confined to the connection's event loop.
  */
 final class HeadParser {
-    /** A header section longer than this is kept as full headers (a block's offsets are chars). */
+    /** A header section longer than this is kept as full headers (a block's offsets are 16 bits). */
     static final int MAX_SECTION = 65535;
 
     /** Offsets of the lines being parsed, four per line; kept for the next head. */
@@ -80,8 +81,8 @@ final class HeadParser {
         if (len == 0) {
             return HeaderBlock.empty();
         }
-        byte[] b = new byte[len];
-        buf.getBytes(from, b);
+        byte[] b = len <= MAX_SECTION ? copyArea(len) : new byte[len];
+        buf.getBytes(from, b, 0, len);
         int[] at = scratch;
         int n = 0;
         int p = 0;
@@ -133,12 +134,55 @@ final class HeadParser {
         if (len > MAX_SECTION) {
             return HeaderBlock.full(b, at, n);
         }
-        char[] index = new char[4 * n];
-        for (int i = 0; i < 4 * n; i++) {
-            index[i] = (char) at[i];
-        }
-        return new HeaderBlock(b, index, n);
+        return new HeaderBlock(pack(b, at, n), n);
     }
+
+    /**
+     * The block's one array: each line's name then its value, back to back (no colon, no blanks, no line
+     * ends), then per line two 16-bit offsets, where its name ends and where its value ends.
+     */
+    private static byte[] pack(byte[] b, int[] at, int n) {
+        int data = 0;
+        for (int i = 0; i < n; i++) {
+            data += at[4 * i + 1] - at[4 * i] + at[4 * i + 3] - at[4 * i + 2];
+        }
+        byte[] out = new byte[data + 4 * n];
+        int w = 0;
+        for (int i = 0; i < n; i++) {
+            int nameLen = at[4 * i + 1] - at[4 * i];
+            System.arraycopy(b, at[4 * i], out, w, nameLen);
+            w += nameLen;
+            int o = data + 4 * i;
+            out[o] = (byte) (w >>> 8);
+            out[o + 1] = (byte) w;
+            int valueLen = at[4 * i + 3] - at[4 * i + 2];
+            System.arraycopy(b, at[4 * i + 2], out, w, valueLen);
+            w += valueLen;
+            out[o + 2] = (byte) (w >>> 8);
+            out[o + 3] = (byte) w;
+        }
+        return out;
+    }
+
+    /**
+     * Where a section is copied to be checked before it is packed: one array per event-loop thread, grown to
+     * the longest section seen (at most {@link #MAX_SECTION}), so a head costs only its packed array.
+     */
+    private static byte[] copyArea(int len) {
+        byte[] a = COPY_AREA.get();
+        if (a.length < len) {
+            a = new byte[Math.max(len, Math.min(2 * a.length, MAX_SECTION))];
+            COPY_AREA.set(a);
+        }
+        return a;
+    }
+
+    private static final FastThreadLocal<byte[]> COPY_AREA = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[1024];
+        }
+    };
 
     private static int skipSpace(byte[] b, int from, int end) {
         int i = from;

@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An HTTP/1 header section kept as the bytes it arrived in: one array holding the lines and one index of where
- * each name and value starts and ends, made by {@link HeadParser} after it checked every line. Reading a header
- * compares bytes in place; removing one sets a bit; adding one appends a name and value to a short list. The
- * encoders write the remaining lines back as bytes ({@link #writeTo}), {@code name: value} each, so a proxied
- * head costs two arrays instead of an entry, a name and a value string per line.
+ * An HTTP/1 header section kept as the bytes it arrived in: one array holding every checked name and value
+ * back to back followed by where each ends, made by {@link HeadParser}. Reading a header compares bytes in
+ * place; removing one sets a bit; adding one appends a name and value to a short list. The encoders write the
+ * remaining lines back as bytes ({@link #writeTo}), {@code name: value} each, so a proxied head costs one
+ * array instead of an entry, a name and a value string per line.
  *
  * <p>Anything else of {@link HttpHeaders} (iteration as entries, dates, copies) first turns the block into
  * Netty's {@code DefaultHttpHeaders}, in the same order, and works on that from then on; the proxy's own paths
@@ -31,11 +31,14 @@ final class HeaderBlock extends HttpHeaders {
     static final int MAX_LINES = 64;
 
     private static final byte[] NO_BYTES = new byte[0];
-    private static final char[] NO_INDEX = new char[0];
 
+    /**
+     * Every line's name and value back to back, then per line two 16-bit offsets: where its name ends (its
+     * value starts) and where its value ends (the next name starts). See {@link HeadParser}.
+     */
     private final byte[] bytes;
-    /** Per line, four offsets into {@link #bytes}: name start, name end, value start, value end. */
-    private final char[] index;
+    /** Where the offsets start in {@link #bytes}. */
+    private final int base;
     private final int lines;
     /** The block holds trailers (framing fields refused). */
     private final boolean trailers;
@@ -50,13 +53,13 @@ final class HeaderBlock extends HttpHeaders {
     private int cachedLine = -1;
     private String cachedValue;
 
-    HeaderBlock(byte[] bytes, char[] index, int lines) {
-        this(bytes, index, lines, false);
+    HeaderBlock(byte[] packed, int lines) {
+        this(packed, lines, false);
     }
 
-    private HeaderBlock(byte[] bytes, char[] index, int lines, boolean trailers) {
-        this.bytes = bytes;
-        this.index = index;
+    private HeaderBlock(byte[] packed, int lines, boolean trailers) {
+        this.bytes = packed;
+        this.base = packed.length - 4 * lines;
         this.lines = lines;
         this.trailers = trailers;
         if (lines > MAX_LINES) {
@@ -67,7 +70,7 @@ final class HeaderBlock extends HttpHeaders {
     /** Headers a caller made itself, kept full from the start. */
     private HeaderBlock(HttpHeaders full) {
         this.bytes = NO_BYTES;
-        this.index = NO_INDEX;
+        this.base = 0;
         this.lines = 0;
         this.trailers = false;
         this.full = full;
@@ -86,7 +89,7 @@ final class HeaderBlock extends HttpHeaders {
 
     /** An empty block, for a message that had no headers. */
     static HeaderBlock empty() {
-        return new HeaderBlock(NO_BYTES, NO_INDEX, 0);
+        return new HeaderBlock(NO_BYTES, 0);
     }
 
     /**
@@ -94,7 +97,7 @@ final class HeaderBlock extends HttpHeaders {
      * the message (Content-Length, Transfer-Encoding, Trailer).
      */
     static HeaderBlock trailers() {
-        return new HeaderBlock(NO_BYTES, NO_INDEX, 0, true);
+        return new HeaderBlock(NO_BYTES, 0, true);
     }
 
     /** Whether the headers are still kept as bytes (and {@link #writeTo} may be used). */
@@ -112,13 +115,28 @@ final class HeaderBlock extends HttpHeaders {
     }
 
     int nameLength(int line) {
-        return index[line * 4 + 1] - index[line * 4];
+        return nameEnd(line) - nameStart(line);
+    }
+
+    private int nameStart(int line) {
+        return line == 0 ? 0 : valueEnd(line - 1);
+    }
+
+    /** Where line {@code line}'s name ends, which is where its value starts. */
+    private int nameEnd(int line) {
+        int o = base + 4 * line;
+        return (bytes[o] & 0xFF) << 8 | (bytes[o + 1] & 0xFF);
+    }
+
+    private int valueEnd(int line) {
+        int o = base + 4 * line;
+        return (bytes[o + 2] & 0xFF) << 8 | (bytes[o + 3] & 0xFF);
     }
 
     /** Whether line {@code line}'s name is {@code name}, ignoring ASCII case. */
     boolean nameIs(int line, CharSequence name) {
-        int s = index[line * 4];
-        int len = index[line * 4 + 1] - s;
+        int s = nameStart(line);
+        int len = nameEnd(line) - s;
         if (len != name.length()) {
             return false;
         }
@@ -153,11 +171,30 @@ final class HeaderBlock extends HttpHeaders {
         if (line == cachedLine) {
             return cachedValue;
         }
-        int s = index[line * 4 + 2];
-        String v = new String(bytes, s, index[line * 4 + 3] - s, StandardCharsets.ISO_8859_1);
+        int s = nameEnd(line);
+        String v = new String(bytes, s, valueEnd(line) - s, StandardCharsets.ISO_8859_1);
         cachedLine = line;
         cachedValue = v;
         return v;
+    }
+
+    /**
+     * The first value of {@code name} without copying it: a view of the block's bytes (which never change) while
+     * lean, else the string. Null when there is none.
+     */
+    CharSequence view(CharSequence name) {
+        if (full == null) {
+            for (int i = 0; i < lines; i++) {
+                if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
+                    if (i == cachedLine) {
+                        return cachedValue;
+                    }
+                    int s = nameEnd(i);
+                    return new AsciiString(bytes, s, valueEnd(i) - s, false);
+                }
+            }
+        }
+        return get(name);
     }
 
     /** Whether the first header named {@code name} has exactly the value {@code v}, ignoring ASCII case. */
@@ -168,8 +205,7 @@ final class HeaderBlock extends HttpHeaders {
         }
         for (int i = 0; i < lines; i++) {
             if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
-                int s = index[i * 4 + 2];
-                return equals(bytes, s, index[i * 4 + 3], v, true);
+                return equals(bytes, nameEnd(i), valueEnd(i), v, true);
             }
         }
         for (int i = 0; i < extraCount; i++) {
@@ -188,7 +224,7 @@ final class HeaderBlock extends HttpHeaders {
         if (full == null) {
             for (int i = 0; i < lines; i++) {
                 if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
-                    return digits(bytes, index[i * 4 + 2], index[i * 4 + 3]);
+                    return digits(bytes, nameEnd(i), valueEnd(i));
                 }
             }
         }
@@ -257,8 +293,8 @@ final class HeaderBlock extends HttpHeaders {
 
     /** Line {@code line}'s name: the shared one for a common spelling ({@link KnownHeaderNames}), else a copy. */
     private AsciiString name(int line) {
-        int s = index[line * 4];
-        int len = index[line * 4 + 1] - s;
+        int s = nameStart(line);
+        int len = nameEnd(line) - s;
         AsciiString known = KnownHeaderNames.find(bytes, s, len);
         return known != null ? known : new AsciiString(bytes, s, len, true);
     }
@@ -272,10 +308,11 @@ final class HeaderBlock extends HttpHeaders {
             if ((removed & (1L << i)) != 0) {
                 continue;
             }
-            int n = i * 4;
-            buf.writeBytes(bytes, index[n], index[n + 1] - index[n]);
+            int ns = nameStart(i);
+            int ne = nameEnd(i);
+            buf.writeBytes(bytes, ns, ne - ns);
             buf.writeShort((':' << 8) | ' ');
-            buf.writeBytes(bytes, index[n + 2], index[n + 3] - index[n + 2]);
+            buf.writeBytes(bytes, ne, valueEnd(i) - ne);
             buf.writeShort(('\r' << 8) | '\n');
         }
         for (int i = 0; i < extraCount; i++) {
@@ -389,7 +426,7 @@ final class HeaderBlock extends HttpHeaders {
         }
         for (int i = 0; i < lines; i++) {
             if ((removed & (1L << i)) == 0 && nameIs(i, name)
-                    && listHas(bytes, index[i * 4 + 2], index[i * 4 + 3], value, ignoreCase)) {
+                    && listHas(bytes, nameEnd(i), valueEnd(i), value, ignoreCase)) {
                 return true;
             }
         }
@@ -597,8 +634,8 @@ final class HeaderBlock extends HttpHeaders {
                     .newHeaders();
             for (int i = 0; i < lines; i++) {
                 if ((removed & (1L << i)) == 0) {
-                    int ns = index[i * 4];
-                    f.add(new String(bytes, ns, index[i * 4 + 1] - ns, StandardCharsets.ISO_8859_1), value(i));
+                    int ns = nameStart(i);
+                    f.add(new String(bytes, ns, nameEnd(i) - ns, StandardCharsets.ISO_8859_1), value(i));
                 }
             }
             for (int i = 0; i < extraCount; i++) {

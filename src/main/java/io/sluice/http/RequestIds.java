@@ -25,15 +25,25 @@ final class RequestIds {
     private RequestIds() {
     }
 
-    /** Makes sure {@code h} has one sane {@code X-Request-Id}, keeping the client's when it is one; returns it. */
-    static String ensure(HttpHeaders h) {
+    /**
+     * Makes sure {@code h} has one sane {@code X-Request-Id}, keeping the client's when it is one. A new id in
+     * a lean {@link HeaderBlock} is a {@link Hex} (two longs, written as digits when the head is encoded and
+     * made a string only if something reads it); elsewhere it is a string.
+     */
+    static void ensure(HttpHeaders h) {
+        if (h instanceof HeaderBlock b && b.lean()) {
+            if (b.count(ForwardHeaders.X_REQUEST_ID) == 1 && sane(b.view(ForwardHeaders.X_REQUEST_ID))) {
+                return;
+            }
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            h.set(ForwardHeaders.X_REQUEST_ID, new Hex(r.nextLong(), r.nextLong()));
+            return;
+        }
         String id = h.get(ForwardHeaders.X_REQUEST_ID);
         if (id != null && sane(id) && count(h) == 1) {
-            return id;
+            return;
         }
-        id = generate();
-        h.set(ForwardHeaders.X_REQUEST_ID, id);
-        return id;
+        h.set(ForwardHeaders.X_REQUEST_ID, generate());
     }
 
     private static int count(HttpHeaders h) {
@@ -42,7 +52,7 @@ final class RequestIds {
     }
 
     /** Whether a client's id may be passed on as it is. */
-    static boolean sane(String id) {
+    static boolean sane(CharSequence id) {
         int len = id.length();
         if (len == 0 || len > MAX_LENGTH) {
             return false;
@@ -65,6 +75,47 @@ final class RequestIds {
         hex(out, 0, r.nextLong());
         hex(out, 16, r.nextLong());
         return new String(out, StandardCharsets.ISO_8859_1); // Latin-1 bytes are the String's own: no char[]
+    }
+
+    /** A new id as 32 lower-case hex digits of two longs, computed as they are read. */
+    static final class Hex implements CharSequence {
+        private final long hi;
+        private final long lo;
+        private String text;
+
+        Hex(long hi, long lo) {
+            this.hi = hi;
+            this.lo = lo;
+        }
+
+        @Override
+        public int length() {
+            return 32;
+        }
+
+        @Override
+        public char charAt(int i) {
+            long v = i < 16 ? hi : lo;
+            return (char) HEX[(int) (v >>> (4 * (15 - (i & 15)))) & 0xf];
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return toString().subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            String t = text;
+            if (t == null) {
+                byte[] out = SCRATCH.get();
+                hex(out, 0, hi);
+                hex(out, 16, lo);
+                t = new String(out, StandardCharsets.ISO_8859_1);
+                text = t;
+            }
+            return t;
+        }
     }
 
     private static void hex(byte[] out, int at, long v) {

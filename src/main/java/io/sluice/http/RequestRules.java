@@ -41,7 +41,7 @@ final class RequestRules {
                     return HttpResponseStatus.NOT_IMPLEMENTED;
                 }
             }
-            String host = h.get(HttpHeaderNames.HOST);
+            CharSequence host = h instanceof HeaderBlock b ? b.view(HttpHeaderNames.HOST) : h.get(HttpHeaderNames.HOST);
             if (host != null && (hostCount(h) != 1 || !validHost(host, 0, host.length(), true))) {
                 return HttpResponseStatus.BAD_REQUEST; // two Host headers, or one that is no host[:port]
             }
@@ -107,13 +107,13 @@ final class RequestRules {
      * (RFC 3986 characters; no user info, path or spaces). An empty Host header is allowed (RFC 9112 §3.2);
      * an empty authority is not.
      */
-    static boolean validHost(String s, int start, int end, boolean emptyOk) {
+    static boolean validHost(CharSequence s, int start, int end, boolean emptyOk) {
         if (start == end) {
             return emptyOk;
         }
         int hostEnd;
         if (s.charAt(start) == '[') {
-            int close = s.indexOf(']', start);
+            int close = indexOf(s, ']', start);
             if (close < 0 || close >= end) {
                 return false;
             }
@@ -125,7 +125,7 @@ final class RequestRules {
                 }
             }
         } else {
-            int colon = s.indexOf(':', start);
+            int colon = indexOf(s, ':', start);
             hostEnd = colon < 0 || colon >= end ? end : colon;
             for (int i = start; i < hostEnd; i++) {
                 if (!isHostChar(s.charAt(i))) {
@@ -145,6 +145,15 @@ final class RequestRules {
             }
         }
         return true;
+    }
+
+    private static int indexOf(CharSequence s, char c, int from) {
+        for (int i = from, n = s.length(); i < n; i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** RFC 3986 reg-name characters (unreserved, sub-delims but the comma, percent-encoding): a comma would read as a list of hosts. */

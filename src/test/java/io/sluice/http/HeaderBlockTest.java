@@ -163,4 +163,25 @@ class HeaderBlockTest {
         h.remove("H0");
         assertThat(h.size()).isEqualTo(HeaderBlock.MAX_LINES);
     }
+
+    @Test
+    void longAndEmptyValuesKeepTheirOffsetsAcrossTheWholeSixteenBits() throws Exception {
+        String a = "a".repeat(300);
+        String b = "b".repeat(33_000);
+        String c = "c".repeat(20_000);
+        HeaderBlock h = parse("Empty:\r\nA: " + a + "\r\nB: " + b + "\r\nAlso-Empty:   \r\nC: " + c + "\r\nLast: z\r\n");
+        assertThat(h.lean()).isTrue();
+        assertThat(h.get("Empty")).isEmpty();
+        assertThat(h.get("A")).isEqualTo(a);
+        assertThat(h.get("B")).isEqualTo(b);
+        assertThat(h.get("Also-Empty")).isEmpty();
+        assertThat(h.get("C")).isEqualTo(c);
+        assertThat(h.get("Last")).isEqualTo("z");
+        assertThat(h.digits("Last")).isEqualTo(-1);
+        ByteBuf out = Unpooled.buffer();
+        h.writeTo(out);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo("Empty: \r\nA: " + a + "\r\nB: " + b
+                + "\r\nAlso-Empty: \r\nC: " + c + "\r\nLast: z\r\n");
+        out.release();
+    }
 }
