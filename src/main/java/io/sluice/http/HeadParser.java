@@ -100,8 +100,12 @@ final class HeadParser {
                 int ve = trimSpace(b, vs, end);
                 checkValue(b, vs, ve);
                 if (ve > vs) {
-                    for (int k = at[(n - 1) * 4 + 3]; k < vs; k++) {
-                        b[k] = ' ';
+                    if (at[(n - 1) * 4 + 2] == at[(n - 1) * 4 + 3]) {
+                        at[(n - 1) * 4 + 2] = vs; // an empty value so far: it starts here, not with blanks
+                    } else {
+                        for (int k = at[(n - 1) * 4 + 3]; k < vs; k++) {
+                            b[k] = ' ';
+                        }
                     }
                     at[(n - 1) * 4 + 3] = ve;
                 }

@@ -2,6 +2,7 @@ package io.sluice.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +24,8 @@ import java.util.Set;
  *
  * <p>Anything else of {@link HttpHeaders} (iteration as entries, dates, copies) first turns the block into
  * Netty's {@code DefaultHttpHeaders}, in the same order, and works on that from then on; the proxy's own paths
- * never need it, a filter may. Names added here are checked as tokens and values for CR, LF and NUL, as the
- * headers the decoders make are. Not thread-safe: a message's headers belong to its event loop.
+ * never need it, a filter may. Names added here are checked as tokens and values as Netty's headers check
+ * them. Not thread-safe: a message's headers belong to its event loop.
  */
 final class HeaderBlock extends HttpHeaders {
     /** The most lines a block keeps as bytes (one bit each in {@link #removed}); a longer one is made full. */
@@ -615,13 +616,11 @@ final class HeaderBlock extends HttpHeaders {
         }
     }
 
+    /** As Netty's own headers check a value (no control characters, no blank at the start): -1 is valid. */
     private static void checkValue(CharSequence value) {
-        int len = value.length();
-        for (int i = 0; i < len; i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0) {
-                throw new IllegalArgumentException("header value has CR, LF or NUL at index " + i);
-            }
+        int bad = HttpHeaderValidationUtil.validateValidHeaderValue(value);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("header value has a character not allowed there at index " + bad);
         }
     }
 

@@ -100,8 +100,10 @@ class Http1ResponseDecoder extends Http1Decoder {
     /** The response head is read: hands it on and picks how its body is read. */
     private void head(HttpResponse res, HeaderBlock h, List<Object> out) throws HeadParser.BadHead {
         int code = res.status().code();
+        boolean te = h.contains(HttpHeaderNames.TRANSFER_ENCODING);
         if (bodyless(res)) {
-            if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            contentLength(h); // checked: it goes on to the client as it is
+            if (te) {
                 HttpUtil.setTransferEncodingChunked(res, false);
             }
             out.add(res);
@@ -109,28 +111,17 @@ class Http1ResponseDecoder extends Http1Decoder {
             state = code == 101 && leavesHttp1(h) ? UPGRADED : HEAD;
             return;
         }
-        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            if (HttpUtil.isTransferEncodingChunked(res)) {
-                h.remove(HttpHeaderNames.CONTENT_LENGTH);
-                state = CHUNK_SIZE;
-            } else {
-                state = TO_CLOSE;
-            }
+        if (te) {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH); // Transfer-Encoding overrides it (RFC 9112 §6.3)
+            state = HttpUtil.isTransferEncodingChunked(res) ? CHUNK_SIZE : TO_CLOSE;
             out.add(res);
             return;
         }
-        int lengths = h.count(HttpHeaderNames.CONTENT_LENGTH);
-        if (lengths == 0) {
+        long length = contentLength(h);
+        if (length < 0) {
             out.add(res);
             state = TO_CLOSE;
             return;
-        }
-        if (lengths > 1) {
-            throw new HeadParser.BadHead("more than one Content-Length");
-        }
-        long length = h.digits(HttpHeaderNames.CONTENT_LENGTH); // read in place: no string per response
-        if (length < 0) {
-            throw new HeadParser.BadHead("Content-Length is not a length");
         }
         out.add(res);
         if (length == 0) {
@@ -139,6 +130,26 @@ class Http1ResponseDecoder extends Http1Decoder {
         } else {
             counted(length);
         }
+    }
+
+    /**
+     * The response's Content-Length, or -1 when it has none. One line of 1 to 18 digits or the head is bad,
+     * even when no body follows (HEAD, 204, 304): the client would read the same header (RFC 9112 §6.3 has a
+     * proxy answer 502 to an invalid one).
+     */
+    private static long contentLength(HeaderBlock h) throws HeadParser.BadHead {
+        int lengths = h.count(HttpHeaderNames.CONTENT_LENGTH);
+        if (lengths == 0) {
+            return -1;
+        }
+        if (lengths > 1) {
+            throw new HeadParser.BadHead("more than one Content-Length");
+        }
+        long length = h.digits(HttpHeaderNames.CONTENT_LENGTH); // read in place: no string per response
+        if (length < 0) {
+            throw new HeadParser.BadHead("Content-Length is not a length");
+        }
+        return length;
     }
 
     private static boolean leavesHttp1(HttpHeaders h) {

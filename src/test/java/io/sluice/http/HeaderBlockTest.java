@@ -184,4 +184,15 @@ class HeaderBlockTest {
                 + "\r\nAlso-Empty: \r\nC: " + c + "\r\nLast: z\r\n");
         out.release();
     }
+
+    @Test
+    void aValueFoldedOntoAnEmptyOneStartsWithItsFirstCharacter() throws Exception {
+        ByteBuf b = Unpooled.copiedBuffer("X:\r\n   c0\r\nY: 1\r\n  2\r\n", StandardCharsets.ISO_8859_1);
+        HeaderBlock h = new HeadParser().parse(b, 0, b.writerIndex(), true);
+        b.release();
+        assertThat(h.get("X")).isEqualTo("c0");
+        assertThat(h.get("Y")).isEqualTo("1    2"); // CR, LF and the two blanks became spaces
+        h.getTimeMillis("Date"); // made full: Netty's headers take the values as they are
+        assertThat(h.get("X")).isEqualTo("c0");
+    }
 }

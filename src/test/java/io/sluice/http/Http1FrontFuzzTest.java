@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -25,8 +24,8 @@ import java.util.Objects;
  * Fuzz target for the HTTP/1.1 front: client bytes go through the production codec
  * ({@link HttpListener#newCodec}), each decoded request through the checks {@link FrontendHandler} makes
  * (decoder result, version, Host, {@link RequestRules}) and, when it passes, through
- * {@link ForwardHeaders#toUpstream}. What would be forwarded is encoded with Netty's {@link HttpRequestEncoder}
- * and read back by a fresh strict {@link HttpRequestDecoder}, standing in for the backend. Checked for every
+ * {@link ForwardHeaders#toUpstream}. What would be forwarded is encoded by the codec of Sluice's upstream
+ * connections ({@link Http1ClientCodec}, which writes lean heads as their bytes) and read back by a fresh strict {@link HttpRequestDecoder}, standing in for the backend. Checked for every
  * input:
  * <ul>
  *   <li>no exception leaves any of the pipelines;</li>
@@ -77,7 +76,7 @@ class Http1FrontFuzzTest {
     void forwardedRequestsReadBackAsDecoded(byte[] input) throws Exception {
         TrackingAllocator alloc = new TrackingAllocator();
         EmbeddedChannel front = channel(alloc, HttpListener.newCodec(MAX_HEADER));
-        EmbeddedChannel upstream = channel(alloc, new HttpRequestEncoder());
+        EmbeddedChannel upstream = channel(alloc, new Http1ClientCodec(4096, HeadParser.MAX_SECTION, 8192));
         List<Seen> forwarded = new ArrayList<>();
         try {
             int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xff) % (input.length + 1);
