@@ -38,21 +38,19 @@ final class HeaderBlock extends HttpHeaders {
      * value starts) and where its value ends (the next name starts). See {@link HeadParser}.
      */
     private final byte[] bytes;
-    /** Where the offsets start in {@link #bytes}. */
-    private final int base;
     private final int lines;
     /** The block holds trailers (framing fields refused). */
     private final boolean trailers;
     private long removed;
-    private int removedCount;
     /** Added headers: name, value, name, value, ... */
     private CharSequence[] extra;
     private int extraCount;
     /** Once made, the headers themselves; everything is delegated to it. */
     private HttpHeaders full;
-    /** The line whose value {@link #cachedValue} is, or -1. */
+    /** The line whose value {@link #cached} is, or -1. */
     private int cachedLine = -1;
-    private String cachedValue;
+    /** That line's value as last handed out: a String, or an AsciiString view (which keeps its own string). */
+    private CharSequence cached;
 
     HeaderBlock(byte[] packed, int lines) {
         this(packed, lines, false);
@@ -60,7 +58,6 @@ final class HeaderBlock extends HttpHeaders {
 
     private HeaderBlock(byte[] packed, int lines, boolean trailers) {
         this.bytes = packed;
-        this.base = packed.length - 4 * lines;
         this.lines = lines;
         this.trailers = trailers;
         if (lines > MAX_LINES) {
@@ -71,7 +68,6 @@ final class HeaderBlock extends HttpHeaders {
     /** Headers a caller made itself, kept full from the start. */
     private HeaderBlock(HttpHeaders full) {
         this.bytes = NO_BYTES;
-        this.base = 0;
         this.lines = 0;
         this.trailers = false;
         this.full = full;
@@ -125,12 +121,12 @@ final class HeaderBlock extends HttpHeaders {
 
     /** Where line {@code line}'s name ends, which is where its value starts. */
     private int nameEnd(int line) {
-        int o = base + 4 * line;
+        int o = bytes.length - 4 * (lines - line); // the offsets close the array
         return (bytes[o] & 0xFF) << 8 | (bytes[o + 1] & 0xFF);
     }
 
     private int valueEnd(int line) {
-        int o = base + 4 * line;
+        int o = bytes.length - 4 * (lines - line); // the offsets close the array
         return (bytes[o + 2] & 0xFF) << 8 | (bytes[o + 3] & 0xFF);
     }
 
@@ -170,12 +166,12 @@ final class HeaderBlock extends HttpHeaders {
      */
     private String value(int line) {
         if (line == cachedLine) {
-            return cachedValue;
+            return cached.toString();
         }
         int s = nameEnd(line);
         String v = new String(bytes, s, valueEnd(line) - s, StandardCharsets.ISO_8859_1);
         cachedLine = line;
-        cachedValue = v;
+        cached = v;
         return v;
     }
 
@@ -188,10 +184,13 @@ final class HeaderBlock extends HttpHeaders {
             for (int i = 0; i < lines; i++) {
                 if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
                     if (i == cachedLine) {
-                        return cachedValue;
+                        return cached;
                     }
                     int s = nameEnd(i);
-                    return new AsciiString(bytes, s, valueEnd(i) - s, false);
+                    AsciiString v = new AsciiString(bytes, s, valueEnd(i) - s, false);
+                    cachedLine = i;
+                    cached = v;
+                    return v;
                 }
             }
         }
@@ -488,7 +487,7 @@ final class HeaderBlock extends HttpHeaders {
 
     @Override
     public int size() {
-        return full != null ? full.size() : lines - removedCount + extraCount;
+        return full != null ? full.size() : lines - Long.bitCount(removed) + extraCount;
     }
 
     @Override
@@ -547,7 +546,6 @@ final class HeaderBlock extends HttpHeaders {
         for (int i = 0; i < lines; i++) {
             if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
                 removed |= 1L << i;
-                removedCount++;
             }
         }
         int kept = 0;
@@ -573,7 +571,6 @@ final class HeaderBlock extends HttpHeaders {
             return this;
         }
         removed = lines == 64 ? -1L : (1L << lines) - 1;
-        removedCount = lines;
         for (int i = 0; i < 2 * extraCount; i++) {
             extra[i] = null;
         }
@@ -588,7 +585,7 @@ final class HeaderBlock extends HttpHeaders {
         }
         checkValue(value);
         if (extra == null) {
-            extra = new CharSequence[12]; // a proxied request gains six: X-Request-Id and X-Forwarded-*
+            extra = new CharSequence[10]; // a proxied request gains five: X-Request-Id and X-Forwarded-*
         } else if (2 * extraCount == extra.length) {
             extra = java.util.Arrays.copyOf(extra, extra.length * 2);
         }
