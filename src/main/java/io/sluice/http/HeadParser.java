@@ -7,9 +7,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Finds and checks the header section of an HTTP/1 head and turns it into a {@link HeaderBlock}: the section is
  * copied to a per-thread area, each line is checked (a token before the colon, nothing between name and colon,
  * no control characters but tab in the value), and the names and values, without the optional whitespace
- * around values, are packed into the block's one array. Obsolete line folding is refused in strict mode
- * (requests: RFC 9112 §5.2 lets a server refuse it) and otherwise replaced by spaces, as a proxy may do. One
- * per decoder (it keeps a scratch index); confined to the connection's event loop.
+ * around values, are packed into the block's one array. Obsolete line folding is replaced by spaces (RFC 9112
+ * §5.2 lets a recipient do so or refuse it; the caller chooses). One per decoder (it keeps a scratch index);
+ * confined to the connection's event loop.
  */
 final class HeadParser {
     /** A header section longer than this is kept as full headers (a block's offsets are 16 bits). */

@@ -283,7 +283,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder {
             return;
         }
         try {
-            HeaderBlock block = parser.parse(in, r, emptyLine, !strict);
+            HeaderBlock block = parser.parse(in, r, emptyLine, true); // obs-fold unfolded, as in heads
             HttpHeaders trailers = DefaultHttpHeadersFactory.trailersFactory().newHeaders();
             for (var it = block.iteratorCharSequence(); it.hasNext(); ) {
                 Map.Entry<CharSequence, CharSequence> e = it.next();

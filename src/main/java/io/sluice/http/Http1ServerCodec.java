@@ -28,7 +28,8 @@ import java.util.List;
  * holds the request line to RFC 9112's grammar ({@link RequestLine}; Netty's splitter would take runs of spaces
  * and tabs, leading whitespace and a lower-case version, which a backend may split another way), keeps the
  * headers as the bytes they came in ({@link HeaderBlock}, checked line by line: CRLF endings, a token before the
- * colon, no whitespace before it, no folding, no control characters in values) and frames the body by RFC 9112
+ * colon, no whitespace before it, no control characters in values; an obs-fold is replaced by spaces, as RFC
+ * 9112 §5.2 allows and Netty's decoder did, so no line goes on starting with whitespace) and frames the body by RFC 9112
  * §6: Transfer-Encoding must end in chunked, name it once, not come with Content-Length and not on HTTP/1.0;
  * Content-Length must be digits, and equal repeats are folded into one. A request that breaks a rule becomes a
  * failed request (answered 400, 414 for a long request line, 431 for long headers) and everything after it is
@@ -94,7 +95,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
                 HttpMethod method = method(in, r, sp1 - r);
                 String uri = in.toString(sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1);
                 HttpVersion version = version(in, sp2 + 1);
-                HeaderBlock headers = parser.parse(in, lf + 1, HeadParser.emptyLineStart(in, lf + 1, end), false);
+                HeaderBlock headers = parser.parse(in, lf + 1, HeadParser.emptyLineStart(in, lf + 1, end), true);
                 if (methods.size() >= maxPipelineDepth) {
                     refuse(in, out, new IllegalArgumentException("more pipelined requests than allowed"));
                     return;

@@ -140,4 +140,14 @@ class Http1ServerCodecTest {
         assertThat(chunkedBody("5", "Content-Length: 50\r\nX-Sum: 1\r\nTransfer-Encoding: chunked\r\nTrailer: a\r\n"))
                 .isEqualTo("hello X-Sum=1");
     }
+
+    @Test
+    void anObsFoldIsUnfoldedIntoSpaces() {
+        EmbeddedChannel ch = new EmbeddedChannel(HttpListener.newCodec(16 * 1024));
+        List<Object> out = decode(ch, "GET / HTTP/1.1\r\nHost: h\r\nX-Foo: a\r\n\tb\r\n\r\n");
+        HttpRequest r = (HttpRequest) out.get(0);
+        assertThat(r.decoderResult().isSuccess()).isTrue();
+        assertThat(r.headers().get("X-Foo")).isEqualTo("a   b");
+        ch.finishAndReleaseAll();
+    }
 }
