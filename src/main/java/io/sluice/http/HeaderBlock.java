@@ -2,7 +2,6 @@ package io.sluice.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +9,6 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +25,7 @@ import java.util.Set;
  * never need it, a filter may. Names added here are checked as tokens and values as Netty's headers check
  * them. Not thread-safe: a message's headers belong to its event loop.
  */
-final class HeaderBlock extends HttpHeaders {
+final class HeaderBlock extends AbstractHeaderBlock {
     /** The most lines a block keeps as bytes (one bit each in {@link #removed}); a longer one is made full. */
     static final int MAX_LINES = 64;
 
@@ -140,7 +138,7 @@ final class HeaderBlock extends HttpHeaders {
         for (int j = 0; j < len; j++) {
             int a = bytes[s + j];
             int b = name.charAt(j);
-            if (a != b && lower(a) != lower(b)) {
+            if (a != b && HeaderBytes.lower(a) != HeaderBytes.lower(b)) {
                 return false;
             }
         }
@@ -154,10 +152,6 @@ final class HeaderBlock extends HttpHeaders {
 
     CharSequence extraName(int i) {
         return extra[2 * i];
-    }
-
-    private static int lower(int c) {
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 
     /**
@@ -205,7 +199,7 @@ final class HeaderBlock extends HttpHeaders {
         }
         for (int i = 0; i < lines; i++) {
             if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
-                return equals(bytes, nameEnd(i), valueEnd(i), v, true);
+                return HeaderBytes.equals(bytes, nameEnd(i), valueEnd(i), v, true);
             }
         }
         for (int i = 0; i < extraCount; i++) {
@@ -224,7 +218,7 @@ final class HeaderBlock extends HttpHeaders {
         if (full == null) {
             for (int i = 0; i < lines; i++) {
                 if ((removed & (1L << i)) == 0 && nameIs(i, name)) {
-                    return digits(bytes, nameEnd(i), valueEnd(i));
+                    return HeaderBytes.digits(bytes, nameEnd(i), valueEnd(i));
                 }
             }
         }
@@ -233,62 +227,7 @@ final class HeaderBlock extends HttpHeaders {
             return -1;
         }
         byte[] b = v.getBytes(StandardCharsets.ISO_8859_1);
-        return digits(b, 0, b.length);
-    }
-
-    private static long digits(byte[] b, int s, int e) {
-        if (e - s < 1 || e - s > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = s; i < e; i++) {
-            int c = b[i];
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
-    }
-
-    private static boolean equals(byte[] b, int s, int e, CharSequence v, boolean ignoreCase) {
-        if (e - s != v.length()) {
-            return false;
-        }
-        for (int j = 0; j < e - s; j++) {
-            int a = b[s + j] & 0xFF;
-            int c = v.charAt(j);
-            if (a != c && (!ignoreCase || lower(a) != lower(c))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether the comma-separated list in {@code b[s, e)} has {@code v} as an element (trimmed, as Netty trims). */
-    private static boolean listHas(byte[] b, int s, int e, CharSequence v, boolean ignoreCase) {
-        int i = s;
-        while (true) {
-            int comma = i;
-            while (comma < e && b[comma] != ',') {
-                comma++;
-            }
-            int ts = i;
-            int te = comma;
-            while (ts < te && (b[ts] & 0xFF) <= ' ') {
-                ts++;
-            }
-            while (te > ts && (b[te - 1] & 0xFF) <= ' ') {
-                te--;
-            }
-            if (equals(b, ts, te, v, ignoreCase)) {
-                return true;
-            }
-            if (comma == e) {
-                return false;
-            }
-            i = comma + 1;
-        }
+        return HeaderBytes.digits(b, 0, b.length);
     }
 
     /** Line {@code line}'s name: the shared one for a common spelling ({@link KnownHeaderNames}), else a copy. */
@@ -316,27 +255,14 @@ final class HeaderBlock extends HttpHeaders {
             buf.writeShort(('\r' << 8) | '\n');
         }
         for (int i = 0; i < extraCount; i++) {
-            writeAscii(buf, extra[2 * i]);
+            HeaderBytes.writeAscii(buf, extra[2 * i]);
             buf.writeShort((':' << 8) | ' ');
-            writeAscii(buf, extra[2 * i + 1]);
+            HeaderBytes.writeAscii(buf, extra[2 * i + 1]);
             buf.writeShort(('\r' << 8) | '\n');
         }
     }
 
-    private static void writeAscii(ByteBuf buf, CharSequence s) {
-        if (s instanceof AsciiString a) {
-            buf.writeBytes(a.array(), a.arrayOffset(), a.length());
-        } else {
-            buf.writeCharSequence(s, StandardCharsets.ISO_8859_1);
-        }
-    }
-
     // ---- the lean paths ----
-
-    @Override
-    public String get(String name) {
-        return get((CharSequence) name);
-    }
 
     @Override
     public String get(CharSequence name) {
@@ -354,11 +280,6 @@ final class HeaderBlock extends HttpHeaders {
             }
         }
         return null;
-    }
-
-    @Override
-    public List<String> getAll(String name) {
-        return getAll((CharSequence) name);
     }
 
     @Override
@@ -387,21 +308,6 @@ final class HeaderBlock extends HttpHeaders {
     }
 
     @Override
-    public Iterator<String> valueStringIterator(CharSequence name) {
-        return getAll(name).iterator();
-    }
-
-    @Override
-    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        return getAll(name).iterator();
-    }
-
-    @Override
-    public boolean contains(String name) {
-        return contains((CharSequence) name);
-    }
-
-    @Override
     public boolean contains(CharSequence name) {
         if (full != null) {
             return full.contains(name);
@@ -426,7 +332,7 @@ final class HeaderBlock extends HttpHeaders {
         }
         for (int i = 0; i < lines; i++) {
             if ((removed & (1L << i)) == 0 && nameIs(i, name)
-                    && listHas(bytes, nameEnd(i), valueEnd(i), value, ignoreCase)) {
+                    && HeaderBytes.listHas(bytes, nameEnd(i), valueEnd(i), value, ignoreCase)) {
                 return true;
             }
         }
@@ -434,7 +340,7 @@ final class HeaderBlock extends HttpHeaders {
             if (AsciiString.contentEqualsIgnoreCase(extra[2 * i], name)) {
                 CharSequence v = extra[2 * i + 1];
                 byte[] b = v.toString().getBytes(StandardCharsets.ISO_8859_1); // added values: rare here
-                if (listHas(b, 0, b.length, value, ignoreCase)) {
+                if (HeaderBytes.listHas(b, 0, b.length, value, ignoreCase)) {
                     return true;
                 }
             }
@@ -462,25 +368,6 @@ final class HeaderBlock extends HttpHeaders {
     }
 
     @Override
-    public Integer getInt(CharSequence name) {
-        String v = get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        Integer v = getInt(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
     public boolean isEmpty() {
         return size() == 0;
     }
@@ -488,11 +375,6 @@ final class HeaderBlock extends HttpHeaders {
     @Override
     public int size() {
         return full != null ? full.size() : lines - Long.bitCount(removed) + extraCount;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Object value) {
-        return add((CharSequence) name, value);
     }
 
     @Override
@@ -508,16 +390,6 @@ final class HeaderBlock extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders addInt(CharSequence name, int value) {
-        return add(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders set(String name, Object value) {
-        return set((CharSequence) name, value);
-    }
-
-    @Override
     public HttpHeaders set(CharSequence name, Object value) {
         if (full != null) {
             full.set(name, value);
@@ -525,16 +397,6 @@ final class HeaderBlock extends HttpHeaders {
         }
         remove(name);
         return add(name, value);
-    }
-
-    @Override
-    public HttpHeaders setInt(CharSequence name, int value) {
-        return set(name, Integer.toString(value));
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        return remove((CharSequence) name);
     }
 
     @Override
@@ -579,11 +441,11 @@ final class HeaderBlock extends HttpHeaders {
     }
 
     private void append(CharSequence name, CharSequence value) {
-        checkName(name);
-        if (trailers && framing(name)) {
+        HeaderBytes.checkName(name);
+        if (trailers && HeaderBytes.framing(name)) {
             throw new IllegalArgumentException("prohibited trailing header: " + name);
         }
-        checkValue(value);
+        HeaderBytes.checkValue(value);
         if (extra == null) {
             extra = new CharSequence[10]; // a proxied request gains five: X-Request-Id and X-Forwarded-*
         } else if (2 * extraCount == extra.length) {
@@ -594,36 +456,15 @@ final class HeaderBlock extends HttpHeaders {
         extraCount++;
     }
 
-    private static boolean framing(CharSequence name) {
-        return AsciiString.contentEqualsIgnoreCase(name, "content-length")
-                || AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding")
-                || AsciiString.contentEqualsIgnoreCase(name, "trailer");
-    }
-
-    private static void checkName(CharSequence name) {
-        int len = name.length();
-        if (len == 0) {
-            throw new IllegalArgumentException("empty header name");
-        }
-        for (int i = 0; i < len; i++) {
-            char c = name.charAt(i);
-            if (c > 0x7F || !RequestLine.isTchar((byte) c)) {
-                throw new IllegalArgumentException("header name '" + name + "' has a character not allowed there");
-            }
-        }
-    }
-
-    /** As Netty's own headers check a value (no control characters, no blank at the start): -1 is valid. */
-    private static void checkValue(CharSequence value) {
-        int bad = HttpHeaderValidationUtil.validateValidHeaderValue(value);
-        if (bad >= 0) {
-            throw new IllegalArgumentException("header value has a character not allowed there at index " + bad);
-        }
-    }
-
     // ---- everything else: the block becomes Netty's headers, in order ----
 
-    private HttpHeaders materialize() {
+    @Override
+    public Set<String> names() {
+        return full != null ? full.names() : super.names();
+    }
+
+    @Override
+    HttpHeaders materialize() {
         HttpHeaders f = full;
         if (f == null) {
             f = (trailers ? DefaultHttpHeadersFactory.trailersFactory() : DefaultHttpHeadersFactory.headersFactory())
@@ -642,36 +483,6 @@ final class HeaderBlock extends HttpHeaders {
             extraCount = 0;
         }
         return f;
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        return materialize().getShort(name);
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        return materialize().getShort(name, defaultValue);
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        return materialize().getTimeMillis(name);
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        return materialize().getTimeMillis(name, defaultValue);
-    }
-
-    @Override
-    public List<Map.Entry<String, String>> entries() {
-        return materialize().entries();
-    }
-
-    @Override
-    public Iterator<Map.Entry<String, String>> iterator() {
-        return materialize().iterator();
     }
 
     /**
@@ -695,59 +506,4 @@ final class HeaderBlock extends HttpHeaders {
         return all.iterator();
     }
 
-    @Override
-    public Set<String> names() {
-        if (full != null) {
-            return full.names();
-        }
-        Set<String> names = new LinkedHashSet<>();
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence(); it.hasNext(); ) {
-            names.add(it.next().getKey().toString());
-        }
-        return names;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        materialize().add(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        materialize().add(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders addShort(CharSequence name, short value) {
-        return add(name, Short.toString(value));
-    }
-
-    @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        materialize().set(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        materialize().set(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders setShort(CharSequence name, short value) {
-        return set(name, Short.toString(value));
-    }
-
-    @Override
-    public HttpHeaders copy() {
-        HttpHeaders copy = DefaultHttpHeadersFactory.headersFactory().newHeaders();
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            copy.add(e.getKey(), e.getValue());
-        }
-        return copy;
-    }
 }
