@@ -55,11 +55,7 @@ final class ForwardHeaders {
         }
         int found = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-            int bit = hopByHopBit(it.next().getKey());
-            if (bit == CONNECTION && (found & CONNECTION) != 0) {
-                bit = CONNECTION_REPEATED;
-            }
-            found |= bit;
+            found = addBit(found, hopByHopBit(it.next().getKey()));
         }
         return found;
     }
@@ -69,7 +65,7 @@ final class ForwardHeaders {
         int found = 0;
         for (int i = 0; i < b.lines(); i++) {
             if (!b.isRemoved(i)) {
-                found = addBit(found, hopByHopBit(b, i));
+                found = addBit(found, hopByHopBit(b.nameLength(i), b, i, null));
             }
         }
         for (int i = 0; i < b.extraCount(); i++) {
@@ -78,47 +74,40 @@ final class ForwardHeaders {
         return found;
     }
 
+    /** {@code found} with {@code bit} added; a second Connection line counts as CONNECTION_REPEATED. */
     private static int addBit(int found, int bit) {
         return found | (bit == CONNECTION && (found & CONNECTION) != 0 ? CONNECTION_REPEATED : bit);
     }
 
-    private static int hopByHopBit(HeaderBlock b, int line) {
-        switch (b.nameLength(line)) {
+    private static int hopByHopBit(CharSequence name) {
+        return hopByHopBit(name.length(), null, 0, name);
+    }
+
+    /**
+     * Which hop-by-hop header a name is, given its length: line {@code line} of block {@code b} (read in place)
+     * when {@code b} is not null, else {@code name}.
+     */
+    private static int hopByHopBit(int length, HeaderBlock b, int line, CharSequence name) {
+        switch (length) {
             case 2:
-                return b.nameIs(line, HttpHeaderNames.TE) ? TE : 0;
+                return is(b, line, name, HttpHeaderNames.TE) ? TE : 0;
             case 7:
-                return b.nameIs(line, HttpHeaderNames.TRAILER) ? TRAILER
-                        : b.nameIs(line, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
+                return is(b, line, name, HttpHeaderNames.TRAILER) ? TRAILER
+                        : is(b, line, name, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
             case 10:
-                return b.nameIs(line, HttpHeaderNames.CONNECTION) ? CONNECTION
-                        : b.nameIs(line, HttpHeaderNames.KEEP_ALIVE) ? KEEP_ALIVE : 0;
+                return is(b, line, name, HttpHeaderNames.CONNECTION) ? CONNECTION
+                        : is(b, line, name, HttpHeaderNames.KEEP_ALIVE) ? KEEP_ALIVE : 0;
             case 16:
-                return b.nameIs(line, PROXY_CONNECTION) ? PROXY_CONN : 0;
+                return is(b, line, name, PROXY_CONNECTION) ? PROXY_CONN : 0;
             case 17:
-                return b.nameIs(line, HttpHeaderNames.TRANSFER_ENCODING) ? TRANSFER_ENCODING : 0;
+                return is(b, line, name, HttpHeaderNames.TRANSFER_ENCODING) ? TRANSFER_ENCODING : 0;
             default:
                 return 0;
         }
     }
 
-    private static int hopByHopBit(CharSequence name) {
-        switch (name.length()) {
-            case 2:
-                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE) ? TE : 0;
-            case 7:
-                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER) ? TRAILER
-                        : AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
-            case 10:
-                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION) ? CONNECTION
-                        : AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE) ? KEEP_ALIVE : 0;
-            case 16:
-                return AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION) ? PROXY_CONN : 0;
-            case 17:
-                return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
-                        ? TRANSFER_ENCODING : 0;
-            default:
-                return 0;
-        }
+    private static boolean is(HeaderBlock b, int line, CharSequence name, CharSequence wanted) {
+        return b != null ? b.nameIs(line, wanted) : AsciiString.contentEqualsIgnoreCase(name, wanted);
     }
 
     /**
