@@ -26,32 +26,19 @@ final class HeadParser {
     }
 
     /**
-     * Where the head that starts at {@code from} ends: the index just past its empty line, or -1 while that
-     * line has not arrived. {@code from} is the start of the first line (the start line).
+     * Where the header section that starts at {@code from} ends: the index just past the empty line that ends
+     * it (which may be its first line). While that line has not arrived, a negative number: {@code -1 - p}, with
+     * {@code p} the start of the first line not yet complete, so that the next call can start there
+     * ({@link #resumeAt}) instead of reading the whole section again for every piece of a slow head.
      *
      * @param bareLf whether a line may end with LF alone (responses) or must end with CRLF (requests)
-     */
-    static int headEnd(ByteBuf buf, int from, int to, boolean bareLf) throws BadHead {
-        int lf = buf.indexOf(from, to, (byte) '\n');
-        if (lf < 0) {
-            return -1;
-        }
-        if (!bareLf && (lf == from || buf.getByte(lf - 1) != '\r')) {
-            throw new BadHead("the start line ends with LF alone");
-        }
-        return sectionEnd(buf, lf + 1, to, bareLf);
-    }
-
-    /**
-     * Where the header section that starts at {@code from} ends: the index just past the empty line that ends
-     * it (which may be its first line), or -1 while that line has not arrived.
      */
     static int sectionEnd(ByteBuf buf, int from, int to, boolean bareLf) throws BadHead {
         int p = from;
         while (p < to) {
             int lf = buf.indexOf(p, to, (byte) '\n');
             if (lf < 0) {
-                return -1;
+                return -1 - p;
             }
             boolean cr = lf > p && buf.getByte(lf - 1) == '\r';
             if (!cr && !bareLf) {
@@ -62,7 +49,12 @@ final class HeadParser {
             }
             p = lf + 1;
         }
-        return -1;
+        return -1 - p;
+    }
+
+    /** Where scanning goes on after {@link #sectionEnd} found the section incomplete. */
+    static int resumeAt(int incomplete) {
+        return -1 - incomplete;
     }
 
     /** Where the empty line that ends at {@code end} (just past its LF) starts. */

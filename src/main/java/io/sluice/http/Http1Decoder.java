@@ -43,6 +43,11 @@ abstract class Http1Decoder extends ByteToMessageDecoder {
     private final int maxTrailers;
     private final int maxChunk;
     int state = HEAD;
+    /**
+     * How far into the head being read (from its first byte) the lines are known complete and not the end:
+     * the next piece of a slow head is scanned from there, not from the start.
+     */
+    int headScanned;
     private long remaining;
 
     Http1Decoder(boolean strict, int maxTrailers, int maxChunk) {

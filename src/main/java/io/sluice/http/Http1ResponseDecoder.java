@@ -68,13 +68,15 @@ class Http1ResponseDecoder extends Http1Decoder {
             if (lf < 0) {
                 return;
             }
-            int end = HeadParser.headEnd(in, r, w, true);
+            int end = HeadParser.sectionEnd(in, Math.max(lf + 1, r + headScanned), w, true);
             if (end < 0) {
                 if (w - lf > maxHeaderSize) {
                     throw new HeadParser.BadHead("response head longer than " + maxHeaderSize + " bytes");
                 }
+                headScanned = HeadParser.resumeAt(end) - r;
                 return;
             }
+            headScanned = 0;
             if (end - lf > maxHeaderSize) {
                 throw new HeadParser.BadHead("response head longer than " + maxHeaderSize + " bytes");
             }

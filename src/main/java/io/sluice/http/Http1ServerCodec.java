@@ -80,16 +80,18 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
             }
             int lf = in.indexOf(r, w, (byte) '\n');
             try {
-                int end = HeadParser.sectionEnd(in, lf + 1, w, false);
+                int end = HeadParser.sectionEnd(in, Math.max(lf + 1, r + headScanned), w, false);
                 if (end < 0 ? w - lf - 1 > maxHeaderSize : end - lf - 1 > maxHeaderSize) {
                     refuse(in, out, new TooLongHttpHeaderException("headers longer than " + maxHeaderSize
                             + " bytes"));
                     return;
                 }
                 if (end < 0) {
+                    headScanned = HeadParser.resumeAt(end) - r;
                     in.readerIndex(r);
                     return;
                 }
+                headScanned = 0;
                 int sp1 = in.indexOf(r, lf, (byte) ' ');
                 int sp2 = in.indexOf(sp1 + 1, lf, (byte) ' ');
                 HttpMethod method = method(in, r, sp1 - r);

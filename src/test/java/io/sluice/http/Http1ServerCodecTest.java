@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +149,27 @@ class Http1ServerCodecTest {
         HttpRequest r = (HttpRequest) out.get(0);
         assertThat(r.decoderResult().isSuccess()).isTrue();
         assertThat(r.headers().get("X-Foo")).isEqualTo("a   b");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aHeadThatArrivesAByteAtATimeIsReadAsAWholeOne() {
+        EmbeddedChannel ch = new EmbeddedChannel(HttpListener.newCodec(16 * 1024));
+        String text = "GET /a HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: two words\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < text.length(); i++) {
+            out.addAll(decode(ch, text.substring(i, i + 1)));
+        }
+        List<String> seen = new ArrayList<>();
+        for (Object o : out) {
+            if (o instanceof HttpRequest r) {
+                assertThat(r.decoderResult().isSuccess()).isTrue();
+                seen.add(r.uri() + " " + r.headers().get("X-A") + " " + r.headers().get("X-B"));
+            }
+            ReferenceCountUtil.release(o);
+        }
+        assertThat(seen).containsExactly("/a 1 two words", "/b null null");
         ch.finishAndReleaseAll();
     }
 }
