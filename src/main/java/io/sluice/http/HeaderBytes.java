@@ -93,15 +93,8 @@ final class HeaderBytes {
 
     /** A name must be a token (RFC 9110 5.1), as Netty's headers require. */
     static void checkName(CharSequence name) {
-        int len = name.length();
-        if (len == 0) {
-            throw new IllegalArgumentException("empty header name");
-        }
-        for (int i = 0; i < len; i++) {
-            char c = name.charAt(i);
-            if (c > 0x7F || !RequestLine.isTchar((byte) c)) {
-                throw new IllegalArgumentException("header name '" + name + "' has a character not allowed there");
-            }
+        if (name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) >= 0) {
+            throw new IllegalArgumentException("header name '" + name + "' is not a token");
         }
     }
 

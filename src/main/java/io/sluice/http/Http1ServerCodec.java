@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -152,7 +153,7 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
                     if (c.isEmpty()) {
                         continue; // an empty list element (RFC 9110 §5.6.1)
                     }
-                    if (!isToken(c)) {
+                    if (HttpHeaderValidationUtil.validateToken(c) >= 0) {
                         throw new HeadParser.BadHead("a transfer coding that is not a token");
                     }
                     chunkedLast = c.equalsIgnoreCase("chunked");
@@ -188,29 +189,12 @@ final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCod
         return length;
     }
 
-    private static boolean isToken(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c > 0x7F || !RequestLine.isTchar((byte) c)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** 1*DIGIT, at most 18 of them (so it fits a long). */
+    /** 1*DIGIT, at most 18 of them (so it fits a long). Only for the rare lists and repeats. */
     private static long digits(String v) throws HeadParser.BadHead {
-        int len = v.length();
-        if (len == 0 || len > 18) {
+        byte[] b = v.getBytes(StandardCharsets.ISO_8859_1);
+        long n = HeaderBytes.digits(b, 0, b.length);
+        if (n < 0) {
             throw new HeadParser.BadHead("Content-Length is not a length");
-        }
-        long n = 0;
-        for (int i = 0; i < len; i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new HeadParser.BadHead("Content-Length is not a length");
-            }
-            n = n * 10 + (c - '0');
         }
         return n;
     }
