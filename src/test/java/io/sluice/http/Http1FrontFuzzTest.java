@@ -75,13 +75,13 @@ class Http1FrontFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void forwardedRequestsReadBackAsDecoded(byte[] input) throws Exception {
         TrackingAllocator alloc = new TrackingAllocator();
-        EmbeddedChannel front = channel(alloc, HttpListener.newCodec(MAX_HEADER));
-        EmbeddedChannel upstream = channel(alloc, new Http1ClientCodec(4096, HeadParser.MAX_SECTION, 8192));
+        EmbeddedChannel front = alloc.channel(HttpListener.newCodec(MAX_HEADER));
+        EmbeddedChannel upstream = alloc.channel(new Http1ClientCodec(4096, HeadParser.MAX_SECTION, 8192));
         List<Seen> forwarded = new ArrayList<>();
         try {
             int split = input.length == 0 ? 0 : (input[input.length - 1] & 0xff) % (input.length + 1);
-            front.writeInbound(copy(alloc, input, 0, split));
-            front.writeInbound(copy(alloc, input, split, input.length));
+            front.writeInbound(alloc.copyOf(input, 0, split));
+            front.writeInbound(alloc.copyOf(input, split, input.length));
             front.finish(); // the client closes: the codec reports a request cut short
             forward(front, upstream, forwarded);
             upstream.flushOutbound();
@@ -168,7 +168,7 @@ class Http1FrontFuzzTest {
                 .setMaxHeaderSize(4 * MAX_HEADER)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
-        EmbeddedChannel backend = channel(alloc, new HttpRequestDecoder(strict));
+        EmbeddedChannel backend = alloc.channel(new HttpRequestDecoder(strict));
         List<Seen> read = new ArrayList<>();
         try {
             for (ByteBuf b; (b = upstream.readOutbound()) != null; ) {
@@ -224,22 +224,5 @@ class Http1FrontFuzzTest {
                 throw new AssertionError("request " + (i + 1) + " changed on the way: forwarded " + f + ", read " + r);
             }
         }
-    }
-
-    private static EmbeddedChannel channel(TrackingAllocator alloc, io.netty.channel.ChannelHandler handler) {
-        EmbeddedChannel ch = new EmbeddedChannel(false, false, handler); // not registered yet: the allocator goes first
-        ch.config().setAllocator(alloc);
-        try {
-            ch.register();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return ch;
-    }
-
-    private static ByteBuf copy(TrackingAllocator alloc, byte[] input, int from, int to) {
-        ByteBuf b = alloc.heapBuffer(Math.max(1, to - from));
-        b.writeBytes(input, from, to - from);
-        return b;
     }
 }

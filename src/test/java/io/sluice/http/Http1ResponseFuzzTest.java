@@ -3,7 +3,6 @@ package io.sluice.http;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -68,22 +67,22 @@ class Http1ResponseFuzzTest {
         boolean head = input.length > 0 && input[0] == 'H';
         HttpMethod method = head ? HttpMethod.HEAD : HttpMethod.GET;
         TrackingAllocator alloc = new TrackingAllocator();
-        EmbeddedChannel upstream = channel(alloc, new Http1ClientCodec(4096, HeadParser.MAX_SECTION, 8192));
-        EmbeddedChannel front = channel(alloc, HttpListener.newCodec(MAX_HEADER));
+        EmbeddedChannel upstream = alloc.channel(new Http1ClientCodec(4096, HeadParser.MAX_SECTION, 8192));
+        EmbeddedChannel front = alloc.channel(HttpListener.newCodec(MAX_HEADER));
         List<Seen> forwarded = new ArrayList<>();
         try {
             String request = method.name() + " / HTTP/1.1\r\nHost: h\r\n\r\n";
             for (int i = 0; i < REQUESTS; i++) {
                 upstream.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/",
                         alloc.heapBuffer(0)));
-                front.writeInbound(copy(alloc, request.getBytes(StandardCharsets.US_ASCII), 0, request.length()));
+                front.writeInbound(alloc.copyOf(request.getBytes(StandardCharsets.US_ASCII), 0, request.length()));
             }
             releaseAll(upstream.outboundMessages());
             releaseAll(front.inboundMessages());
             int from = Math.min(1, input.length); // the first byte picked the method
             int split = from + (input.length == 0 ? 0 : (input[input.length - 1] & 0xff) % (input.length - from + 1));
-            upstream.writeInbound(copy(alloc, input, from, split));
-            upstream.writeInbound(copy(alloc, input, split, input.length));
+            upstream.writeInbound(alloc.copyOf(input, from, split));
+            upstream.writeInbound(alloc.copyOf(input, split, input.length));
             upstream.finish(); // the backend closes: a body read to the close ends here
             forward(upstream, front, head, forwarded);
             front.flushOutbound();
@@ -154,7 +153,7 @@ class Http1ResponseFuzzTest {
     private static List<Seen> readBack(TrackingAllocator alloc, EmbeddedChannel front, boolean head) {
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(4 * MAX_HEADER)
                 .setMaxHeaderSize(4 * HeadParser.MAX_SECTION);
-        EmbeddedChannel client = channel(alloc, new HttpResponseDecoder(config) {
+        EmbeddedChannel client = alloc.channel(new HttpResponseDecoder(config) {
             @Override
             protected boolean isContentAlwaysEmpty(HttpMessage msg) {
                 return super.isContentAlwaysEmpty(msg)
@@ -236,22 +235,5 @@ class Http1ResponseFuzzTest {
         for (Object m; (m = messages.poll()) != null; ) {
             ReferenceCountUtil.release(m);
         }
-    }
-
-    private static EmbeddedChannel channel(TrackingAllocator alloc, ChannelHandler handler) {
-        EmbeddedChannel ch = new EmbeddedChannel(false, false, handler); // not registered yet: the allocator goes first
-        ch.config().setAllocator(alloc);
-        try {
-            ch.register();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return ch;
-    }
-
-    private static ByteBuf copy(TrackingAllocator alloc, byte[] input, int from, int to) {
-        ByteBuf b = alloc.heapBuffer(Math.max(1, to - from));
-        b.writeBytes(input, from, to - from);
-        return b;
     }
 }

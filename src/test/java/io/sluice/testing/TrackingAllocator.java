@@ -3,6 +3,8 @@ package io.sluice.testing;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,5 +58,24 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
         if (held > 0) {
             throw new AssertionError(held + " of " + made.size() + " buffers not released " + when + ":" + sizes);
         }
+    }
+
+    /** An {@code EmbeddedChannel} with {@code handler} whose buffers come from this allocator (set before it registers). */
+    public EmbeddedChannel channel(ChannelHandler handler) {
+        EmbeddedChannel ch = new EmbeddedChannel(false, false, handler);
+        ch.config().setAllocator(this);
+        try {
+            ch.register();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return ch;
+    }
+
+    /** A buffer of this allocator holding {@code input[from, to)} (at least one byte of capacity). */
+    public ByteBuf copyOf(byte[] input, int from, int to) {
+        ByteBuf b = heapBuffer(Math.max(1, to - from));
+        b.writeBytes(input, from, to - from);
+        return b;
     }
 }
