@@ -7,12 +7,11 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.sluice.config.LimitsConfig;
 import io.sluice.observe.ListenerStats;
 
 /**
- * The HTTP/2 side of a client connection. Each stream becomes a child channel with the HTTP/1-style codec
+ * The HTTP/2 side of a client connection. Each stream becomes a child channel with {@link H2StreamCodec}
  * and its own {@link FrontendHandler}, so a stream is one exchange through the same routing, balancing,
  * retries and metrics as an HTTP/1.1 request. Flow control: stream channels do not read on their own, so a
  * stream's window opens again only as its body is sent on upstream; responses are written as the stream's
@@ -21,12 +20,9 @@ import io.sluice.observe.ListenerStats;
  * no open stream for the idle timeout is closed; closing (at shutdown) sends GOAWAY and lets open streams
  * finish within the drain timeout. A peer that floods the connection with frames that cost it nothing gets
  * GOAWAY ENHANCE_YOUR_CALM ({@link H2FloodGuard} and the codec's own bounds); a malformed request is reset
- * with PROTOCOL_ERROR ({@link H2RequestGuard}). Stateless; thread-safe.
+ * with PROTOCOL_ERROR ({@link H2RequestGuard}, {@link H2StreamCodec}). Stateless; thread-safe.
  */
 final class H2Front {
-    /** Stream frames to HTTP/1-style messages and back; stateless, so one serves every stream. */
-    private static final Http2StreamFrameToHttpObjectCodec SERVER_CODEC =
-            new Http2StreamFrameToHttpObjectCodec(true, false);
     /** Acknowledgements and resets that may wait unwritten before the connection is closed. */
     static final int MAX_QUEUED_CONTROL_FRAMES = 1024;
     static final int MAX_EMPTY_DATA_FRAMES = 2;
@@ -77,13 +73,10 @@ final class H2Front {
     }
 
     /**
-     * A stream's handlers up to the front handler: the request guard, the HTTP/1-style codec, the response-head
-     * converter, the splitter.
+     * A stream's handlers up to the front handler: one, {@link H2StreamCodec}, which checks the request and turns
+     * frames into HTTP/1-style messages and back.
      */
     static void initStream(ChannelPipeline p) {
-        p.addLast("guard", new H2RequestGuard());
-        p.addLast("codec", SERVER_CODEC);
-        p.addLast("response-head", H2ResponseHead.INSTANCE); // above the codec: turns a proxied head first
-        p.addLast("whole", new FullRequestSplitter());
+        p.addLast("h2-stream", new H2StreamCodec());
     }
 }

@@ -1,56 +1,20 @@
 package io.sluice.http;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 
 /**
- * First handler of an HTTP/2 stream channel on the client side: a malformed request (RFC 9113 section 8.1.1)
- * is a stream error, so the stream is reset with PROTOCOL_ERROR before anything converts, routes or forwards
- * it, and nothing is answered on it. The frame codec checks field names, connection-specific fields, pseudo-header
+ * Whether an HTTP/2 request may go on (RFC 9113 section 8.1.1): a malformed one is a stream error, so
+ * {@link H2StreamCodec} resets its stream with PROTOCOL_ERROR before anything converts, routes or forwards it,
+ * and nothing is answered on it. The frame codec checks field names, connection-specific fields, pseudo-header
  * order and Content-Length against the DATA received; this adds what it leaves to the application:
  * {@code :method}, {@code :scheme} and {@code :path} present (and only {@code :authority} with CONNECT),
- * {@code :path} in origin form or {@code *} for OPTIONS, without control bytes or spaces. A stream error the
- * codec raises reaches the stream here first and goes no further, so the codec resets the stream with that
- * error's code rather than the stream's handlers closing it (which would say CANCEL). One per stream; confined
- * to the stream's event loop.
+ * {@code :path} in origin form or {@code *} for OPTIONS, without control bytes or spaces, and no Host that
+ * differs from {@code :authority}. Stateless.
  */
-final class H2RequestGuard extends ChannelInboundHandlerAdapter {
-    private boolean headersSeen;
-    private boolean rejected;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (rejected) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (!headersSeen && msg instanceof Http2HeadersFrame h) {
-            headersSeen = true;
-            if (!wellFormed(h.headers())) {
-                rejected = true;
-                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR), ctx.voidPromise());
-                return;
-            }
-        }
-        ctx.fireChannelRead(msg);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2Exception) {
-            // A stream error from the codec: the multiplexer resets the stream with its code right after this.
-            rejected = true;
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
+final class H2RequestGuard {
+    private H2RequestGuard() {
     }
 
     /** True when the request's pseudo-header fields make a request Sluice may forward (or answer). */

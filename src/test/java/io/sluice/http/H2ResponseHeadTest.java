@@ -2,8 +2,6 @@ package io.sluice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -80,24 +78,5 @@ class H2ResponseHeadTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    @Test
-    void fullAndInterimResponsesAreNotTakenOn() {
-        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel(
-                H2ResponseHead.INSTANCE);
-        ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.EMPTY_BUFFER));
-        ch.writeOutbound(response(HttpResponseStatus.CONTINUE));
-        ch.writeOutbound(response(HttpResponseStatus.OK, "Server", "s"));
-        Object full = ch.readOutbound();
-        Object interim = ch.readOutbound();
-        Object head = ch.readOutbound();
-        assertThat(full).isInstanceOf(DefaultFullHttpResponse.class);
-        assertThat(interim).isInstanceOf(HttpResponse.class);
-        assertThat(head).isInstanceOf(io.netty.handler.codec.http2.Http2HeadersFrame.class);
-        assertThat(((io.netty.handler.codec.http2.Http2HeadersFrame) head).isEndStream()).isFalse();
-        io.netty.util.ReferenceCountUtil.release(full);
-        ch.finishAndReleaseAll();
     }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fuzz target for the HTTP/2 front: after the client preface, the input is whatever frames (or garbage) a
  * client sends. The connection is built as {@link H2Front#install} builds it (same frame codec settings, a
- * stream multiplexer, and per stream the HTTP/1-style codec and {@link FullRequestSplitter}), with a sink in
+ * stream multiplexer, and per stream {@link H2StreamCodec}), with a sink in
  * place of the routing handler that reads and releases everything. Checked for every input:
  * <ul>
  *   <li>no exception reaches the tail of the connection's pipeline or a stream's, other than the protocol
@@ -95,7 +95,7 @@ class Http2FrontFuzzTest {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
                 streams.add(ch);
-                H2Front.initStream(ch.pipeline()); // the guard, codec and splitter a listener's stream has
+                H2Front.initStream(ch.pipeline()); // the stream codec a listener's stream has
                 ch.pipeline().addLast("sink", new StreamSink(escaped));
             }
         });
