@@ -5,7 +5,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -29,20 +31,74 @@ final class H2ResponseHead {
     /** The HTTP/2 headers for {@code r}, or null when Netty's codec should convert it. */
     static Http2Headers convert(HttpResponse r) {
         HttpHeaders in = r.headers();
+        if (in instanceof HeaderBlock block && block.lean()) {
+            return convert(r, block);
+        }
         Http2Headers out = new DefaultHttp2Headers(false, in.size());
         out.status(r.status().codeAsText());
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = KnownHeaderNames.lowerCase(e.getKey());
-            switch (verdict(name)) {
-                case SEND -> out.add(name, e.getValue());
-                case DROP -> { }
-                default -> {
+            if (!add(out, KnownHeaderNames.lowerCase(e.getKey()), e.getValue())) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A proxied head as the upstream decoder left it: names and values read off the block's bytes into Netty's
+     * read-only headers, which keep the array as it is (no entry per field, no value strings).
+     */
+    private static Http2Headers convert(HttpResponse r, HeaderBlock block) {
+        AsciiString[] fields = new AsciiString[2 * block.size()];
+        int at = 0;
+        for (int i = 0, n = block.lines(); i < n; i++) {
+            if (!block.isRemoved(i)) {
+                at = take(fields, at, block.lowerName(i), block.valueView(i));
+                if (at < 0) {
                     return null;
                 }
             }
         }
-        return out;
+        for (int i = 0, n = block.extraCount(); i < n; i++) {
+            at = take(fields, at, KnownHeaderNames.lowerCase(block.extraName(i)), block.extraValue(i));
+            if (at < 0) {
+                return null;
+            }
+        }
+        if (at < fields.length) {
+            fields = Arrays.copyOf(fields, at); // something was dropped: the array must hold fields only
+        }
+        return ReadOnlyHttp2Headers.serverHeaders(false, r.status().codeAsText(), fields);
+    }
+
+    /** Puts one field at {@code at} unless HTTP/2 drops it; where the next goes, or -1 when Netty's to convert. */
+    private static int take(AsciiString[] fields, int at, AsciiString name, CharSequence value) {
+        switch (verdict(name)) {
+            case SEND -> {
+                fields[at] = name;
+                fields[at + 1] = AsciiString.of(value);
+                return at + 2;
+            }
+            case DROP -> {
+                return at;
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
+    /** Adds one header unless HTTP/2 drops it; false when the head is Netty's to convert. */
+    private static boolean add(Http2Headers out, AsciiString name, CharSequence value) {
+        switch (verdict(name)) {
+            case SEND -> out.add(name, value);
+            case DROP -> { }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final int SEND = 0;

@@ -145,6 +145,17 @@ final class HeaderBlock extends AbstractHeaderBlock {
         return true;
     }
 
+    /** Line {@code line}'s name in lower case, as HTTP/2 sends it: the shared one for a common name, else a copy. */
+    AsciiString lowerName(int line) {
+        return KnownHeaderNames.lowerCase(name(line));
+    }
+
+    /** Line {@code line}'s value as a view of the block's bytes, which never change: nothing is copied. */
+    AsciiString valueView(int line) {
+        int s = nameEnd(line);
+        return new AsciiString(bytes, s, valueEnd(line) - s, false);
+    }
+
     /** Headers added to the block (not its own lines). */
     int extraCount() {
         return extraCount;
@@ -152,6 +163,10 @@ final class HeaderBlock extends AbstractHeaderBlock {
 
     CharSequence extraName(int i) {
         return extra[2 * i];
+    }
+
+    CharSequence extraValue(int i) {
+        return extra[2 * i + 1];
     }
 
     /**

@@ -51,6 +51,35 @@ class H2ResponseHeadTest {
     }
 
     @Test
+    void aHeadKeptAsBytesConvertsAsNettyWouldWithRemovalsAndAdditions() throws Exception {
+        String section = "Server: nginx\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nKeep-Alive: timeout=5\r\n"
+                + "X-Own: a b\r\nConnection-Free: x\r\nSet-Cookie: a=b\r\nSET-COOKIE: c=d\r\n";
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.copiedBuffer(section,
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        HeaderBlock block;
+        try {
+            block = new HeadParser().parse(b, 0, b.writerIndex(), true);
+        } finally {
+            b.release();
+        }
+        block.remove("x-own");
+        block.add("Via", "1.1 sluice");
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, block);
+        assertThat(block.lean()).isTrue();
+        Http2Headers ours = H2ResponseHead.convert(r);
+        assertThat(block.lean()).as("read in place").isTrue();
+        HttpResponse same = response(HttpResponseStatus.OK, "Server", "nginx", "Content-Type", "text/plain",
+                "Content-Length", "3", "Keep-Alive", "timeout=5", "Connection-Free", "x", "Set-Cookie", "a=b",
+                "SET-COOKIE", "c=d", "Via", "1.1 sluice");
+        assertThat(lines(ours)).isEqualTo(lines(HttpConversionUtil.toHttp2Headers(same, false)));
+        block.remove("keep-alive"); // nothing left to drop: the fields array is used as it is
+        same.headers().remove("Keep-Alive");
+        assertThat(lines(H2ResponseHead.convert(r))).isEqualTo(lines(HttpConversionUtil.toHttp2Headers(same, false)));
+        block.add("Connection", "close");
+        assertThat(H2ResponseHead.convert(r)).as("a Connection header added is Netty's to convert").isNull();
+    }
+
+    @Test
     void connectionSpecificHeadersAreDroppedAsNettyDropsThem() {
         sameAsNetty(response(HttpResponseStatus.OK, "Keep-Alive", "timeout=5", "Transfer-Encoding", "chunked",
                 "Upgrade", "h2c", "Proxy-Connection", "close", "Host", "h", "x-http2-stream-id", "3",
