@@ -14,6 +14,7 @@ import java.util.random.RandomGenerator;
  * event loop that handles the request.
  */
 public final class PickContext {
+    private static final long[] NO_MARKS = new long[0];
     private final RandomGenerator random;
     private InetSocketAddress client;
     private HttpRequest request;
@@ -22,7 +23,8 @@ public final class PickContext {
     private long cursor;
     private long cursor2;
     private int walk;
-    private long[] marks = new long[1];
+    /** Made by {@link #clearMarks} (only consistent hashing walks with marks), shared empty until then. */
+    private long[] marks = NO_MARKS;
     /** Scoring pickers' scratch, made on first use: most strategies never need it, and on HTTP/2 there is a
      *  context per stream. */
     private int[] sample;

@@ -37,8 +37,8 @@ final class Attempts {
     private int fallbacks;
     private final ReplayBuffer replay = new ReplayBuffer();
     private final StaleResend stale = new StaleResend(this);
-    /** Body parts that arrived while the attempt had no backend connection yet. */
-    private final ArrayDeque<HttpContent> held = new ArrayDeque<>(4);
+    /** Body parts that arrived while the attempt had no backend connection yet; made on first use. */
+    private ArrayDeque<HttpContent> held;
     private boolean keepBody;
     private boolean sentEmptyLast;
     private boolean bodyDropped;
@@ -227,12 +227,15 @@ final class Attempts {
 
     /** Keeps a body part that arrived before the backend connection was ready. */
     void hold(HttpContent c) {
+        if (held == null) {
+            held = new ArrayDeque<>(4);
+        }
         held.add(c);
     }
 
     /** Replaces each held body part by what {@code f} makes of it, in order. */
     void passHeld(java.util.function.UnaryOperator<HttpContent> f) {
-        for (int i = held.size(); i > 0; i--) {
+        for (int i = held == null ? 0 : held.size(); i > 0; i--) {
             held.add(f.apply(held.poll()));
         }
     }
@@ -240,7 +243,7 @@ final class Attempts {
     /** Sends the held body parts on the connection now ready, in order. */
     void sendHeld(Channel ch) {
         HttpContent c;
-        while ((c = held.poll()) != null) {
+        while (held != null && (c = held.poll()) != null) {
             send(ch, c);
         }
     }
@@ -248,7 +251,7 @@ final class Attempts {
     /** Drops the held body parts: the request ended without reaching a backend. */
     void releaseHeld() {
         HttpContent c;
-        while ((c = held.poll()) != null) {
+        while (held != null && (c = held.poll()) != null) {
             c.release();
         }
     }

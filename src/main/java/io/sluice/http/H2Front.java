@@ -1,12 +1,13 @@
 package io.sluice.http;
 
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.sluice.config.LimitsConfig;
 import io.sluice.observe.ListenerStats;
 
@@ -37,16 +38,8 @@ final class H2Front {
                         boolean secure) {
         LimitsConfig limits = proxy.snapshot().config().limits();
         Http2FrameCodec codec = newCodec(limits, maxStreams);
-        H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec, new Http2MultiplexHandler(
-                new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel ch) {
-                        ch.config().setAutoRead(false);
-                        initStream(ch.pipeline());
-                        ch.pipeline().addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true,
-                                secure));
-                    }
-                }));
+        H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec,
+                new Http2MultiplexHandler(new StreamStart(proxy, listener, stats, secure)));
         p.addBefore("h2", "h2-flood", new H2FloodGuard());
         p.channel().config().setAutoRead(true);
     }
@@ -73,7 +66,36 @@ final class H2Front {
     }
 
     /**
-     * A stream's handlers up to the front handler: one, {@link H2StreamCodec}, which checks the request and turns
+     * What the multiplexer puts on every new stream channel: when the channel is registered, it gives its place to
+     * the stream's handlers and stops the channel reading on its own. Unlike Netty's {@code ChannelInitializer} it
+     * keeps no set of the channels it set up. Stateless, so one serves every stream of a connection.
+     */
+    @Sharable
+    private static final class StreamStart extends ChannelInboundHandlerAdapter {
+        private final ProxyContext proxy;
+        private final String listener;
+        private final ListenerStats stats;
+        private final boolean secure;
+
+        StreamStart(ProxyContext proxy, String listener, ListenerStats stats, boolean secure) {
+            this.proxy = proxy;
+            this.listener = listener;
+            this.stats = stats;
+            this.secure = secure;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(false);
+            ChannelPipeline p = ctx.pipeline();
+            p.replace(this, "h2-stream", new H2StreamCodec());
+            p.addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true, secure));
+        }
+    }
+
+    /**
+     * A stream's handlers up to the front handler, as {@link StreamStart} puts them (the fuzz target uses this): one,
+     * {@link H2StreamCodec}, which checks the request and turns
      * frames into HTTP/1-style messages and back.
      */
     static void initStream(ChannelPipeline p) {

@@ -14,7 +14,8 @@ final class ReplayBuffer {
     /** The most body a retry may replay: 64 KiB. */
     static final int MAX_BYTES = 64 * 1024;
 
-    private final ArrayList<HttpContent> parts = new ArrayList<>(4);
+    /** Made when a first part is kept: most requests have no body, and on HTTP/2 there is a buffer per stream. */
+    private ArrayList<HttpContent> parts;
     private long bytes;
     private boolean overflowed;
 
@@ -30,6 +31,9 @@ final class ReplayBuffer {
             return false;
         }
         bytes += n;
+        if (parts == null) {
+            parts = new ArrayList<>(4);
+        }
         parts.add(c.retainedDuplicate());
         return true;
     }
@@ -41,17 +45,19 @@ final class ReplayBuffer {
 
     /** Writes every kept part to {@code ch} again, keeping the originals for a further retry. */
     void replay(Channel ch) {
-        for (int i = 0, n = parts.size(); i < n; i++) { // by index: no iterator per request
+        for (int i = 0, n = parts == null ? 0 : parts.size(); i < n; i++) { // by index: no iterator per request
             ch.write(parts.get(i).retainedDuplicate(), ch.voidPromise());
         }
     }
 
     /** Releases every kept part and starts over empty; idempotent. */
     void release() {
-        for (int i = 0, n = parts.size(); i < n; i++) {
-            parts.get(i).release();
+        if (parts != null) {
+            for (int i = 0, n = parts.size(); i < n; i++) {
+                parts.get(i).release();
+            }
+            parts.clear();
         }
-        parts.clear();
         bytes = 0;
         overflowed = false;
     }
