@@ -43,9 +43,10 @@ import io.netty.util.ReferenceCountUtil;
  *       converts, routes or forwards it, and nothing more of the stream is read; a stream error the frame codec
  *       raises stops here too, so the codec resets the stream with that error's code rather than the stream's
  *       handlers closing it (which would say CANCEL);</li>
- *   <li>a request head becomes an {@link HttpRequest} by Netty's conversion ({@link HttpConversionUtil}); one
- *       that ends the stream is followed by an empty last part, as an HTTP/1.1 request without a body arrives,
- *       and one with a body but no Content-Length is marked chunked; DATA becomes content, a HEADERS frame after
+ *   <li>a request head becomes an {@link HttpRequest} with its fields kept as bytes ({@link H2RequestHead}), or
+ *       by Netty's conversion ({@link HttpConversionUtil}) when that does not take it on; one that ends the
+ *       stream is followed by an empty last part, as an HTTP/1.1 request without a body arrives, and one with a
+ *       body but no Content-Length is marked chunked; DATA becomes content, a HEADERS frame after
  *       the head becomes the trailers;</li>
  *   <li>a proxied response head becomes a HEADERS frame by {@link H2ResponseHead#convert} when it can, by Netty's
  *       conversion otherwise (Sluice's own full answers, heads with Connection, TE or Cookie); content becomes
@@ -100,7 +101,10 @@ final class H2StreamCodec extends ChannelDuplexHandler {
                         true, true);
                 out = trailers;
             } else {
-                HttpRequest req = HttpConversionUtil.toHttpRequest(id, headers, false);
+                HttpRequest req = H2RequestHead.convert(headers);
+                if (req == null) {
+                    req = HttpConversionUtil.toHttpRequest(id, headers, false);
+                }
                 if (frame.isEndStream()) {
                     ctx.fireChannelRead(req);
                     out = LastHttpContent.EMPTY_LAST_CONTENT;
