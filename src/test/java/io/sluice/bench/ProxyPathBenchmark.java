@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * body, and the proxy runs in this JVM with one event loop. After each iteration it prints the heap the
  * event-loop thread allocated per request (from the JVM's per-thread allocation counter), which is the figure
  * the lean header path is judged by; the client and the backend use preallocated arrays, so JMH's {@code -prof
- * gc} ({@code gc.alloc.rate.norm}) shows nearly the same. The time per request includes two loopback round
+ * gc} ({@code gc.alloc.rate.norm}) shows nearly the same. With {@code protocol=h2} the client speaks HTTP/2 with
+ * prior knowledge instead ({@link H2Client}): one stream per request, so the figure includes a stream channel,
+ * its handlers and the HTTP/2 conversions both ways. The time per request includes two loopback round
  * trips and thread hand-offs, so it is not the proxy's CPU cost; {@code bench/run.sh} measures that. Not a
  * test; {@code bench/jmh.sh ProxyPathBenchmark}.
  */
