@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -39,8 +38,8 @@ import io.netty.util.ReferenceCountUtil;
  * messages out, and back. It does in one place, without a pipeline hop, a codec output list or a buffer per
  * request, what three handlers and Netty's {@code Http2StreamFrameToHttpObjectCodec} did before:
  * <ul>
- *   <li>a malformed request ({@link H2RequestGuard#wellFormed}) is reset with PROTOCOL_ERROR before anything
- *       converts, routes or forwards it, and nothing more of the stream is read; a stream error the frame codec
+ *   <li>a malformed request ({@link H2RequestGuard#wellFormed}, or one Netty's conversion refuses) is reset with
+ *       PROTOCOL_ERROR before anything routes or forwards it, and nothing more of the stream is read; a stream error the frame codec
  *       raises stops here too, so the codec resets the stream with that error's code rather than the stream's
  *       handlers closing it (which would say CANCEL);</li>
  *   <li>a request head becomes an {@link HttpRequest} with its fields kept as bytes ({@link H2RequestHead}), or
@@ -87,8 +86,7 @@ final class H2StreamCodec extends ChannelDuplexHandler {
         if (!headSeen) {
             headSeen = true;
             if (!H2RequestGuard.wellFormed(headers)) {
-                rejected = true;
-                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR), ctx.voidPromise());
+                reject(ctx);
                 return;
             }
         }
@@ -116,10 +114,18 @@ final class H2StreamCodec extends ChannelDuplexHandler {
                 }
             }
         } catch (Exception e) {
-            ctx.fireExceptionCaught(new DecoderException(e));
+            // What Netty's conversion refuses (two different Hosts without :authority, a HEADERS frame in the
+            // middle that is neither a head nor trailers) is a malformed request too: reset, as the guard does.
+            reject(ctx);
             return;
         }
         ctx.fireChannelRead(out);
+    }
+
+    /** Resets the stream with PROTOCOL_ERROR and drops whatever else of it arrives (RFC 9113 §8.1.1). */
+    private void reject(ChannelHandlerContext ctx) {
+        rejected = true;
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR), ctx.voidPromise());
     }
 
     @Override

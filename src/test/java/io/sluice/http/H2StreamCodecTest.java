@@ -182,6 +182,32 @@ class H2StreamCodecTest {
         ch.finishAndReleaseAll();
     }
 
+    @Test
+    void aRequestNettysConversionRefusesIsResetLikeAMalformedOne() {
+        // Two different Hosts and no :authority (found by Http2FrontFuzzTest): the conversion throws.
+        EmbeddedChannel ch = new EmbeddedChannel(new H2StreamCodec());
+        Http2Headers twoHosts = new DefaultHttp2Headers(false).method("GET").path("/").scheme("https")
+                .add(AsciiString.of("host"), "a.test").add(AsciiString.of("host"), "b.test");
+        ch.writeInbound(new DefaultHttp2HeadersFrame(twoHosts, true));
+        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(((Http2ResetFrame) ch.readOutbound()).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        ch.checkException(); // nothing went on as an exception either
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+
+        // A HEADERS frame in the middle of a body that neither is a head nor ends the stream.
+        EmbeddedChannel mid = new EmbeddedChannel(new H2StreamCodec());
+        ByteBuf late = bytes("late");
+        mid.writeInbound(new DefaultHttp2HeadersFrame(request("POST", "/up"), false),
+                new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().add("x-a", "1"), false),
+                new DefaultHttp2DataFrame(late, true));
+        assertThat((Object) mid.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat((Object) mid.readInbound()).isNull();
+        assertThat(((Http2ResetFrame) mid.readOutbound()).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        assertThat(late.refCnt()).isZero();
+        mid.checkException();
+        mid.finishAndReleaseAll();
+    }
+
     private static HttpResponse proxied(String... nameValues) {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         for (int i = 0; i < nameValues.length; i += 2) {

@@ -53,6 +53,8 @@ class Http2MalformedIT {
                 Arguments.of("path with a byte above 0x7E", H2Wire.request("GET", "http", "a.test", "/\u00e9")),
                 Arguments.of(":authority and host differ", H2Wire.request("GET", "http", "a.test", "/", "host",
                         "b.test")),
+                Arguments.of("two different hosts and no :authority", H2Wire.request("GET", "http", null, "/",
+                        "host", "a.test", "host", "b.test")),
                 Arguments.of("no :path", H2Wire.request("GET", "http", "a.test", null)),
                 Arguments.of("no :method", H2Wire.request(null, "http", "a.test", "/")),
                 Arguments.of("no :scheme", H2Wire.request("GET", null, "a.test", "/")),
