@@ -195,8 +195,7 @@ final class HeaderBlock extends AbstractHeaderBlock {
                     if (i == cachedLine) {
                         return cached;
                     }
-                    int s = nameEnd(i);
-                    AsciiString v = new AsciiString(bytes, s, valueEnd(i) - s, false);
+                    AsciiString v = valueView(i);
                     cachedLine = i;
                     cached = v;
                     return v;
