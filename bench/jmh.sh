@@ -2,7 +2,8 @@
 # JMH microbenchmarks of hot paths. Default: the cost of one pick for every registered strategy over 3, 100
 # and 1,000 backends (PickBenchmark), printed as a table; values over 200 ns at 1,000 backends are marked.
 #
-# Usage: bench/jmh.sh [BENCHMARK_REGEX]   (default: PickBenchmark; also ForwardHeadersBenchmark, FilterBenchmark
+# Usage: bench/jmh.sh [BENCHMARK_REGEX]   (default: PickBenchmark; also ForwardHeadersBenchmark, HeaderBlockBenchmark
+#   (a proxied request and response head as bytes: parsed, rewritten, written), FilterBenchmark
 #   (ns per request each built-in filter adds), RateLimitBenchmark, CompressBenchmark, HeaderFiltersBenchmark,
 #   ProxyPathBenchmark (heap the event loop allocates per proxied request; add JMH_OPTS="-prof gc"))
 # Knobs (environment): STRATEGIES=a,b (default: all registered)  BACKENDS=3,100,1000

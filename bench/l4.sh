@@ -35,12 +35,6 @@ done
 measuring() { [[ " $L4_MEASURES " == *" $1 "* ]]; }
 uses_iperf() { measuring tcp || measuring tcp-R || measuring udp; }
 
-# Whole seconds (at least 1) of a wrk-style duration: 10s, 2m, 500ms, 7.
-secs_of() {
-  awk -v d="$1" 'BEGIN { n = d + 0; u = d; sub(/^[0-9.]+/, "", u)
-    if (u == "ms") n /= 1000; else if (u == "m") n *= 60; else if (u == "h") n *= 3600
-    s = int(n); if (s < n) s++; if (s < 1) s = 1; print s }'
-}
 SECS="$(secs_of "$DURATION")"
 
 udp_port_in_use() { [ -n "$(ss -Hlun "( sport = :$1 )" 2>/dev/null)" ]; }

@@ -20,6 +20,7 @@
 # p50, p99 and errors of both (bench/reload.sh).
 #
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
+#   WARMUP_PARTS=4 (a Sluice's warm-up is that many load runs back to back, each with new connections)
 #   PROXIES="nginx haproxy sluice sluice-bare" (also sluice-filters: sluice-bare plus a route with rate_limit,
 #   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost; STICKY_RETURNING=1
 #   makes wrk send the sticky cookie, as returning clients do) PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
@@ -70,6 +71,8 @@ CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
 WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
+WARMUP_PARTS="${WARMUP_PARTS:-4}"
+case "$WARMUP_PARTS" in ''|*[!0-9]*|0) printf 'bench: WARMUP_PARTS must be a whole number of at least 1\n' >&2; exit 1 ;; esac
 if [ "$MODE" = h2 ]; then PROXIES="${PROXIES:-nginx sluice sluice-bare}"
 elif [ "$MODE" = l4 ] || [ "$MODE" = idle ] || [ "$MODE" = startup ]; then PROXIES="${PROXIES:-nginx haproxy sluice}"
 else PROXIES="${PROXIES:-nginx haproxy sluice sluice-bare}"; fi
@@ -299,9 +302,56 @@ children_cpu_s() {
   CHILD_CPU_S="$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print t }' "$TMP/times")"
 }
 
+# Whole seconds (at least 1) of a wrk-style duration: 10s, 2m, 500ms, 7.
+secs_of() {
+  awk -v d="$1" 'BEGIN { n = d + 0; u = d; sub(/^[0-9.]+/, "", u)
+    if (u == "ms") n /= 1000; else if (u == "m") n *= 60; else if (u == "h") n *= 3600
+    s = int(n); if (s < n) s++; if (s < 1) s = 1; print s }'
+}
+
+# Warm-up of proxy $1 with load function $2 (run_wrk or run_h2load), which prints a result line to stdout:
+# WARMUP for nginx and haproxy; for a Sluice, WARMUP_SLUICE split into WARMUP_PARTS runs back to back, each
+# with new connections. One long run opens its connections once, while the JIT has compiled nothing yet, so the
+# compiled code would never have seen a connection open or close; the first measured round would then pay for
+# recompiling (HotSpot's deoptimisation traps at the new connections, seconds of C2 time). A proxy in service
+# sees connections come and go all the time. Leaves the last run's result in $TMP/warmup-$1.res.
+warm_up() {
+  local name="$1" load="$2" w="$WARMUP" parts=1 part
+  case "$name" in sluice*) w="$WARMUP_SLUICE"; parts="$WARMUP_PARTS" ;; esac
+  if [ "$parts" -gt 1 ]; then w="$(( ( $(secs_of "$w") + parts - 1 ) / parts ))s"; fi
+  for part in $(seq 1 "$parts"); do
+    if ! "$load" "${PORT[$name]}" "$w" "$TMP/warmup-$name.txt" > "$TMP/warmup-$name.res"; then
+      log "bench: warm-up of $name failed:"; show_log "$TMP/warmup-$name.txt"
+      return 1
+    fi
+  done
+  WARMED="$w"
+  if [ "$parts" -gt 1 ]; then WARMED="$parts x $w"; fi
+}
+
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
 colf() { awk -v n="$2" -v c="$3" '$2 == n { print $c }' "$1" | median; }  # file proxy column
+
+# Per-round CPU ratios to nginx: $1 is the column of CPU per request in $RAW. Each proxy runs in the same round as
+# nginx, minutes apart at most, so dividing round by round cancels most of the drift a shared VM adds between rounds
+# (whole rounds here move by 15%); prints, per proxy, the median of those ratios, their range and in how many rounds
+# the proxy used no more CPU per request than nginx.
+paired_vs_nginx() {
+  want nginx && [ -z "${SKIP[nginx]:-}" ] || return 0
+  local name line header_done=""
+  for name in $PROXIES; do
+    [ "$name" != nginx ] && [ -z "${SKIP[$name]:-}" ] || continue
+    line="$(awk -v n="$name" -v c="$1" '$2 == "nginx" { ng[$1] = $c } $2 == n { p[$1] = $c }
+      END { for (r in p) if ((r in ng) && ng[r] > 0) print p[r] / ng[r] }' "$RAW" | sort -g |
+      awk '{ a[NR] = $1; if ($1 <= 1) le++ } END { if (NR == 0) exit
+        m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+        printf "%.2f (rounds %.2f to %.2f; at most 1.00 in %d of %d)", m, a[1], a[NR], le, NR }')"
+    [ -n "$line" ] || continue
+    [ -n "${header_done:-}" ] || { echo; echo "CPU per request vs nginx, paired by round (median of the per-round ratios):"; header_done=1; }
+    printf '  %-14s %s\n' "$name" "$line"
+  done
+}
 
 # Builds target/sluice.jar when it is missing (or REBUILD=1); a failed build is reported, and the caller
 # skips Sluice because the jar is still missing.
@@ -823,12 +873,9 @@ if [ "$MODE" = h2 ]; then
 
   echo "warm-up:" | tee -a "$RESULTS"
   for name in "${ACTIVE[@]}"; do
-    w="$WARMUP"; case "$name" in sluice*) w="$WARMUP_SLUICE" ;; esac
-    if run_h2load "${PORT[$name]}" "$w" "$TMP/warmup-$name.txt" > "$TMP/warmup-$name.res"; then
-      awk -v n="$name" -v w="$w" '{ printf "  %-11s %s, %s req/s, failed %s, non-2xx %s, %s %s %s\n", n, w, $1, $4, $5, $12, $13, $14 }' \
+    if warm_up "$name" run_h2load; then
+      awk -v n="$name" -v w="$WARMED" '{ printf "  %-11s %s, %s req/s, failed %s, non-2xx %s, %s %s %s\n", n, w, $1, $4, $5, $12, $13, $14 }' \
         "$TMP/warmup-$name.res" | tee -a "$RESULTS"
-    else
-      log "bench: warm-up of $name failed:"; show_log "$TMP/warmup-$name.txt"
     fi
     sleep "$PAUSE"
   done
@@ -871,6 +918,7 @@ if [ "$MODE" = h2 ]; then
     done
     awk '!($2 in seen) { seen[$2] = 1; printf "%s%s %s %s %s", (n++ ? "; " : "negotiated: "), $2, $17, $18, $19 } END { if (n) print "" }' "$RAW"
     awk '$7 > 0 || $8 > 0 { bad = 1 } END { if (bad) print "warning: some requests failed or were not answered 2xx (columns failed, non2xx); those proxies are not compared fairly" }' "$RAW"
+    paired_vs_nginx 4
     if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
       paired="$(awk '$2 == "sluice" { on[$1] = $4 } $2 == "sluice-bare" { off[$1] = $4 }
         END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
@@ -999,11 +1047,8 @@ fi
 
 echo "warm-up:" | tee -a "$RESULTS"
 for name in "${ACTIVE[@]}"; do
-  w="$WARMUP"; case "$name" in sluice*) w="$WARMUP_SLUICE" ;; esac
-  if run_wrk "${PORT[$name]}" "$w" "$TMP/warmup-$name.txt" > "$TMP/warmup-$name.res"; then
-    awk -v n="$name" -v w="$w" '{ printf "  %-8s %s, %s req/s, errors %s\n", n, w, $1, $5 }' "$TMP/warmup-$name.res" | tee -a "$RESULTS"
-  else
-    log "bench: warm-up of $name failed:"; show_log "$TMP/warmup-$name.txt"
+  if warm_up "$name" run_wrk; then
+    awk -v n="$name" -v w="$WARMED" '{ printf "  %-8s %s, %s req/s, errors %s\n", n, w, $1, $5 }' "$TMP/warmup-$name.res" | tee -a "$RESULTS"
   fi
   sleep "$PAUSE"
 done
@@ -1078,6 +1123,7 @@ done
           printf "  first window / steady: req/s x%.2f, p99 x%.2f, CPU per request x%.2f\n", r1 / r2, p1 / p2, c1 / c2 }'
     done
   fi
+  paired_vs_nginx 6
   # Running out of file descriptors or connection slots shows only in the proxies' logs.
   for name in $PROXIES; do
     case "$name" in
