@@ -863,7 +863,7 @@ if [ "$MODE" = h2 ]; then
     echo "           h2load offers TLS 1.3 ciphers $H2_TLS13_CIPHERS) with ALPN h2; backend side HTTP/1.1 keep-alive,"
     echo "           no TLS, $BODY_DESC from an nginx backend; proxies pinned to core $PROXY_CPU, backend + h2load to core $LOAD_CPU;"
     echo "           Sluice netty transport: $SLUICE_TRANSPORT"
-    echo "load:      h2load -t1 -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION ($((H2_CLIENTS * H2_STREAMS)) requests in flight), $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE})"
+    echo "load:      h2load -t1 -c$H2_CLIENTS -m$H2_STREAMS -D$DURATION ($((H2_CLIENTS * H2_STREAMS)) requests in flight), $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE} in ${WARMUP_PARTS} run(s))"
     [ "$H2_PERCENTILES" = 1 ] && echo "           p50/p99 from h2load's per-request log (--log-file), which costs h2load CPU on core $LOAD_CPU"
     for name in $PROXIES; do
       [ -n "${SKIP[$name]:-}" ] && echo "skipped:   $name: ${SKIP[$name]}"
@@ -945,7 +945,7 @@ fi
   fi
   echo "transport: loopback TCP 127.0.0.1, $conn_desc, no TLS, $BODY_DESC from an nginx backend;"
   echo "           proxies pinned to core $PROXY_CPU, backend + wrk to core $LOAD_CPU; Sluice netty transport: $SLUICE_TRANSPORT"
-  echo "load:      wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency --timeout $WRK_TIMEOUT$conn_opt, $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE})"
+  echo "load:      wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency --timeout $WRK_TIMEOUT$conn_opt, $ROUNDS interleaved round(s); warm-up ${WARMUP} (sluice ${WARMUP_SLUICE} in ${WARMUP_PARTS} run(s))"
   if want sluice || want sluice-bare || want sluice-filters; then
     echo "Sluice:    $(sluice_cmd)"
     cds="$(sluice_cds)"; [ -z "$cds" ] || echo "AppCDS:    $cds"
