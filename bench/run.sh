@@ -333,6 +333,12 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if 
 col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$RAW" | median; }
 colf() { awk -v n="$2" -v c="$3" '$2 == n { print $c }' "$1" | median; }  # file proxy column
 
+# Per-round ratios of proxy $1 to proxy $2 in column $3 of $RAW, one a line, for the rounds both ran in.
+round_ratios() {
+  awk -v a="$1" -v b="$2" -v c="$3" '$2 == a { x[$1] = $c } $2 == b { y[$1] = $c }
+    END { for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r] }' "$RAW"
+}
+
 # Per-round CPU ratios to nginx: $1 is the column of CPU per request in $RAW. Each proxy runs in the same round as
 # nginx, minutes apart at most, so dividing round by round cancels most of the drift a shared VM adds between rounds
 # (whole rounds here move by 15%); prints, per proxy, the median of those ratios, their range and in how many rounds
@@ -342,8 +348,7 @@ paired_vs_nginx() {
   local name line header_done=""
   for name in $PROXIES; do
     [ "$name" != nginx ] && [ -z "${SKIP[$name]:-}" ] || continue
-    line="$(awk -v n="$name" -v c="$1" '$2 == "nginx" { ng[$1] = $c } $2 == n { p[$1] = $c }
-      END { for (r in p) if ((r in ng) && ng[r] > 0) print p[r] / ng[r] }' "$RAW" | sort -g |
+    line="$(round_ratios "$name" nginx "$1" | sort -g |
       awk '{ a[NR] = $1; if ($1 <= 1) le++ } END { if (NR == 0) exit
         m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
         printf "%.2f (rounds %.2f to %.2f; at most 1.00 in %d of %d)", m, a[1], a[NR], le, NR }')"
@@ -920,8 +925,7 @@ if [ "$MODE" = h2 ]; then
     awk '$7 > 0 || $8 > 0 { bad = 1 } END { if (bad) print "warning: some requests failed or were not answered 2xx (columns failed, non2xx); those proxies are not compared fairly" }' "$RAW"
     paired_vs_nginx 4
     if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
-      paired="$(awk '$2 == "sluice" { on[$1] = $4 } $2 == "sluice-bare" { off[$1] = $4 }
-        END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
+      paired="$(round_ratios sluice sluice-bare 4 | median)"
       awk -v on="$(col sluice 4)" -v off="$(col sluice-bare 4)" -v paired="$paired" 'BEGIN {
         if (on != "NA" && off != "NA" && off > 0)
           printf "\nobservability cost: sluice (metrics + access log) %.2f us/req vs sluice-bare (both off) %.2f us/req (medians: %+.1f%%);\n", on, off, (on / off - 1) * 100
@@ -1137,8 +1141,7 @@ done
     fi
   done
   if [ -z "${SKIP[sluice-filters]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice-filters && want sluice-bare; then
-    paired="$(awk '$2 == "sluice-filters" { on[$1] = $6 } $2 == "sluice-bare" { off[$1] = $6 }
-      END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
+    paired="$(round_ratios sluice-filters sluice-bare 6 | median)"
     awk -v on="$(col sluice-filters 6)" -v off="$(col sluice-bare 6)" -v paired="$paired" 'BEGIN {
       if (on != "NA" && off != "NA" && off > 0)
         printf "\nfilter cost: sluice-filters (rate_limit + sticky + security_headers) %.2f us/req vs sluice-bare %.2f us/req (medians: %+.1f%%);\n", on, off, (on / off - 1) * 100
@@ -1148,8 +1151,7 @@ done
   if [ -z "${SKIP[sluice]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice && want sluice-bare; then
     # Paired by round: the two Sluices run back to back in each round, so their ratio cancels most of the
     # drift a noisy machine adds between rounds; the median of those ratios is the figure to read.
-    paired="$(awk '$2 == "sluice" { on[$1] = $6 } $2 == "sluice-bare" { off[$1] = $6 }
-      END { for (r in on) if (r in off && off[r] > 0) print on[r] / off[r] }' "$RAW" | median)"
+    paired="$(round_ratios sluice sluice-bare 6 | median)"
     awk -v on="$(col sluice 6)" -v off="$(col sluice-bare 6)" -v paired="$paired" 'BEGIN {
       if (on != "NA" && off != "NA" && off > 0)
         printf "\nobservability cost: sluice (metrics + access log) %.2f us/req vs sluice-bare (both off) %.2f us/req (medians: %+.1f%%);\n", on, off, (on / off - 1) * 100
