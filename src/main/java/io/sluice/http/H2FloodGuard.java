@@ -5,6 +5,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * frame still reach the codec, nothing after it does (it is read and dropped), and the connection is shut
  * for output once the GOAWAY is written and closed a second after the flood was found. RST_STREAM bursts, empty
  * DATA frames, small CONTINUATION frames and the acknowledgements waiting to be written are bounded by
- * the codec itself (see {@link H2Front}).
+ * the codec itself (see {@link H2Front}); when the codec refuses a peer with an error GOAWAY, its close is
+ * made the same way, shut for output first.
  *
  * <p>Also stops reading while the connection is not writable: a peer that floods without reading what
  * it is sent (SETTINGS and PING acknowledgements, resets) then fills its own socket buffers rather than
@@ -57,7 +60,28 @@ final class H2FloodGuard extends ChannelDuplexHandler {
     private int priorities;
     private int windowUpdates;
     private boolean tripped;
+    /** The codec sent GOAWAY with an error: the peer broke a rule or a bound the codec keeps itself. */
+    private boolean refused;
     private boolean pausedForWrites;
+
+    H2FloodGuard() {
+    }
+
+    /**
+     * A guard that also sees the codec's own GOAWAYs on {@code connection}: when the codec refuses the peer (a
+     * CONTINUATION or reset flood, a protocol error), its close is made the same way as after the guard's own
+     * refusal, so that the reset a close with unread input causes cannot destroy the GOAWAY.
+     */
+    H2FloodGuard(Http2Connection connection) {
+        connection.addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+                if (errorCode != Http2Error.NO_ERROR.code()) {
+                    refused = true;
+                }
+            }
+        });
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -179,18 +203,24 @@ final class H2FloodGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * Once the peer is cut off, the codec closes the connection as soon as its GOAWAY is written. Closing
-     * a socket with the flood still unread makes the kernel send a reset, which can destroy the GOAWAY
-     * before the peer reads it; so the connection is only shut for output here, what still comes is read
-     * and dropped, and it is closed when the time given to the GOAWAY is up.
+     * Once the peer is cut off (by this guard, or by the codec with an error GOAWAY), the codec closes the
+     * connection as soon as its GOAWAY is written. Closing a socket with the flood still unread makes the kernel
+     * send a reset, which can destroy the GOAWAY before the peer reads it; so the connection is only shut for
+     * output here, what still comes is read and dropped, and it is closed when the time given to the GOAWAY is up.
      */
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (!tripped || !(ctx.channel() instanceof DuplexChannel duplex) || !ctx.channel().isActive()) {
+        if (!(tripped || refused) || !(ctx.channel() instanceof DuplexChannel duplex) || !ctx.channel().isActive()) {
             ctx.close(promise);
             return;
         }
         ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+        if (!tripped) {
+            tripped = true; // what still comes is dropped, as after the guard's own refusal
+            ctx.executor().schedule(() -> {
+                ctx.close(); // from here, past this handler's own close
+            }, CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+        }
         ctx.flush();
         duplex.shutdownOutput();
         ctx.channel().config().setAutoRead(true);

@@ -40,7 +40,7 @@ final class H2Front {
         Http2FrameCodec codec = newCodec(limits, maxStreams);
         H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec,
                 new Http2MultiplexHandler(new StreamStart(proxy, listener, stats, secure)));
-        p.addBefore("h2", "h2-flood", new H2FloodGuard());
+        p.addBefore("h2", "h2-flood", new H2FloodGuard(codec.connection()));
         p.channel().config().setAutoRead(true);
     }
 
