@@ -120,8 +120,13 @@ final class H2FloodGuard extends ChannelDuplexHandler {
         };
         ctx.fireExceptionCaught(Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
                 "too many %s frames in one second", what));
+        closeLater(ctx);
+    }
+
+    /** Closes the connection when the time given to a GOAWAY is up, from here: past this handler's own close. */
+    private static void closeLater(ChannelHandlerContext ctx) {
         ctx.executor().schedule(() -> {
-            ctx.close(); // from here, past this handler's own close
+            ctx.close();
         }, CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -217,9 +222,7 @@ final class H2FloodGuard extends ChannelDuplexHandler {
         ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
         if (!tripped) {
             tripped = true; // what still comes is dropped, as after the guard's own refusal
-            ctx.executor().schedule(() -> {
-                ctx.close(); // from here, past this handler's own close
-            }, CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            closeLater(ctx);
         }
         ctx.flush();
         duplex.shutdownOutput();
