@@ -45,6 +45,14 @@ final class PoolBinder {
             key("connect", duration(), "To open a connection (default 5s); also for L4 connections."),
             key("response", duration(), "From the request sent to the response head (default 60s)."),
             key("idle", duration(), "An idle pooled connection is closed after this (default 60s)."));
+    static final Section CONNECTION_LIMIT = Section.of("connection_limit", "Connections to each backend at most"
+                    + " (HTTP/1.1 pools), and the queue of requests that wait for one.",
+            required("max_per_backend", integer(1, 1_000_000), "Open connections to each backend at most, counting"
+                    + " those being opened; shared out among the event loops, at least one each."),
+            key("queue", integer(0, 10_000_000), "Requests that may wait for a connection to one backend (default"
+                    + " 1024; 0 = none wait); more get 503."),
+            key("queue_timeout", duration(), "How long a request waits for a connection at most, then 503"
+                    + " (default 10s)."));
     static final Section POOL = Section.of("pool", "A pool of backends and how to balance over them.",
             required("name", name(), "The pool's name, which routes refer to."),
             key("strategy", new SchemaType.Spellings(Strategies::names, Strategies::aliases), "How a backend is picked (default"
@@ -65,7 +73,9 @@ final class PoolBinder {
                     + " clear text), tcp or udp (for L4 listeners)."),
             key("tls", flagOr(TlsBinder.UPSTREAM_TLS), "TLS to the backends: true, false or settings."),
             key("send_proxy_protocol", oneOf(List.of("v1", "v2", "off", "none", 1, 2, false)), "A PROXY header"
-                    + " first on every backend connection: v1 (text), v2 (binary) or off (default)."));
+                    + " first on every backend connection: v1 (text), v2 (binary) or off (default)."),
+            key("connection_limit", ref(CONNECTION_LIMIT), "At most this many connections to each backend; requests"
+                    + " beyond wait in a queue (default: no limit)."));
 
     private PoolBinder() {
     }
@@ -150,10 +160,18 @@ final class PoolBinder {
             b.error(child(path, "tls"), value(m, "tls"), "a " + protocol.name().toLowerCase(java.util.Locale.ROOT)
                     + " pool passes bytes on as they are; TLS passes through it untouched, so remove `tls`");
         }
+        ConnectionLimitConfig limit = connectionLimit(b, value(m, "connection_limit"), child(path, "connection_limit"));
+        if (limit.limited() && protocol != null && protocol != UpstreamProtocol.HTTP1) {
+            b.error(child(path, "connection_limit"), value(m, "connection_limit"), "connection_limit counts HTTP/1.1"
+                    + " connections; a " + protocol.name().toLowerCase(java.util.Locale.ROOT) + " pool "
+                    + (protocol.http() ? "multiplexes its requests on one connection per event loop"
+                    : "is used by L4 listeners, which limit connections with their own `max_connections`")
+                    + ", so remove `connection_limit`");
+        }
         if (b.errorCount() != before) {
             return null;
         }
-        return PoolConfig.builder(name).sendProxyProtocol(or(sendProxy, ProxyVersion.NONE)).strategy(strategy).backends(backends.list()).timeouts(timeouts)
+        return PoolConfig.builder(name).connectionLimit(limit).sendProxyProtocol(or(sendProxy, ProxyVersion.NONE)).strategy(strategy).backends(backends.list()).timeouts(timeouts)
                 .healthCheck(healthCheck).balance(balance).breaker(breaker).retry(retry).fallbackPool(fallback)
                 .panicThreshold(or(panic, 0)).protocol(or(protocol, UpstreamProtocol.HTTP1)).tls(tls).build();
     }
@@ -435,6 +453,27 @@ final class PoolBinder {
 
     private static String stripBrackets(String host) {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** A pool's {@code connection_limit}; {@link ConnectionLimitConfig#NONE} when absent or wrong. */
+    private static ConnectionLimitConfig connectionLimit(Binder b, YamlNode n, String path) {
+        ConnectionLimitConfig d = ConnectionLimitConfig.NONE;
+        if (n == null) {
+            return d;
+        }
+        YamlNode.Mapping m = b.mapping(n, path, "a map with max_per_backend, and optionally queue and queue_timeout");
+        if (m == null) {
+            return d;
+        }
+        b.allowOnly(m, path, CONNECTION_LIMIT.keys());
+        YamlNode maxNode = b.require(m, "max_per_backend", path, "open connections to each backend at most, e.g. 256");
+        Integer max = b.integer(maxNode, child(path, "max_per_backend"), 1, 1_000_000);
+        Integer queue = b.integer(value(m, "queue"), child(path, "queue"), 0, 10_000_000);
+        Duration timeout = b.duration(value(m, "queue_timeout"), child(path, "queue_timeout"), false);
+        if (max == null) {
+            return d;
+        }
+        return new ConnectionLimitConfig(max, or(queue, d.queue()), or(timeout, d.queueTimeout()));
     }
 
     private static TimeoutsConfig timeouts(Binder b, YamlNode n, String path) {

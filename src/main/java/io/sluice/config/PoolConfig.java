@@ -25,13 +25,17 @@ import java.util.Objects;
  *                       with {@link UpstreamTlsConfig#DEFAULTS} when this is null)
  * @param sendProxyProtocol the PROXY protocol header written first on every connection to a backend, telling it
  *                       who the client is; {@link ProxyVersion#NONE} (default) for none
+ * @param connectionLimit connections to each backend at most, and the queue of requests waiting for one;
+ *                       {@link ConnectionLimitConfig#NONE} (default) for no limit
  */
 public record PoolConfig(String name, String strategy, List<BackendConfig> backends, TimeoutsConfig timeouts,
                          HealthCheckConfig healthCheck, BalanceOptions balance, CircuitBreakerConfig breaker,
                          RetryConfig retry, String fallbackPool, int panicThreshold,
-                         UpstreamProtocol protocol, UpstreamTlsConfig tls, ProxyVersion sendProxyProtocol) {
+                         UpstreamProtocol protocol, UpstreamTlsConfig tls, ProxyVersion sendProxyProtocol,
+                         ConnectionLimitConfig connectionLimit) {
     public PoolConfig {
         Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
+        Objects.requireNonNull(connectionLimit, "connectionLimit");
         if (protocol == UpstreamProtocol.UDP && sendProxyProtocol != ProxyVersion.NONE) {
             throw new IllegalArgumentException("PROXY headers are sent on TCP connections only");
         }
@@ -65,7 +69,7 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
                       RetryConfig retry, String fallbackPool, int panicThreshold, UpstreamProtocol protocol,
                       UpstreamTlsConfig tls) {
         this(name, strategy, backends, timeouts, healthCheck, balance, breaker, retry, fallbackPool, panicThreshold,
-                protocol, tls, ProxyVersion.NONE);
+                protocol, tls, ProxyVersion.NONE, ConnectionLimitConfig.NONE);
     }
 
     /** Whether Sluice talks TLS to the backends. */
@@ -106,6 +110,7 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         b.protocol = protocol;
         b.tls = tls;
         b.sendProxyProtocol = sendProxyProtocol;
+        b.connectionLimit = connectionLimit;
         return b;
     }
 
@@ -124,6 +129,7 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
         private UpstreamProtocol protocol = UpstreamProtocol.HTTP1;
         private UpstreamTlsConfig tls;
         private ProxyVersion sendProxyProtocol = ProxyVersion.NONE;
+        private ConnectionLimitConfig connectionLimit = ConnectionLimitConfig.NONE;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -193,9 +199,15 @@ public record PoolConfig(String name, String strategy, List<BackendConfig> backe
             return this;
         }
 
+        /** Connections to each backend at most, and the queue for them; {@link ConnectionLimitConfig#NONE} for none. */
+        public Builder connectionLimit(ConnectionLimitConfig value) {
+            this.connectionLimit = value;
+            return this;
+        }
+
         public PoolConfig build() {
             return new PoolConfig(name, strategy, backends, timeouts, healthCheck, balance, breaker, retry,
-                    fallbackPool, panicThreshold, protocol, tls, sendProxyProtocol);
+                    fallbackPool, panicThreshold, protocol, tls, sendProxyProtocol, connectionLimit);
         }
     }
 }
