@@ -86,7 +86,7 @@ public final class Sluice implements AutoCloseable {
         this.history = new History(snapshot::get);
         this.metrics = new PrometheusRegistry();
         metrics.register(new MetricsCollector(snapshot::get, telemetry, this::openConnections,
-                proxy::upstreamConnections, clock));
+                proxy::upstreamConnections, proxy::upstreamQueued, clock));
         metrics.register(reloads.collector());
         metrics.register(new TurnMetrics(this::stunListeners));
         JvmMetrics.builder().register(metrics);
@@ -164,6 +164,11 @@ public final class Sluice implements AutoCloseable {
     /** Backend connections open now, busy or idle (an HTTP/2 one counts once, whatever its streams). */
     public int upstreamConnections() {
         return proxy.upstreamConnections();
+    }
+
+    /** Requests waiting now for a backend connection under a pool's {@code connection_limit}. */
+    public int upstreamQueued() {
+        return proxy.upstreamQueued();
     }
 
     /** The per-second history of pools and backends (what {@code /_metrics/history} serves). */

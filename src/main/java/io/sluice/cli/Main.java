@@ -58,6 +58,9 @@ import picocli.CommandLine.Option;
             "",
             "Traffic policy is set in the config file, per listener and per route (`filters:`, `sticky:`, `split:`,",
             "`redirect:`, `match: { country: [...] }`): filters ${sys:sluice.filters}.",
+            "Each pool has health checks, circuit breakers, retries and an optional limit of connections per backend",
+            "with a queue (`health_check:`, `circuit_breaker:`, `retry:`, `connection_limit:`); 'sluice schema' lists"
+                + " every key.",
             ""},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BackendCommand.class,
             StatusCommand.class, ReloadCommand.class, SchemaCommand.class},

@@ -210,6 +210,10 @@ final class Attempts {
      */
     void report(Backend b, PoolRuntime in, int status, long latencyNanos, FailureKind kind, int attemptIndex,
                 long now, boolean metrics) {
+        if (kind == FailureKind.CONNECTION_LIMIT) {
+            b.state().released(); // it never reached the backend: no latency, no outcome for its breaker
+            return;
+        }
         boolean failed = kind.countsAgainstBackend() || status >= 500; // as Outcome.failed()
         b.state().requestFinished(latencyNanos, failed, now, in.halfLifeNanos());
         if (metrics) {

@@ -32,9 +32,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A failed attempt goes again by the rules {@link Retries} describes; a pooled connection that closes under
  * the request goes again once by {@link StaleResend}'s. When the pool has no backend to take the request,
- * its fallback pool does. Confined to the client connection's event loop.
+ * its fallback pool does. When the pool's connection limit for the backend is reached, the attempt waits in line
+ * ({@link ConnectionSlots}) and gets 503 if the line is full or the wait too long. Confined to the client
+ * connection's event loop.
  */
-final class Exchange {
+final class Exchange implements ConnectionSlots.Waiter {
     private final FrontendHandler fe;
     private final ChannelHandlerContext client;
     private final ProxyContext proxy;
@@ -63,6 +65,8 @@ final class Exchange {
     /** Retry state: where attempts went, the body kept for a replay. */
     private final Attempts attempts;
     private int connectId;
+    /** The attempt's place in line for a connection, while it waits for one. */
+    private ConnectionSlots.Ticket ticket;
     /** The route's filters for this request; null when it has none. */
     private ExchangeFilters filters;
 
@@ -172,8 +176,42 @@ final class Exchange {
         Channel ch = upstreams.poll(b, pool, client.channel());
         if (ch != null) {
             attach(ch, true);
+        } else if (pool.protocol() != UpstreamProtocol.HTTP1
+                || upstreams.slots().mayOpen(b.socketAddress(), pool.config().connectionLimit())) {
+            connect();
+        } else {
+            ticket = upstreams.slots().await(b.socketAddress(), UpstreamPool.idleKey(b.socketAddress(), pool,
+                    client.channel()), pool.config().connectionLimit(), this);
+            if (ticket == null) {
+                fail(FailureKind.CONNECTION_LIMIT, HttpResponseStatus.SERVICE_UNAVAILABLE); // the line is full
+            }
+        }
+    }
+
+    /** Whether the attempt waits in line for a backend connection (the pool's connection limit). */
+    boolean waitingForConnection() {
+        return ticket != null;
+    }
+
+    @Override
+    public void connectionFree() {
+        ticket = null;
+        if (done) {
+            return;
+        }
+        Channel ch = upstreams.poll(backend, pool, client.channel());
+        if (ch != null) {
+            attach(ch, true);
         } else {
             connect();
+        }
+    }
+
+    @Override
+    public void queueTimedOut() {
+        ticket = null;
+        if (!done) {
+            fail(FailureKind.CONNECTION_LIMIT, HttpResponseStatus.SERVICE_UNAVAILABLE);
         }
     }
 
@@ -449,7 +487,8 @@ final class Exchange {
         upstream = null;
         upstreamHandler = null;
         if (!responseStarted && !interim && attempts.stale().tryResend()) {
-            // A pooled connection the backend had closed: go again on a fresh one, as the same attempt.
+            // A pooled connection the backend had closed: go again on a fresh one, as the same attempt. It takes the
+            // place of the one that closed, so it does not wait in line for the connection limit.
             cancelTimer();
             requestSent = false;
             if (old != null) {
@@ -498,6 +537,10 @@ final class Exchange {
     private void end(FailureKind kind) {
         done = true;
         cancelTimer();
+        if (ticket != null) {
+            ticket.cancel();
+            ticket = null;
+        }
         attempts.releaseHeld();
         attempts.releaseBody();
         if (tunnel != null) {
@@ -526,7 +569,8 @@ final class Exchange {
             return;
         }
         finished(errorStatus.code());
-        boolean close = !requestComplete || !mayKeepAlive() || errorStatus.code() == 413;
+        // A request without a body may fail before its (empty) last part is read; the connection can stay open.
+        boolean close = !answerKeepsOpen() || errorStatus.code() == 413;
         finishLocally(Responses.error(errorStatus, close));
     }
 

@@ -488,6 +488,10 @@ final class FrontendHandler extends ChannelDuplexHandler {
             } else if (timer != null) {
                 timer.pauseBody();
             }
+        } else if (e.waitingForConnection()) {
+            // Nothing goes anywhere until a backend connection comes free; a read pending meanwhile lets a client
+            // that resets be seen and leave the line. What a pipelining client sends waits in the queue.
+            ctx.read();
         }
     }
 

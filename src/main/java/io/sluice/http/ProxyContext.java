@@ -82,6 +82,11 @@ public final class ProxyContext {
         return upstreams.openConnections();
     }
 
+    /** Requests waiting for an upstream connection under a pool's {@code connection_limit}. */
+    public int upstreamQueued() {
+        return upstreams.queuedRequests();
+    }
+
     /** Open client connections across all listeners. */
     public ChannelGroup clients() {
         return clients;

@@ -58,6 +58,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The backend's address. */
+    InetSocketAddress address() {
+        return address;
+    }
+
     /** Where the connection waits idle in the pool. */
     Object idleKey() {
         return idleKey;

@@ -59,11 +59,17 @@ final class UpstreamPool {
     private boolean sweepScheduled;
     private final AtomicInteger open;
     private final H2Upstream h2;
+    private final ConnectionSlots slots;
 
-    UpstreamPool(EventLoop loop, AtomicInteger open) {
+    UpstreamPool(EventLoop loop, AtomicInteger open, AtomicInteger queued) {
         this.loop = loop;
         this.open = open;
         this.h2 = new H2Upstream(this);
+        int loops = 0;
+        for (var ignored : loop.parent()) {
+            loops++;
+        }
+        this.slots = new ConnectionSlots(this, loop, loops, queued);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(Transport.clientChannel())
@@ -136,6 +142,43 @@ final class UpstreamPool {
         ch.read();
         if (!sweepScheduled) {
             scheduleSweep(h.idleDeadline());
+        }
+        slots.idleAgain(h.address());
+    }
+
+    /** The connection limits and the requests waiting for a connection, on this loop. */
+    ConnectionSlots slots() {
+        return slots;
+    }
+
+    /** Whether a connection waits idle under this key (it may have closed without our knowing yet). */
+    boolean hasIdle(Object idleKey) {
+        ArrayDeque<Channel> q = idle.get(idleKey);
+        return q != null && !q.isEmpty();
+    }
+
+    /**
+     * Closes the connection to {@code address} that has been idle longest under a key other than {@code except}
+     * (another client's, when the pool sends PROXY headers), to make room under the connection limit.
+     */
+    void closeOldestIdle(InetSocketAddress address, Object except) {
+        for (Iterator<Map.Entry<Object, ArrayDeque<Channel>>> it = idle.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Object, ArrayDeque<Channel>> e = it.next();
+            Object key = e.getKey();
+            if (!key.equals(except) && key instanceof Private p && p.address().equals(address)) {
+                Channel ch = e.getValue().pollFirst();
+                if (e.getValue().isEmpty()) {
+                    it.remove(); // one client's queue: gone with its last connection
+                }
+                if (ch != null) {
+                    UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+                    if (h != null) {
+                        h.unbind(false);
+                    }
+                    ch.close();
+                    return;
+                }
+            }
         }
     }
 
@@ -240,6 +283,7 @@ final class UpstreamPool {
                     }
                 })
                 .connect(address);
+        slots.opened(address, cf.channel());
         privateTo(cf.channel(), key);
         return ready(cf, address, null);
     }

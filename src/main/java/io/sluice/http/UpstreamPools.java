@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class UpstreamPools {
     private final FastThreadLocal<UpstreamPool> perLoop = new FastThreadLocal<>();
     private final AtomicInteger open = new AtomicInteger();
+    /** Requests waiting for a connection under a connection limit, across every event loop. */
+    private final AtomicInteger queued = new AtomicInteger();
     /** Every loop's pool, for the rare calls that must reach them all (a reload). */
     private final List<UpstreamPool> all = new CopyOnWriteArrayList<>();
 
@@ -22,7 +24,7 @@ final class UpstreamPools {
     UpstreamPool get(EventLoop loop) {
         UpstreamPool p = perLoop.get();
         if (p == null) {
-            p = new UpstreamPool(loop, open);
+            p = new UpstreamPool(loop, open, queued);
             perLoop.set(p);
             all.add(p);
         }
@@ -42,5 +44,10 @@ final class UpstreamPools {
     /** Upstream connections open now, across every event loop. */
     int openConnections() {
         return open.get();
+    }
+
+    /** Requests waiting for an upstream connection now (pools with a {@code connection_limit}), across every loop. */
+    int queuedRequests() {
+        return queued.get();
     }
 }

@@ -43,20 +43,23 @@ public final class MetricsCollector implements MultiCollector {
     private final Telemetry telemetry;
     private final ToIntFunction<String> clientConnections;
     private final IntSupplier upstreamConnections;
+    private final IntSupplier upstreamQueued;
     private final LongSupplier clock;
 
     /**
      * @param clientConnections open client connections of the named listener
      * @param upstreamConnections open upstream connections
+     * @param upstreamQueued requests waiting for an upstream connection under a pool's connection limit
      * @param clock the data path's clock, for breaker states
      */
     public MetricsCollector(Supplier<RuntimeSnapshot> snapshot, Telemetry telemetry,
                             ToIntFunction<String> clientConnections, IntSupplier upstreamConnections,
-                            LongSupplier clock) {
+                            IntSupplier upstreamQueued, LongSupplier clock) {
         this.snapshot = snapshot;
         this.telemetry = telemetry;
         this.clientConnections = clientConnections;
         this.upstreamConnections = upstreamConnections;
+        this.upstreamQueued = upstreamQueued;
         this.clock = clock;
     }
 
@@ -177,6 +180,9 @@ public final class MetricsCollector implements MultiCollector {
 
         out.metricSnapshot(gauge("sluice_upstream_open_connections", "Upstream connections open now, busy or idle")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(upstreamConnections.getAsInt()).build()).build());
+        out.metricSnapshot(gauge("sluice_upstream_queued_requests", "Requests waiting for an upstream connection"
+                + " under a pool's connection_limit")
+                .dataPoint(GaugeDataPointSnapshot.builder().value(upstreamQueued.getAsInt()).build()).build());
         out.metricSnapshot(counter("sluice_access_log_dropped_lines",
                 "Access log lines dropped because the writer could not keep up")
                 .dataPoint(CounterDataPointSnapshot.builder().value(telemetry.accessLog().dropped()).build()).build());

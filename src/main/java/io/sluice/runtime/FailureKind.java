@@ -13,10 +13,18 @@ public enum FailureKind {
     /** The response headers did not arrive within the response timeout. */
     RESPONSE_TIMEOUT,
     /** The client went away before the response was complete. */
-    CLIENT_ABORT;
+    CLIENT_ABORT,
+    /**
+     * The pool's connection limit for the backend was reached and the request could not wait for a connection
+     * (the queue was full) or waited past the queue timeout. Nothing was sent.
+     */
+    CONNECTION_LIMIT;
 
-    /** True for failures that count against the backend (a client leaving does not). */
+    /**
+     * True for failures that count against the backend: not a client leaving, nor a limit Sluice keeps itself (a
+     * busy backend is not a broken one).
+     */
     public boolean countsAgainstBackend() {
-        return this != NONE && this != CLIENT_ABORT;
+        return this != NONE && this != CLIENT_ABORT && this != CONNECTION_LIMIT;
     }
 }
