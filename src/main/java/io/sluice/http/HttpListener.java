@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One listening socket: accepts clients up to the connection limit and sets up each connection's protocol.
@@ -30,6 +33,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HttpListener {
     private static final int MAX_CHUNK = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
+    /** At most one warning about refused connections every 10 s (all listeners): the rest are counted in it. */
+    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
+    private static final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private static final AtomicLong refusedSinceWarned = new AtomicLong();
     private static final int MAX_PIPELINE_DEPTH = 1024;
     /** The largest ClientHello accepted, as Netty's SNI handler counts it. */
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
@@ -122,6 +130,7 @@ public final class HttpListener {
                         LimitsConfig limits = proxy.snapshot().config().limits(); // a reload may change them
                         if (open.incrementAndGet() > limits.maxConnections()) {
                             open.decrementAndGet();
+                            refused(limits.maxConnections());
                             ch.close();
                             return;
                         }
@@ -180,6 +189,7 @@ public final class HttpListener {
         LimitsConfig limits = proxy.snapshot().config().limits();
         if (open.incrementAndGet() > limits.maxConnections()) {
             open.decrementAndGet();
+            refused(limits.maxConnections());
             ch.close();
             return false;
         }
@@ -257,6 +267,21 @@ public final class HttpListener {
 
     public ListenerConfig config() {
         return config;
+    }
+
+    /**
+     * A connection was closed at accept because the listener had {@code limits.max_connections} open: an operator
+     * must see that (clients get a closed connection), so WARN, at most once every 10 s with the count since.
+     */
+    private void refused(int max) {
+        long count = refusedSinceWarned.incrementAndGet();
+        long now = System.nanoTime();
+        long prev = lastWarned.get();
+        if (now - prev >= WARN_EVERY_NANOS && lastWarned.compareAndSet(prev, now)) {
+            refusedSinceWarned.addAndGet(-count);
+            log.warn("listener {}: limits.max_connections ({}) reached; closed {} new connection(s) at accept",
+                    config.name(), max, count);
+        }
     }
 
     /** Client connections open now. */
