@@ -40,6 +40,9 @@
 #   SLUICE_HEAP_OPTS="-XX:+UseSerialGC -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError" (the ./sluice launcher's
 #   defaults on 1-2 cores; empty for the JVM's own)
 #   SLUICE_TRANSPORT=io_uring|epoll|nio forces Sluice's transport (passed on as -Dsluice.transport).
+#   UPSTREAM_CONNS=N: each proxy opens at most N connections to the backend and queues the requests beyond
+#   (Sluice's pool connection_limit, haproxy's server maxconn; nginx has no queue, so it runs two workers, each with
+#   its own file limit); for CONNECTIONS=10000 under an open-file limit of 20,000.
 #
 # MODE=idle: for each proxy, fresh starts; IDLE_CONNECTIONS=10000 keep-alive connections that each send one GET and
 # then stay open (bench/clients.py, IDLE_PARALLEL=100 opening at once); the proxy's RSS before and with them.
@@ -68,6 +71,7 @@ cd "$ROOT"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
+UPSTREAM_CONNS="${UPSTREAM_CONNS:-}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-3s}"
 WARMUP_SLUICE="${WARMUP_SLUICE:-20s}"
@@ -129,6 +133,13 @@ if [ "$MODE" = idle ] && [ "$IDLE_CONNECTIONS" -gt "$HIGH_CONN" ]; then HIGH_CON
 PROXY_MAXCONN=$(( HIGH_CONN + 1024 > 4096 ? HIGH_CONN + 1024 : 4096 ))          # haproxy maxconn
 NGINX_WORKER_CONN=$(( 2 * HIGH_CONN + 1024 > 4096 ? 2 * HIGH_CONN + 1024 : 4096 ))  # client + upstream
 NOFILE_NEED=$(( 2 * HIGH_CONN + 4096 ))
+if [ -n "$UPSTREAM_CONNS" ]; then
+  [[ "$UPSTREAM_CONNS" =~ ^[1-9][0-9]*$ ]] || { printf 'bench: UPSTREAM_CONNS must be a number of connections\n' >&2; exit 1; }
+  [ "$MODE" = http1 ] || { printf 'bench: UPSTREAM_CONNS is for MODE=http1\n' >&2; exit 1; }
+  # Each proxy holds the clients and at most UPSTREAM_CONNS upstream connections (nginx: per worker, about half
+  # the clients and as many upstream connections); the backend holds the proxies' upstream connections.
+  NOFILE_NEED=$(( HIGH_CONN + UPSTREAM_CONNS + 4096 ))
+fi
 # MODE=idle opens connections IDLE_PARALLEL at a time: a proxy needs upstream connections for those only.
 [ "$MODE" = idle ] && NOFILE_NEED=$(( HIGH_CONN + 2 * IDLE_PARALLEL + 4096 ))
 
@@ -316,14 +327,20 @@ secs_of() {
 # recompiling (HotSpot's deoptimisation traps at the new connections, seconds of C2 time). A proxy in service
 # sees connections come and go all the time. Leaves the last run's result in $TMP/warmup-$1.res.
 warm_up() {
-  local name="$1" load="$2" w="$WARMUP" parts=1 part
+  local name="$1" load="$2" w="$WARMUP" parts=1 part detail
   case "$name" in sluice*) w="$WARMUP_SLUICE"; parts="$WARMUP_PARTS" ;; esac
   if [ "$parts" -gt 1 ]; then w="$(( ( $(secs_of "$w") + parts - 1 ) / parts ))s"; fi
   for part in $(seq 1 "$parts"); do
+    # As between measured runs: the proxy closes the last run's connections before the next run opens its own
+    # (with CONNECTIONS near a proxy's connection limit, the two sets at once would be over it).
+    [ "$part" -eq 1 ] || sleep "$PAUSE"
     if ! "$load" "${PORT[$name]}" "$w" "$TMP/warmup-$name.txt" > "$TMP/warmup-$name.res"; then
       log "bench: warm-up of $name failed:"; show_log "$TMP/warmup-$name.txt"
       return 1
     fi
+    # What the load tool counted as errors, by kind (wrk: failed connects, reads, writes, timeouts, non-2xx).
+    detail="$(grep -E 'Socket errors|Non-2xx' "$TMP/warmup-$name.txt" 2>/dev/null | sed 's/^ *//' | paste -sd ';' - || true)"
+    [ -z "$detail" ] || log "bench: warm-up run $part of $parts of $name: $detail"
   done
   WARMED="$w"
   if [ "$parts" -gt 1 ]; then WARMED="$parts x $w"; fi
@@ -553,10 +570,10 @@ fi
 NGINX_BACKLOG=""
 [ "$HIGH_CONN" -gt 511 ] && NGINX_BACKLOG=" backlog=$(( HIGH_CONN < 65535 ? HIGH_CONN : 65535 ))"
 
-nginx_conf() {  # $1 dir, $2 events/http body
+nginx_conf() {  # $1 dir, $2 events/http body, $3 worker processes (default 1)
   mkdir -p "$1/logs"
   cat > "$1/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes ${3:-1};
 worker_rlimit_nofile $NGINX_NOFILE;
 pid $1/nginx.pid;
 error_log $1/logs/error.log warn;
@@ -624,6 +641,11 @@ if [ "$MODE" = h2 ]; then
         http2_max_concurrent_streams $(( H2_STREAMS > 128 ? H2_STREAMS : 128 ));"
   inflight=$(( H2_CLIENTS * H2_STREAMS ))
   [ "$inflight" -gt "$NGINX_KEEPALIVE" ] && NGINX_KEEPALIVE=$inflight
+elif [ -n "$UPSTREAM_CONNS" ]; then
+  # OSS nginx cannot queue requests for a busy upstream (max_conns turns them away), so it is not limited: two
+  # workers share the clients (reuseport), each with its own open-file limit for its clients and upstream ones.
+  NGINX_KEEPALIVE=$(( CONNECTIONS / 2 + 64 ))
+  NGINX_LISTEN="listen 127.0.0.1:${PORT[nginx]} reuseport$NGINX_BACKLOG;"
 elif [ "$CONNECTIONS" -gt "$NGINX_KEEPALIVE" ]; then
   # One request in flight per wrk connection: keep as many idle upstream connections as haproxy and Sluice
   # keep (they pool every one they open), instead of closing all but 64 after each burst.
@@ -644,7 +666,7 @@ if want nginx; then
             proxy_set_header Connection \"\";
             proxy_max_temp_file_size 0;
         }
-    }"
+    }" "$([ -n "$UPSTREAM_CONNS" ] && echo 2 || echo 1)"
   start_nginx "$TMP/nginx-proxy" "$PROXY_CPU"
   PID[nginx]=$NGINX_PID
   if ! wait_http "${PID[nginx]}" "${PORT[nginx]}" 10 proxy; then
@@ -682,7 +704,8 @@ frontend bench
     bind 127.0.0.1:${PORT[haproxy]}
     default_backend backend
 backend backend
-    server b1 127.0.0.1:$BACKEND_PORT
+    timeout queue 30s
+    server b1 127.0.0.1:$BACKEND_PORT${UPSTREAM_CONNS:+ maxconn $UPSTREAM_CONNS}
 EOF
   launch_haproxy "${PORT[haproxy]}"
 fi
@@ -725,7 +748,8 @@ listeners:
     routes: [ $route ]
 pools:
   - name: backend
-    backends: [ { address: "127.0.0.1:$BACKEND_PORT" } ]
+    backends: [ { address: "127.0.0.1:$BACKEND_PORT" } ]${UPSTREAM_CONNS:+
+    connection_limit: { max_per_backend: $UPSTREAM_CONNS, queue: $(( CONNECTIONS + 1024 )), queue_timeout: 30s \}}
 admin: { enabled: false }
 $extra
 $limits
@@ -955,6 +979,7 @@ fi
     cds="$(sluice_cds)"; [ -z "$cds" ] || echo "AppCDS:    $cds"
   fi
   [ "$HIGH_CONN" -gt 1000 ] && echo "limits:    open files $(ulimit -Sn); nginx worker_connections $NGINX_WORKER_CONN; haproxy maxconn $PROXY_MAXCONN; Sluice ${SLUICE_LIMITS:-limits: defaults}"
+  [ -n "$UPSTREAM_CONNS" ] && echo "upstream:  at most $UPSTREAM_CONNS connections to the backend, the rest queued (Sluice connection_limit, haproxy server maxconn); nginx unlimited, in 2 workers (reuseport)"
   for name in $PROXIES; do
     [ -n "${SKIP[$name]:-}" ] && echo "skipped:   $name: ${SKIP[$name]}"
   done
@@ -1134,10 +1159,10 @@ done
       nginx) f="$TMP/nginx-proxy/logs/error.log" ;; haproxy) f="$TMP/haproxy/haproxy.log" ;; *) f="$TMP/$name/sluice.log" ;;
     esac
     [ -f "$f" ] || continue
-    n="$(grep -ciE 'too many open files|worker_connections are not enough' "$f" || true)"
+    n="$(grep -ciE 'too many open files|worker_connections are not enough|max_connections .* reached' "$f" || true)"
     if [ "${n:-0}" -gt 0 ]; then
       echo "warning: $name logged $n line(s) about running out of files or connections, e.g.:"
-      grep -m1 -iE 'too many open files|worker_connections are not enough' "$f" | cut -c1-200 | sed 's/^/    /'
+      grep -m1 -iE 'too many open files|worker_connections are not enough|max_connections .* reached' "$f" | cut -c1-200 | sed 's/^/    /'
     fi
   done
   if [ -z "${SKIP[sluice-filters]:-}" ] && [ -z "${SKIP[sluice-bare]:-}" ] && want sluice-filters && want sluice-bare; then
