@@ -4,7 +4,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import io.sluice.balance.Backend;
 import io.sluice.config.HeadersConfig;
 import io.sluice.config.UpstreamProtocol;
@@ -33,10 +31,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A failed attempt goes again by the rules {@link Retries} describes; a pooled connection that closes under
  * the request goes again once by {@link StaleResend}'s. When the pool has no backend to take the request,
  * its fallback pool does. When the pool's connection limit for the backend is reached, the attempt waits in line
- * ({@link ConnectionSlots}) and gets 503 if the line is full or the wait too long. Confined to the client
+ * ({@link Dialer}, {@link ConnectionSlots}) and gets 503 if the line is full or the wait too long. Confined to the client
  * connection's event loop.
  */
-final class Exchange implements ConnectionSlots.Waiter {
+final class Exchange {
     private final FrontendHandler fe;
     private final ChannelHandlerContext client;
     private final ProxyContext proxy;
@@ -45,7 +43,6 @@ final class Exchange implements ConnectionSlots.Waiter {
     private final boolean metrics;
     private PoolRuntime pool;
     private long bytesOut;
-    private long connectNanos;
     private final ExchangeLedger ledger;
     private final long maxBody;
     private final HeadersConfig headers;
@@ -64,9 +61,8 @@ final class Exchange implements ConnectionSlots.Waiter {
 
     /** Retry state: where attempts went, the body kept for a replay. */
     private final Attempts attempts;
-    private int connectId;
-    /** The attempt's place in line for a connection, while it waits for one. */
-    private ConnectionSlots.Ticket ticket;
+    /** Opens new backend connections, or waits in line for them; null until one is needed. */
+    private Dialer dialer;
     /** The route's filters for this request; null when it has none. */
     private ExchangeFilters filters;
 
@@ -176,43 +172,29 @@ final class Exchange implements ConnectionSlots.Waiter {
         Channel ch = upstreams.poll(b, pool, client.channel());
         if (ch != null) {
             attach(ch, true);
-        } else if (pool.protocol() != UpstreamProtocol.HTTP1
-                || upstreams.slots().mayOpen(b.socketAddress(), pool.config().connectionLimit())) {
-            connect();
-        } else {
-            ticket = upstreams.slots().await(b.socketAddress(), UpstreamPool.idleKey(b.socketAddress(), pool,
-                    client.channel()), pool.config().connectionLimit(), this);
-            if (ticket == null) {
-                fail(FailureKind.CONNECTION_LIMIT, HttpResponseStatus.SERVICE_UNAVAILABLE); // the line is full
-            }
+        } else if (!dialer().openOrWait(b, pool)) {
+            fail(FailureKind.CONNECTION_LIMIT, HttpResponseStatus.SERVICE_UNAVAILABLE); // the line is full
         }
+    }
+
+    /** Gets new backend connections for this exchange; made the first time one is needed. */
+    private Dialer dialer() {
+        Dialer d = dialer;
+        if (d == null) {
+            d = new Dialer(this, proxy, upstreams, client.channel(), metrics);
+            dialer = d;
+        }
+        return d;
     }
 
     /** Whether the attempt waits in line for a backend connection (the pool's connection limit). */
     boolean waitingForConnection() {
-        return ticket != null;
+        return dialer != null && dialer.waiting();
     }
 
-    @Override
-    public void connectionFree() {
-        ticket = null;
-        if (done) {
-            return;
-        }
-        Channel ch = upstreams.poll(backend, pool, client.channel());
-        if (ch != null) {
-            attach(ch, true);
-        } else {
-            connect();
-        }
-    }
-
-    @Override
-    public void queueTimedOut() {
-        ticket = null;
-        if (!done) {
-            fail(FailureKind.CONNECTION_LIMIT, HttpResponseStatus.SERVICE_UNAVAILABLE);
-        }
+    /** The attempt got no connection: refused, timed out, or no room under the pool's connection limit. */
+    void dialFailed(FailureKind kind, HttpResponseStatus errorStatus) {
+        fail(kind, errorStatus);
     }
 
     private void failBeforeBackend() {
@@ -227,37 +209,8 @@ final class Exchange implements ConnectionSlots.Waiter {
         return !(shape.hasBody() && !requestComplete) && mayKeepAlive();
     }
 
-    private void connect() {
-        Future<Channel> f = upstreams.connect(backend, pool, client.channel());
-        int id = ++connectId;
-        connectNanos = metrics ? proxy.nanoTime() : 0;
-        if (f.isDone()) {
-            onConnected(f, id);
-        } else {
-            f.addListener(done -> onConnected(f, id));
-        }
-    }
-
-    private void onConnected(Future<Channel> f, int id) {
-        if (done || id != connectId) {
-            if (f.isSuccess()) {
-                f.getNow().close();
-            }
-            return;
-        }
-        if (f.isSuccess()) {
-            if (metrics) {
-                backend.state().connectTime().record(proxy.nanoTime() - connectNanos);
-            }
-            attach(f.getNow(), false);
-        } else if (f.cause() instanceof ConnectTimeoutException) {
-            fail(FailureKind.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT);
-        } else {
-            fail(FailureKind.CONNECT_REFUSED, HttpResponseStatus.BAD_GATEWAY);
-        }
-    }
-
-    private void attach(Channel ch, boolean pooled) {
+    /** The attempt's connection: an idle one from the pool ({@code pooled}) or a new one. */
+    void attach(Channel ch, boolean pooled) {
         assert ch.eventLoop() == client.channel().eventLoop() : "upstream connection on another event loop";
         upstream = ch;
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
@@ -494,7 +447,7 @@ final class Exchange implements ConnectionSlots.Waiter {
             if (old != null) {
                 old.close();
             }
-            connect();
+            dialer().open(backend, pool);
             return;
         }
         fail(FailureKind.RESET, HttpResponseStatus.BAD_GATEWAY);
@@ -537,9 +490,8 @@ final class Exchange implements ConnectionSlots.Waiter {
     private void end(FailureKind kind) {
         done = true;
         cancelTimer();
-        if (ticket != null) {
-            ticket.cancel();
-            ticket = null;
+        if (dialer != null) {
+            dialer.cancel();
         }
         attempts.releaseHeld();
         attempts.releaseBody();
