@@ -35,8 +35,7 @@ public final class HttpListener {
     private static final int MAX_CHUNK = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
     /** At most one warning about refused connections every 10 s (all listeners): the rest are counted in it. */
-    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
-    private static final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private static final LogThrottle REFUSED_WARNING = new LogThrottle(10_000_000_000L);
     private static final AtomicLong refusedSinceWarned = new AtomicLong();
     private static final int MAX_PIPELINE_DEPTH = 1024;
     /** The largest ClientHello accepted, as Netty's SNI handler counts it. */
@@ -275,9 +274,7 @@ public final class HttpListener {
      */
     private void refused(int max) {
         long count = refusedSinceWarned.incrementAndGet();
-        long now = System.nanoTime();
-        long prev = lastWarned.get();
-        if (now - prev >= WARN_EVERY_NANOS && lastWarned.compareAndSet(prev, now)) {
+        if (REFUSED_WARNING.allow()) {
             refusedSinceWarned.addAndGet(-count);
             log.warn("listener {}: limits.max_connections ({}) reached; closed {} new connection(s) at accept",
                     config.name(), max, count);

@@ -1,7 +1,6 @@
 package io.sluice.http;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,16 +11,13 @@ import org.slf4j.LoggerFactory;
  */
 final class UpstreamTlsFailures {
     private static final Logger log = LoggerFactory.getLogger(UpstreamTlsFailures.class);
-    private static final long EVERY_NANOS = 10_000_000_000L;
-    private static final AtomicLong last = new AtomicLong(System.nanoTime() - EVERY_NANOS);
+    private static final LogThrottle WARNING = new LogThrottle(10_000_000_000L);
 
     private UpstreamTlsFailures() {
     }
 
     static void log(InetSocketAddress backend, Throwable cause) {
-        long now = System.nanoTime();
-        long prev = last.get();
-        if (now - prev >= EVERY_NANOS && last.compareAndSet(prev, now)) {
+        if (WARNING.allow()) {
             log.warn("TLS with backend {} failed: {}", backend, describe(cause));
         } else {
             log.debug("TLS with backend {} failed: {}", backend, describe(cause));
