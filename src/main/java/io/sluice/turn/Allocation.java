@@ -132,6 +132,7 @@ final class Allocation {
      */
     void start(Channel socket, InetSocketAddress address, long seconds, long reservation) {
         this.relay = socket;
+        service.relayOpened(socket);
         this.relayed = address;
         this.reservation = reservation;
         refresh(seconds);

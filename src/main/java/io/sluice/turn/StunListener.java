@@ -209,7 +209,7 @@ public final class StunListener {
                 });
     }
 
-    /** Closes every socket of the listener, then its TCP connections; blocks until they are closed. */
+    /** Closes every socket of the listener, its TCP connections and its relay sockets; blocks until they are closed. */
     public void stop() {
         List<Channel> list = channels;
         if (list == null) {
@@ -221,6 +221,7 @@ public final class StunListener {
         connections.close().syncUninterruptibly();
         if (turn != null) {
             turn.endAll();
+            turn.awaitRelaysClosed(5000);
         }
     }
 

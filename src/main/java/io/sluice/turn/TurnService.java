@@ -31,6 +31,9 @@ public final class TurnService {
     private volatile InetAddress announced;
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Allocation> allocations = new ConcurrentHashMap<>();
+    /** Open relay sockets, so that stopping can wait until they are closed (and their ports free). */
+    private final io.netty.channel.group.ChannelGroup relays =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> failures = new ConcurrentHashMap<>();
@@ -229,5 +232,19 @@ public final class TurnService {
     /** Ends every allocation (the listener stops). */
     void endAll() {
         allocations.values().forEach(Allocation::end);
+    }
+
+    /** A relay socket opened; it is tracked until it closes. */
+    void relayOpened(io.netty.channel.Channel relay) {
+        relays.add(relay);
+    }
+
+    /**
+     * Waits, up to {@code millis}, until the relay sockets open now are closed: ending an allocation only asks its
+     * loop to close the socket, and the event loops must not shut down under a close still under way (on io_uring
+     * the port would stay taken). Call off the event loops.
+     */
+    void awaitRelaysClosed(long millis) {
+        relays.newCloseFuture().awaitUninterruptibly(millis);
     }
 }
