@@ -1,9 +1,6 @@
 package io.sluice.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -36,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange {
     private final FrontendHandler fe;
-    private final ChannelHandlerContext client;
+    private final ClientSide client;
     private final ProxyContext proxy;
     private final HttpRequest request;
     private final RouteRuntime route;
@@ -75,7 +72,7 @@ final class Exchange {
     private boolean done;
     private int status;
 
-    Exchange(FrontendHandler fe, ChannelHandlerContext client, ProxyContext proxy, HttpRequest request,
+    Exchange(FrontendHandler fe, ClientSide client, ProxyContext proxy, HttpRequest request,
              RouteRuntime route, long maxBody, HeadersConfig headers) {
         this.fe = fe;
         this.client = client;
@@ -120,7 +117,7 @@ final class Exchange {
 
     void start() {
         if (route.filters() != null) {
-            filters = new ExchangeFilters(route.filters(), this, fe, request, route.index(), client.executor());
+            filters = new ExchangeFilters(route.filters(), this, fe, request, route.index(), client.eventLoop());
             filters.start(); // goes on with proceed() or answer() once the filters decide
             return;
         }
@@ -155,7 +152,7 @@ final class Exchange {
         ledger.startTrace(request, fe.requestClientIp(), fe.listenerName());
         ForwardHeaders.toUpstream(request, fe.clientIp(), fe.localPort(), headers.forwardedBy(),
                 first.addressText(), fe.secure(), fe.h2(), shape.upgrade());
-        upstreams = proxy.upstreams().get(client.channel().eventLoop());
+        upstreams = proxy.upstreams().get(client.eventLoop());
         begin(first, now);
     }
 
@@ -169,7 +166,7 @@ final class Exchange {
         attemptIndex = attempts.retries();
         ledger.attemptStarted(request, b, attemptIndex);
         b.state().requestStarted();
-        Channel ch = upstreams.poll(b, pool, client.channel());
+        Channel ch = upstreams.poll(b, pool, client.connection());
         if (ch != null) {
             attach(ch, true);
         } else if (!dialer().openOrWait(b, pool)) {
@@ -181,7 +178,7 @@ final class Exchange {
     private Dialer dialer() {
         Dialer d = dialer;
         if (d == null) {
-            d = new Dialer(this, proxy, upstreams, client.channel(), metrics);
+            d = new Dialer(this, proxy, upstreams, client.connection(), metrics);
             dialer = d;
         }
         return d;
@@ -211,7 +208,7 @@ final class Exchange {
 
     /** The attempt's connection: an idle one from the pool ({@code pooled}) or a new one. */
     void attach(Channel ch, boolean pooled) {
-        assert ch.eventLoop() == client.channel().eventLoop() : "upstream connection on another event loop";
+        assert ch.eventLoop() == client.eventLoop() : "upstream connection on another event loop";
         upstream = ch;
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
         upstreamHandler.bind(this);
@@ -305,7 +302,7 @@ final class Exchange {
                     c = filters.responseContent(c);
                 }
             }
-            client.write(c, client.voidPromise());
+            client.write(c);
             if (last) {
                 if (interim) {
                     interim = false;
@@ -333,7 +330,7 @@ final class Exchange {
         if (code < 200) {
             // 100 Continue and other interim answers go to the client; the final response follows.
             interim = true;
-            client.write(ForwardHeaders.interimToClient(r), client.voidPromise());
+            client.write(ForwardHeaders.interimToClient(r));
             return true;
         }
         cancelTimer();
@@ -353,7 +350,7 @@ final class Exchange {
         }
         clientKeepAlive = ForwardHeaders.toClient(r, shape.head(), shape.http10(), mayKeepAlive(),
                 headers.backendServer() ? backend.addressText() : null, pool.protocol() != UpstreamProtocol.HTTP1);
-        client.write(r, client.voidPromise());
+        client.write(r);
         return true;
     }
 
@@ -367,10 +364,10 @@ final class Exchange {
         cancelTimer();
         status = 101;
         responseStarted = true;
-        tunnel = new Tunnel(this, client, upstream);
+        tunnel = new Tunnel(this, client.context(), upstream);
         tunnelLatency = Math.max(1, proxy.nanoTime() - attemptNanos);
         ForwardHeaders.switchingToClient(r, headers.backendServer() ? backend.addressText() : null);
-        client.write(r, client.voidPromise());
+        client.write(r);
         return false;
     }
 
@@ -397,7 +394,7 @@ final class Exchange {
             return;
         }
         client.flush();
-        if (client.channel().isWritable()) {
+        if (client.isWritable()) {
             upstream.read();
         }
     }
@@ -517,7 +514,7 @@ final class Exchange {
         end(kind);
         if (responseStarted) {
             finished(status); // cut short: the client gets what came so far, then the connection ends
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            client.closeAfterWrites();
             return;
         }
         finished(errorStatus.code());
@@ -555,7 +552,7 @@ final class Exchange {
         if (wait <= 0) {
             begin(next, now);
         } else {
-            client.executor().schedule(() -> {
+            client.eventLoop().schedule(() -> {
                 if (!done) {
                     begin(next, proxy.nanoTime());
                 }

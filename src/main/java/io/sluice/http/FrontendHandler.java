@@ -1,9 +1,7 @@
 package io.sluice.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
@@ -18,7 +16,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -41,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * reads from the client only when the request's destination can take more. Confined to the connection's
  * event loop.
  */
-final class FrontendHandler extends ChannelDuplexHandler {
+final class FrontendHandler extends ChannelDuplexHandler implements H2Stream.Receiver {
     /** How long an answered connection keeps reading a request body it will drop, at most. */
     static final long LINGER_MILLIS = 2000;
 
@@ -54,7 +51,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     private boolean active;
     private long requestNanos;
     private long requestMillis;
-    private ChannelHandlerContext ctx;
+    private ClientSide client;
     private InetSocketAddress remote;
     private InetSocketAddress requestClient; // the current request's, maybe named by a trusted proxy's header
     private String clientIp;
@@ -94,10 +91,16 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        this.client = new ClientSide.OfContext(ctx);
         if (ctx.channel().isActive()) {
             activate(); // added after the protocol was chosen (ALPN, prior knowledge)
         }
+    }
+
+    @Override
+    public void streamOpened(H2Stream stream) {
+        this.client = stream;
+        activate();
     }
 
     @Override
@@ -122,12 +125,11 @@ final class FrontendHandler extends ChannelDuplexHandler {
      * strings: made once per connection, and on HTTP/2 kept on the connection for its streams instead of made
      * again for each.
      */
-    private static Peer peer(Channel ch) {
-        // Only a stream's parent is its client connection; an accepted socket's parent is the listening socket.
-        Attribute<Peer> kept = ch instanceof Http2StreamChannel ? ch.parent().attr(PEER) : null;
+    private Peer peer(Channel ch) {
+        Attribute<Peer> kept = h2 ? ch.attr(PEER) : null;
         Peer p = kept == null ? null : kept.get();
         if (p == null) {
-            InetSocketAddress remote = ClientAddress.source(ch); // for a stream, its connection's
+            InetSocketAddress remote = ClientAddress.source(ch);
             String ip = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
             p = new Peer(remote, ip, Integer.toString(ClientAddress.destination(ch).getPort()));
             if (kept != null) {
@@ -142,19 +144,24 @@ final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         active = true;
-        Peer peer = peer(ctx.channel());
+        Peer peer = peer(client.connection());
         remote = peer.remote();
         clientIp = peer.ip();
         localPort = peer.localPort();
         if (proxy.draining() && !h2) {
-            ctx.close();
+            client.close();
             return;
         }
-        ctx.read();
+        client.read();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        streamRead(msg);
+    }
+
+    @Override
+    public void streamRead(Object msg) {
         reading = true;
         if (lingering) {
             // Answered already: the rest of the request body is read and dropped, then the connection closes.
@@ -162,7 +169,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             if (last) {
                 lingering = false;
-                ctx.close();
+                client.close();
             }
         } else if (closing) {
             ReferenceCountUtil.release(msg);
@@ -257,7 +264,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (config.headers().requestId()) {
             RequestIds.ensure(req.headers()); // before the filters: {request_id}, the backend, the log, the trace
         }
-        exchange = new Exchange(this, ctx, proxy, req, route, maxBody, config.headers());
+        exchange = new Exchange(this, client, proxy, req, route, maxBody, config.headers());
         exchange.start();
     }
 
@@ -297,7 +304,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
             e.abortRequest(HttpResponseStatus.BAD_REQUEST);
         } else if (answered) {
             closing = true; // the request was answered here already; its body just stops
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            client.closeAfterWrites();
         } else if (!closing) {
             respondAndClose(Responses.error(HttpResponseStatus.BAD_REQUEST, true));
         }
@@ -325,7 +332,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
             respondAndClose(r);
             return;
         }
-        ctx.writeAndFlush(r, ctx.voidPromise());
+        client.write(r);
+        client.flush();
         // Drop the request's body (or its empty last part) before the next request.
         discarding = true;
     }
@@ -380,7 +388,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
     void respondAndClose(FullHttpResponse response) {
         closing = true;
         releaseQueue();
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        client.writeAndFlush(response).addListener(f -> client.close());
     }
 
     /**
@@ -393,15 +401,15 @@ final class FrontendHandler extends ChannelDuplexHandler {
         closing = true;
         lingering = true;
         releaseQueue();
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+        client.writeAndFlush(response).addListener(f -> {
             if (!f.isSuccess()) {
-                ctx.close();
+                client.close();
             }
         });
-        ctx.executor().schedule(() -> {
-            ctx.close();
+        client.eventLoop().schedule(() -> {
+            client.close();
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        ctx.read();
+        client.read();
     }
 
     /**
@@ -416,7 +424,8 @@ final class FrontendHandler extends ChannelDuplexHandler {
         } else if (close) {
             respondAndClose(r);
         } else {
-            ctx.writeAndFlush(r, ctx.voidPromise());
+            client.write(r);
+            client.flush();
             if (requestComplete) {
                 exchangeDone(e, true);
             }
@@ -437,7 +446,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (!keepAlive || proxy.draining() || closing || drainAsked) {
             closing = true;
             releaseQueue();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            client.closeAfterWrites();
             return;
         }
         if (timer != null) {
@@ -463,7 +472,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Reads more from the client when whatever the next bytes are for can take them. */
     void maybeRead() {
-        if (closing || !ctx.channel().isActive() || (queue != null && !queue.isEmpty())) {
+        if (closing || !client.isActive() || (queue != null && !queue.isEmpty())) {
             return;
         }
         Exchange e = exchange;
@@ -473,33 +482,38 @@ final class FrontendHandler extends ChannelDuplexHandler {
             } else if (e == null) {
                 // Nothing more can come and every request is answered: close once the answers are out.
                 closing = true;
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                client.closeAfterWrites();
             }
             return;
         }
         if (e == null) {
-            ctx.read();
+            client.read();
         } else if (!e.requestComplete()) {
             if (e.canTakeBody()) {
                 if (timer != null) {
                     timer.awaitBody();
                 }
-                ctx.read();
+                client.read();
             } else if (timer != null) {
                 timer.pauseBody();
             }
         } else if (e.waitingForConnection()) {
             // Nothing goes anywhere until a backend connection comes free; a read pending meanwhile lets a client
             // that resets be seen and leave the line. What a pipelining client sends waits in the queue.
-            ctx.read();
+            client.read();
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        streamReadComplete();
+    }
+
+    @Override
+    public void streamReadComplete() {
         reading = false;
         if (lingering) {
-            ctx.read();
+            client.read();
             return;
         }
         Exchange e = exchange;
@@ -511,15 +525,26 @@ final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        Exchange e = exchange;
-        if (e != null && ctx.channel().isWritable()) {
-            e.onClientWritable();
-        }
+        streamWritable();
         super.channelWritabilityChanged(ctx);
     }
 
     @Override
+    public void streamWritable() {
+        Exchange e = exchange;
+        if (e != null && client.isWritable()) {
+            e.onClientWritable();
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        streamClosed();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void streamClosed() {
         reading = false;
         closing = true;
         releaseQueue();
@@ -528,7 +553,6 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (e != null) {
             e.onClientClosed();
         }
-        super.channelInactive(ctx);
     }
 
     /**
@@ -550,7 +574,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
             inputClosed = true;
             if (lingering) {
                 lingering = false; // the rest of the body will not come: close once the answer is out
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                client.closeAfterWrites();
             } else {
                 maybeRead();
             }
@@ -569,7 +593,7 @@ final class FrontendHandler extends ChannelDuplexHandler {
         if (exchange == null && !discarding) {
             closing = true;
             releaseQueue();
-            ctx.close();
+            client.close();
         }
     }
 

@@ -1,27 +1,23 @@
 package io.sluice.http;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.sluice.config.LimitsConfig;
 import io.sluice.observe.ListenerStats;
 
 /**
- * The HTTP/2 side of a client connection. Each stream becomes a child channel with {@link H2StreamCodec}
- * and its own {@link FrontendHandler}, so a stream is one exchange through the same routing, balancing,
- * retries and metrics as an HTTP/1.1 request. Flow control: stream channels do not read on their own, so a
+ * The HTTP/2 side of a client connection. Each stream becomes an {@link H2Stream} (no channel of its own; see
+ * {@link H2Streams}) with its own {@link FrontendHandler}, so a stream is one exchange through the same routing,
+ * balancing, retries and metrics as an HTTP/1.1 request. Flow control: streams do not read on their own, so a
  * stream's window opens again only as its body is sent on upstream; responses are written as the stream's
- * window allows (the stream channel's writability). The connection reads freely, as every stream has its
+ * window allows (the stream's writability). The connection reads freely, as every stream has its
  * own window, except while it is not writable (the peer is not reading what it is sent). A connection with
  * no open stream for the idle timeout is closed; closing (at shutdown) sends GOAWAY and lets open streams
  * finish within the drain timeout. A peer that floods the connection with frames that cost it nothing gets
  * GOAWAY ENHANCE_YOUR_CALM ({@link H2FloodGuard} and the codec's own bounds); a malformed request is reset
- * with PROTOCOL_ERROR ({@link H2RequestGuard}, {@link H2StreamCodec}). Stateless; thread-safe.
+ * with PROTOCOL_ERROR ({@link H2RequestGuard}, {@link H2Stream}). Stateless; thread-safe.
  */
 final class H2Front {
     /** Acknowledgements and resets that may wait unwritten before the connection is closed. */
@@ -38,8 +34,8 @@ final class H2Front {
                         boolean secure) {
         LimitsConfig limits = proxy.snapshot().config().limits();
         Http2FrameCodec codec = newCodec(limits, maxStreams);
-        H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec,
-                new Http2MultiplexHandler(new StreamStart(proxy, listener, stats, secure)));
+        H2IdleClose.install(p, limits.idleTimeout().toNanos(), codec, new H2Streams(codec.connection(),
+                s -> new FrontendHandler(proxy, listener, stats, null, true, secure)));
         p.addBefore("h2", "h2-flood", new H2FloodGuard(codec.connection()));
         p.channel().config().setAutoRead(true);
     }
@@ -63,42 +59,5 @@ final class H2Front {
                 .encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .build();
-    }
-
-    /**
-     * What the multiplexer puts on every new stream channel: when the channel is registered, it gives its place to
-     * the stream's handlers and stops the channel reading on its own. Unlike Netty's {@code ChannelInitializer} it
-     * keeps no set of the channels it set up. Stateless, so one serves every stream of a connection.
-     */
-    @Sharable
-    private static final class StreamStart extends ChannelInboundHandlerAdapter {
-        private final ProxyContext proxy;
-        private final String listener;
-        private final ListenerStats stats;
-        private final boolean secure;
-
-        StreamStart(ProxyContext proxy, String listener, ListenerStats stats, boolean secure) {
-            this.proxy = proxy;
-            this.listener = listener;
-            this.stats = stats;
-            this.secure = secure;
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            ctx.channel().config().setAutoRead(false);
-            ChannelPipeline p = ctx.pipeline();
-            p.replace(this, "h2-stream", new H2StreamCodec());
-            p.addLast("frontend", new FrontendHandler(proxy, listener, stats, null, true, secure));
-        }
-    }
-
-    /**
-     * A stream's handlers up to the front handler, as {@link StreamStart} puts them (the fuzz target uses this): one,
-     * {@link H2StreamCodec}, which checks the request and turns
-     * frames into HTTP/1-style messages and back.
-     */
-    static void initStream(ChannelPipeline p) {
-        p.addLast("h2-stream", new H2StreamCodec());
     }
 }

@@ -1,11 +1,11 @@
 package io.sluice.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +24,9 @@ final class H2IdleClose extends ChannelInboundHandlerAdapter {
 
     /**
      * Adds what every HTTP/2 connection has, client or backend side, after what is already there: a reading
-     * idle timer, flush consolidation, the frame codec, the stream multiplexer and this closer.
+     * idle timer, flush consolidation, the frame codec, what handles its streams and this closer.
      */
-    static void install(ChannelPipeline p, long idleNanos, Http2FrameCodec codec, Http2MultiplexHandler streams) {
+    static void install(ChannelPipeline p, long idleNanos, Http2FrameCodec codec, ChannelHandler streams) {
         // Reading idle is enough: a peer with no open stream sends nothing, and watching writes would add a
         // listener to every write.
         p.addLast("h2-idle", new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));

@@ -6,7 +6,7 @@ import io.netty.util.AsciiString;
 
 /**
  * Whether an HTTP/2 request may go on (RFC 9113 section 8.1.1): a malformed one is a stream error, so
- * {@link H2StreamCodec} resets its stream with PROTOCOL_ERROR before anything converts, routes or forwards it,
+ * {@link H2Stream} resets its stream with PROTOCOL_ERROR before anything converts, routes or forwards it,
  * and nothing is answered on it. The frame codec checks field names, connection-specific fields, pseudo-header
  * order and Content-Length against the DATA received; this adds what it leaves to the application:
  * {@code :method}, {@code :scheme} and {@code :path} present (and only {@code :authority} with CONNECT),

@@ -12,7 +12,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Turns the head of a proxied response into HTTP/2 headers for {@link H2StreamCodec}, without the garbage of
+ * Turns the head of a proxied response into HTTP/2 headers for {@link H2Stream}, without the garbage of
  * Netty's general conversion: a common header name comes lower-cased from {@link KnownHeaderNames} instead of as
  * a new lower-case copy, and there is no table of the names a Connection header lists. What is sent is the same:
  * {@code :status}, then every header but the connection-specific ones (RFC 9113 §8.2.2: Connection, Keep-Alive,

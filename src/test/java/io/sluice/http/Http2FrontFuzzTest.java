@@ -2,19 +2,14 @@ package io.sluice.http;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameStreamException;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.config.LimitsConfig;
 import io.sluice.testing.TrackingAllocator;
@@ -25,40 +20,51 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fuzz target for the HTTP/2 front: after the client preface, the input is whatever frames (or garbage) a
  * client sends. The connection is built as {@link H2Front#install} builds it (same frame codec settings, a
- * stream multiplexer, and per stream {@link H2StreamCodec}), with a sink in
- * place of the routing handler that reads and releases everything. Checked for every input:
+ * {@link H2Streams}), with a sink in place of each stream's front handler that reads and releases everything.
+ * Checked for every input:
  * <ul>
- *   <li>no exception reaches the tail of the connection's pipeline or a stream's, other than the protocol
+ *   <li>no exception reaches the tail of the connection's pipeline, other than the protocol
  *       errors the frame codec passes on after answering them (GOAWAY, RST_STREAM);</li>
  *   <li>every buffer is released (counted per input by a {@link TrackingAllocator});</li>
- *   <li>the connection is consistent: while open, one open stream channel per active stream; once closed
- *       (by the codec or by the client going away), no stream channel left open.</li>
+ *   <li>the connection is consistent: while open, one open stream per active stream; once closed
+ *       (by the codec or by the client going away), no stream left open.</li>
  * </ul>
  */
 class Http2FrontFuzzTest {
     private static final LimitsConfig LIMITS = LimitsConfig.DEFAULTS;
 
-    /** Reads and releases what a stream delivers; records what should not have reached it. */
-    private static final class StreamSink extends ChannelInboundHandlerAdapter {
-        private final List<Throwable> escaped;
+    /** Reads and releases all a stream is given, as a front handler reading on would; keeps the streams. */
+    private static final class StreamSink implements H2Stream.Receiver {
+        private final List<H2Stream> streams;
+        private H2Stream stream;
 
-        StreamSink(List<Throwable> escaped) {
-            this.escaped = escaped;
+        StreamSink(List<H2Stream> streams) {
+            this.streams = streams;
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        public void streamOpened(H2Stream s) {
+            stream = s;
+            streams.add(s);
+            s.read();
+        }
+
+        @Override
+        public void streamRead(Object msg) {
             ReferenceCountUtil.release(msg);
         }
 
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // The multiplexer hands a stream the Http2Exception of a stream error the codec already answered
-            // with RST_STREAM; anything else was thrown by the stream's own handlers.
-            if (!(cause instanceof Http2Exception) && !(cause instanceof Http2FrameStreamException)) {
-                escaped.add(cause);
-            }
-            ctx.close(); // as FrontendHandler does
+        public void streamReadComplete() {
+            stream.read();
+        }
+
+        @Override
+        public void streamWritable() {
+        }
+
+        @Override
+        public void streamClosed() {
         }
     }
 
@@ -89,16 +95,9 @@ class Http2FrontFuzzTest {
     void clientFramesNeverEscapeLeakOrLeaveStreamsBehind(byte[] input) {
         TrackingAllocator alloc = new TrackingAllocator();
         List<Throwable> escaped = new ArrayList<>();
-        List<Channel> streams = new ArrayList<>();
+        List<H2Stream> streams = new ArrayList<>();
         Http2FrameCodec codec = H2Front.newCodec(LIMITS, 100); // the listener's codec, with its flood bounds
-        Http2MultiplexHandler multiplex = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                streams.add(ch);
-                H2Front.initStream(ch.pipeline()); // the stream codec a listener's stream has
-                ch.pipeline().addLast("sink", new StreamSink(escaped));
-            }
-        });
+        H2Streams multiplex = new H2Streams(codec.connection(), s -> new StreamSink(streams));
         // A parent that is a server channel, as an accepted connection has: the multiplexer asks, and would
         // otherwise take stream 1 for a client's upgrade stream.
         EmbeddedChannel ch = new EmbeddedChannel(new Listener(), DefaultChannelId.newInstance(), false, false,
@@ -120,9 +119,10 @@ class Http2FrontFuzzTest {
             releaseOutbound(ch);
             if (ch.isOpen()) {
                 int active = codec.connection().numActiveStreams();
-                long open = streams.stream().filter(Channel::isOpen).count();
-                if (open != active) {
-                    throw new AssertionError(open + " stream channels open for " + active + " active streams");
+                long open = streams.stream().filter(H2Stream::isActive).count();
+                if (open != active || multiplex.openStreams() != active) {
+                    throw new AssertionError(open + " streams open (" + multiplex.openStreams() + " kept) for "
+                            + active + " active streams");
                 }
             } else {
                 assertStreamsClosed(streams, "after the codec closed the connection");
@@ -152,10 +152,10 @@ class Http2FrontFuzzTest {
     private static final class Listener extends EmbeddedChannel implements ServerChannel {
     }
 
-    private static void assertStreamsClosed(List<Channel> streams, String when) {
-        long open = streams.stream().filter(Channel::isOpen).count();
+    private static void assertStreamsClosed(List<H2Stream> streams, String when) {
+        long open = streams.stream().filter(H2Stream::isActive).count();
         if (open > 0) {
-            throw new AssertionError(open + " stream channel(s) still open " + when);
+            throw new AssertionError(open + " stream(s) still open " + when);
         }
     }
 

@@ -25,11 +25,17 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +43,103 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link H2StreamCodec} against Netty's {@code Http2StreamFrameToHttpObjectCodec}, which it replaced: the same
+ * {@link H2Stream} (what a stream's front handler is given and what it writes) against Netty's {@code Http2StreamFrameToHttpObjectCodec}, which it replaced: the same
  * frames in give the same messages out (a whole request as a head and a last part), the same messages out give the
  * same frames, and a malformed request is reset without reaching the front handler.
  */
-class H2StreamCodecTest {
+class H2StreamTest {
+    private static final Http2FrameStream STREAM = new Http2FrameStream() {
+        @Override
+        public int id() {
+            return 3;
+        }
+
+        @Override
+        public Http2Stream.State state() {
+            return Http2Stream.State.OPEN;
+        }
+    };
+
+    /**
+     * One stream of an {@link H2Streams} on an embedded connection without a frame codec (frames in and out as they
+     * are), whose receiver reads all it is given, as Netty's codec was tried on an embedded stream channel.
+     */
+    private static final class Stream {
+        final EmbeddedChannel ch;
+        final H2Stream stream;
+        final ArrayDeque<Object> received = new ArrayDeque<>();
+
+        Stream() {
+            H2Streams streams = new H2Streams(new DefaultHttp2Connection(true), s -> new H2Stream.Receiver() {
+                @Override
+                public void streamOpened(H2Stream stream) {
+                    stream.read();
+                }
+
+                @Override
+                public void streamRead(Object msg) {
+                    received.add(msg);
+                }
+
+                @Override
+                public void streamReadComplete() {
+                    s.read();
+                }
+
+                @Override
+                public void streamWritable() {
+                }
+
+                @Override
+                public void streamClosed() {
+                }
+            });
+            ch = new EmbeddedChannel(streams);
+            stream = streams.open(STREAM);
+        }
+
+        void writeInbound(Http2StreamFrame... frames) {
+            for (Http2StreamFrame f : frames) {
+                f.stream(STREAM);
+            }
+            ch.writeInbound((Object[]) frames);
+        }
+
+        Object readInbound() {
+            return received.poll();
+        }
+
+        /** The next frame written, window updates (given back as the body is read) aside. */
+        Object readOutbound() {
+            Object m;
+            while ((m = ch.readOutbound()) instanceof Http2WindowUpdateFrame) {
+                continue;
+            }
+            return m;
+        }
+
+        ChannelFuture writeOneOutbound(Object msg) {
+            return stream.writeAndFlush(msg);
+        }
+
+        void flushOutbound() {
+            ch.flushOutbound();
+        }
+
+        void checkException() {
+            ch.checkException();
+        }
+
+        /** Releases what is left; true if anything was (window updates aside). */
+        boolean finishAndReleaseAll() {
+            boolean left = !received.isEmpty();
+            received.forEach(ReferenceCountUtil::release);
+            received.clear();
+            ch.outboundMessages().removeIf(m -> m instanceof Http2WindowUpdateFrame);
+            return ch.finishAndReleaseAll() | left;
+        }
+    }
+
 
     private static Http2Headers request(String method, String path, String... nameValues) {
         Http2Headers h = new DefaultHttp2Headers(false).method(method).path(path).scheme("https")
@@ -57,22 +155,34 @@ class H2StreamCodecTest {
     }
 
     /** What a front handler would be told, one line per message, releasing each. */
+    private static List<String> inbound(Stream ch) {
+        List<String> out = new ArrayList<>();
+        for (Object m; (m = ch.readInbound()) != null; ) {
+            out.add(describe(m));
+            ReferenceCountUtil.release(m);
+        }
+        return out;
+    }
+
     private static List<String> inbound(EmbeddedChannel ch) {
         List<String> out = new ArrayList<>();
         for (Object m; (m = ch.readInbound()) != null; ) {
             if (m instanceof FullHttpRequest full) { // Netty's codec: a whole request; the front sees head + last
                 out.add(head(full));
                 out.add(part(full));
-            } else if (m instanceof HttpRequest r) {
-                out.add(head(r));
-            } else if (m instanceof HttpContent c) {
-                out.add(part(c));
             } else {
-                out.add("other " + m);
+                out.add(describe(m));
             }
             ReferenceCountUtil.release(m);
         }
         return out;
+    }
+
+    private static String describe(Object m) {
+        if (m instanceof HttpRequest r) {
+            return head(r);
+        }
+        return m instanceof HttpContent c ? part(c) : "other " + m;
     }
 
     private static String head(HttpRequest r) {
@@ -97,9 +207,17 @@ class H2StreamCodecTest {
     }
 
     /** The frames written, one line each, releasing them. */
+    private static List<String> outbound(Stream ch) {
+        return outbound(ch::readOutbound);
+    }
+
     private static List<String> outbound(EmbeddedChannel ch) {
+        return outbound(ch::readOutbound);
+    }
+
+    private static List<String> outbound(Supplier<Object> next) {
         List<String> out = new ArrayList<>();
-        for (Object m; (m = ch.readOutbound()) != null; ) {
+        for (Object m; (m = next.get()) != null; ) {
             if (m instanceof Http2HeadersFrame h) {
                 out.add("HEADERS end=" + h.isEndStream() + " " + h.headers());
             } else if (m instanceof Http2DataFrame d) {
@@ -113,10 +231,10 @@ class H2StreamCodecTest {
     }
 
     private static void sameInbound(Supplier<List<Object>> frames) {
-        EmbeddedChannel ours = new EmbeddedChannel(new H2StreamCodec());
+        Stream ours = new Stream();
         EmbeddedChannel netty = new EmbeddedChannel(new Http2StreamFrameToHttpObjectCodec(true, false));
         for (Object f : frames.get()) {
-            ours.writeInbound(f);
+            ours.writeInbound((Http2StreamFrame) f);
         }
         for (Object f : frames.get()) {
             netty.writeInbound(f);
@@ -128,7 +246,7 @@ class H2StreamCodecTest {
     }
 
     private static void sameOutbound(Supplier<List<HttpObject>> messages) {
-        EmbeddedChannel ours = new EmbeddedChannel(new H2StreamCodec());
+        Stream ours = new Stream();
         EmbeddedChannel netty = new EmbeddedChannel(new Http2StreamFrameToHttpObjectCodec(true, false));
         List<ChannelFuture> writes = new ArrayList<>();
         for (HttpObject m : messages.get()) {
@@ -150,7 +268,7 @@ class H2StreamCodecTest {
     void aRequestThatEndsTheStreamIsAHeadAndAnEmptyLastPart() {
         sameInbound(() -> List.of(new DefaultHttp2HeadersFrame(request("GET", "/a?b=c", "accept", "*/*",
                 "cookie", "a=b", "cookie", "c=d"), true)));
-        EmbeddedChannel ch = new EmbeddedChannel(new H2StreamCodec());
+        Stream ch = new Stream();
         ch.writeInbound(new DefaultHttp2HeadersFrame(request("GET", "/"), true));
         assertThat((Object) ch.readInbound()).isInstanceOf(HttpRequest.class).isNotInstanceOf(FullHttpRequest.class);
         assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -170,7 +288,7 @@ class H2StreamCodecTest {
 
     @Test
     void aMalformedRequestIsResetAndNothingOfItGoesOn() {
-        EmbeddedChannel ch = new EmbeddedChannel(new H2StreamCodec());
+        Stream ch = new Stream();
         Http2Headers noScheme = new DefaultHttp2Headers(false).method("GET").path("/");
         ByteBuf body = bytes("ignored");
         ch.writeInbound(new DefaultHttp2HeadersFrame(noScheme, false), new DefaultHttp2DataFrame(body, true));
@@ -185,7 +303,7 @@ class H2StreamCodecTest {
     @Test
     void aRequestNettysConversionRefusesIsResetLikeAMalformedOne() {
         // Two different Hosts and no :authority (found by Http2FrontFuzzTest): the conversion throws.
-        EmbeddedChannel ch = new EmbeddedChannel(new H2StreamCodec());
+        Stream ch = new Stream();
         Http2Headers twoHosts = new DefaultHttp2Headers(false).method("GET").path("/").scheme("https")
                 .add(AsciiString.of("host"), "a.test").add(AsciiString.of("host"), "b.test");
         ch.writeInbound(new DefaultHttp2HeadersFrame(twoHosts, true));
@@ -195,7 +313,7 @@ class H2StreamCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
 
         // A HEADERS frame in the middle of a body that neither is a head nor ends the stream.
-        EmbeddedChannel mid = new EmbeddedChannel(new H2StreamCodec());
+        Stream mid = new Stream();
         ByteBuf late = bytes("late");
         mid.writeInbound(new DefaultHttp2HeadersFrame(request("POST", "/up"), false),
                 new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().add("x-a", "1"), false),
@@ -249,7 +367,7 @@ class H2StreamCodecTest {
 
     @Test
     void anInterimHeadThatIsNotWholeFailsItsWriteAsNettysCodecDid() {
-        EmbeddedChannel ch = new EmbeddedChannel(new H2StreamCodec());
+        Stream ch = new Stream();
         assertThat(ch.writeOneOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
                 .cause()).hasMessageContaining("must be a FullHttpResponse");
         assertThat(ch.finishAndReleaseAll()).isFalse();
