@@ -22,7 +22,8 @@
 # Knobs (environment): ROUNDS=3 DURATION=10s CONNECTIONS=50 THREADS=1 WARMUP=3s WARMUP_SLUICE=20s
 #   WARMUP_PARTS=4 (a Sluice's warm-up is that many load runs back to back, each with new connections)
 #   PROXIES="nginx haproxy sluice sluice-bare" (also sluice-filters: sluice-bare plus a route with rate_limit,
-#   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost; STICKY_RETURNING=1
+#   sticky and security_headers; "sluice-bare sluice-filters" prints what the filters cost; and sluice-base:
+#   sluice-bare run from SLUICE_BASE_JAR, another build such as the last commit's, for an A/B of a change; STICKY_RETURNING=1
 #   makes wrk send the sticky cookie, as returning clients do) PROXY_CPU=0 LOAD_CPU=1 PAUSE=1 JAVA=java SLUICE_JAR=target/sluice.jar
 #   SLUICE_JAVA_OPTS="" (extra JVM options, e.g. -Dsluice.transport=nio) SLUICE_START_TIMEOUT=30 (seconds)
 #   SLUICE_EXTRA_YAML="..." (top-level YAML added to the "sluice" proxy's config instead of its access log)
@@ -85,6 +86,7 @@ LOAD_CPU="${LOAD_CPU:-1}"
 PAUSE="${PAUSE:-1}"
 JAVA="${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 SLUICE_JAR="${SLUICE_JAR:-target/sluice.jar}"
+SLUICE_BASE_JAR="${SLUICE_BASE_JAR:-}"
 SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:-}"
 # Heap and GC for the throughput modes; MODE=idle and MODE=startup measure the JVM's own defaults.
 # What ./sluice gives a proxy on one or two cores (the launcher's JVM defaults); the bench runs the jar itself.
@@ -144,7 +146,7 @@ fi
 [ "$MODE" = idle ] && NOFILE_NEED=$(( HIGH_CONN + 2 * IDLE_PARALLEL + 4096 ))
 
 BACKEND_PORT=18081
-declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085 [sluice-filters]=18086)
+declare -A PORT=([nginx]=18082 [haproxy]=18083 [sluice]=18084 [sluice-bare]=18085 [sluice-filters]=18086 [sluice-base]=18087)
 declare -A PID=()        # proxy name -> pid of the process we started
 declare -A SKIP=()       # proxy name -> why it is not measured
 STARTED=()               # every pid we started, for cleanup
@@ -246,7 +248,7 @@ NGINX_NOFILE=$(( NGINX_WORKER_CONN + 1024 < NOFILE ? NGINX_WORKER_CONN + 1024 : 
 # ---------------------------------------------------------------------------------------------- helpers
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}" "${PORT[sluice-bare]}" "${PORT[sluice-filters]}"; do
+for p in "$BACKEND_PORT" "${PORT[nginx]}" "${PORT[haproxy]}" "${PORT[sluice]}" "${PORT[sluice-bare]}" "${PORT[sluice-filters]}" "${PORT[sluice-base]}"; do
   port_in_use "$p" && die "127.0.0.1:$p is already in use; stop whatever listens there first"
 done
 
@@ -416,6 +418,11 @@ sluice_cds() {
   else echo "used"; fi
 }
 
+# The jar a Sluice runs: SLUICE_BASE_JAR for "sluice-base", SLUICE_JAR for the others.
+sluice_jar() {  # name
+  if [ "$1" = sluice-base ]; then echo "$SLUICE_BASE_JAR"; else echo "$SLUICE_JAR"; fi
+}
+
 sluice_cmd() {  # the command line of every Sluice here, for the output
   local o
   o="$(sluice_jvm_opts)"
@@ -427,7 +434,7 @@ sluice_cmd() {  # the command line of every Sluice here, for the output
 spawn_sluice() {  # name
   # shellcheck disable=SC2086
   taskset -c "$PROXY_CPU" "$JAVA" $SLUICE_HEAP_OPTS $SLUICE_JAVA_OPTS \
-    -jar "$SLUICE_JAR" run -c "$TMP/$1/sluice.yaml" >> "$TMP/$1/sluice.log" 2>&1 &
+    -jar "$(sluice_jar "$1")" run -c "$TMP/$1/sluice.yaml" >> "$TMP/$1/sluice.log" 2>&1 &
   PID[$1]=$!
   STARTED+=("${PID[$1]}")
 }
@@ -452,12 +459,12 @@ launch_sluice() {  # name port where
 # a function taking a name and extra top-level YAML, when PROXIES wants them and the jar and java are there.
 start_sluices() {  # starter observed-yaml
   local starter="$1" observed="$2" name
-  want sluice || want sluice-bare || want sluice-filters || return 0
+  want sluice || want sluice-bare || want sluice-filters || want sluice-base || return 0
   ensure_sluice_jar
-  for name in sluice sluice-bare sluice-filters; do
+  for name in sluice sluice-bare sluice-filters sluice-base; do
     want "$name" || continue
-    if [ ! -f "$SLUICE_JAR" ]; then
-      SKIP[$name]="not built ($SLUICE_JAR missing)"
+    if [ ! -f "$(sluice_jar "$name")" ]; then
+      SKIP[$name]="not built ($(sluice_jar "$name") missing)"
     elif ! command -v "$JAVA" >/dev/null 2>&1; then
       SKIP[$name]="no java ('$JAVA' not found)"
     elif [ "$name" = sluice ]; then
@@ -772,7 +779,7 @@ fi
 
 ACTIVE=()
 for name in $PROXIES; do
-  [ -n "${PORT[$name]:-}" ] || die "unknown proxy '$name' in PROXIES (known: nginx haproxy sluice sluice-bare sluice-filters)"
+  [ -n "${PORT[$name]:-}" ] || die "unknown proxy '$name' in PROXIES (known: nginx haproxy sluice sluice-bare sluice-filters sluice-base)"
   if [ -z "${SKIP[$name]:-}" ] && check_proxy "$name"; then ACTIVE+=("$name"); fi
   [ -n "${SKIP[$name]:-}" ] && log "bench: $name: ${SKIP[$name]}; going on without it"
 done
