@@ -53,6 +53,7 @@ public final class H2Wire implements AutoCloseable {
     private final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
     private final Map<Integer, Long> dataBytes = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> ended = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> windowGranted = new ConcurrentHashMap<>();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong pingAcks = new AtomicLong();
     private volatile long lastStreamOfGoAway = -1;
@@ -62,6 +63,7 @@ public final class H2Wire implements AutoCloseable {
     public H2Wire(InetSocketAddress address) throws IOException {
         socket = new Socket();
         socket.setReceiveBufferSize(64 * 1024); // a flooder that does not read fills this and the server's buffer
+        socket.setTcpNoDelay(true); // frames go when sent, not when the previous one is acknowledged
         socket.connect(address, 5000);
         socket.setSoTimeout(20_000);
         out = socket.getOutputStream();
@@ -290,8 +292,14 @@ public final class H2Wire implements AutoCloseable {
                             ended.put(stream, true);
                         }
                     }
+                    case WINDOW_UPDATE -> {
+                        synchronized (windowGranted) {
+                            windowGranted.merge(stream, readInt(payload, 0) & 0x7fffffffL, Long::sum);
+                            windowGranted.notifyAll();
+                        }
+                    }
                     default -> {
-                        // PUSH_PROMISE, WINDOW_UPDATE, ...: nothing to record
+                        // PUSH_PROMISE, ...: nothing to record
                     }
                 }
             }
@@ -353,6 +361,30 @@ public final class H2Wire implements AutoCloseable {
     /** DATA payload bytes read on this stream. */
     public long dataBytes(int stream) {
         return dataBytes.getOrDefault(stream, 0L);
+    }
+
+    /** What the peer's WINDOW_UPDATE frames added to this stream's send window so far (stream 0: the connection's). */
+    public long windowGranted(int stream) {
+        return windowGranted.getOrDefault(stream, 0L);
+    }
+
+    /**
+     * Waits until the window granted to each of these streams (0: the connection) is more than the bytes given for
+     * it, at most {@code limit}; false if it is not by then.
+     */
+    public boolean awaitWindowOver(Duration limit, int streamA, long bytesA, int streamB, long bytesB)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        synchronized (windowGranted) {
+            while (windowGranted(streamA) <= bytesA || windowGranted(streamB) <= bytesB) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(windowGranted, left);
+            }
+            return true;
+        }
     }
 
     /** Every frame byte read so far. */
