@@ -43,6 +43,9 @@ interface ClientSide {
     /** Whether a response written now goes out without piling up (an HTTP/2 stream: its window is open). */
     boolean isWritable();
 
+    /** The client's address and local port, made once per connection. */
+    ClientPeer peer();
+
     /** The handler's context on an HTTP/1.1 connection (which a WebSocket tunnel takes over); null on HTTP/2. */
     ChannelHandlerContext context();
 
@@ -97,6 +100,11 @@ interface ClientSide {
         @Override
         public boolean isWritable() {
             return ctx.channel().isWritable();
+        }
+
+        @Override
+        public ClientPeer peer() {
+            return ClientPeer.of(ctx.channel()); // asked once, by the connection's one front handler
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.sluice.http;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -16,12 +15,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.balance.Backend;
 import io.sluice.config.Config;
-import io.sluice.l4.ClientAddress;
 import io.sluice.observe.ListenerStats;
 import io.sluice.observe.RequestTrace;
 import io.sluice.runtime.PoolRuntime;
@@ -114,37 +110,12 @@ final class FrontendHandler extends ChannelDuplexHandler implements H2Stream.Rec
         super.channelActive(ctx);
     }
 
-    /** A client connection's address and the strings made from it, shared by the streams of an HTTP/2 one. */
-    private record Peer(InetSocketAddress remote, String ip, String localPort) {
-    }
-
-    private static final AttributeKey<Peer> PEER = AttributeKey.valueOf("sluice.http.peer");
-
-    /**
-     * The client as a trusted PROXY header named it, else the socket's peer, with its address and the local port as
-     * strings: made once per connection, and on HTTP/2 kept on the connection for its streams instead of made
-     * again for each.
-     */
-    private Peer peer(Channel ch) {
-        Attribute<Peer> kept = h2 ? ch.attr(PEER) : null;
-        Peer p = kept == null ? null : kept.get();
-        if (p == null) {
-            InetSocketAddress remote = ClientAddress.source(ch);
-            String ip = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-            p = new Peer(remote, ip, Integer.toString(ClientAddress.destination(ch).getPort()));
-            if (kept != null) {
-                kept.set(p);
-            }
-        }
-        return p;
-    }
-
     private void activate() {
         if (active) {
             return;
         }
         active = true;
-        Peer peer = peer(client.connection());
+        ClientPeer peer = client.peer();
         remote = peer.remote();
         clientIp = peer.ip();
         localPort = peer.localPort();

@@ -394,6 +394,11 @@ final class H2Stream implements ClientSide, Runnable {
         return null;
     }
 
+    @Override
+    public ClientPeer peer() {
+        return streams.peer();
+    }
+
     private void encode(Object msg, ChannelPromise p) {
         if (closed) {
             ReferenceCountUtil.release(msg);

@@ -37,6 +37,7 @@ final class H2Streams extends ChannelDuplexHandler {
     private ChannelPromise quiet;
     private boolean parentReading;
     private boolean flushLater;
+    private ClientPeer peer;
 
     /**
      * @param connection the frame codec's connection (stream windows and writability)
@@ -60,6 +61,16 @@ final class H2Streams extends ChannelDuplexHandler {
 
     Channel channel() {
         return ctx.channel();
+    }
+
+    /** The client's address, made for the first stream and shared by the rest. */
+    ClientPeer peer() {
+        ClientPeer p = peer;
+        if (p == null) {
+            p = ClientPeer.of(ctx.channel());
+            peer = p;
+        }
+        return p;
     }
 
     ChannelPromise newPromise() {
