@@ -29,10 +29,11 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection: reads requests one at a time (pipelined ones wait their turn, answered in order),
- * routes each to a pool and hands it to an {@link Exchange}, answers locally what cannot be proxied, and
- * reads from the client only when the request's destination can take more. Confined to the connection's
- * event loop.
+ * One client connection, or one stream of an HTTP/2 connection (as its {@link H2Stream.Receiver}): reads requests
+ * one at a time (pipelined ones wait their turn, answered in order), routes each to a pool and hands it to an
+ * {@link Exchange}, answers locally what cannot be proxied, and reads from the client only when the request's
+ * destination can take more. It reads and writes through a {@link ClientSide}. Confined to the connection's event
+ * loop.
  */
 final class FrontendHandler extends ChannelDuplexHandler implements H2Stream.Receiver {
     /** How long an answered connection keeps reading a request body it will drop, at most. */
