@@ -8,6 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -78,6 +81,7 @@ public final class H2Backend implements AutoCloseable {
     private final ExecutorService waiters;
     private final Semaphore gate = new Semaphore(0);
     private final AtomicInteger connections = new AtomicInteger();
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger resets = new AtomicInteger();
     private final AtomicInteger streamMessagesSent = new AtomicInteger();
@@ -112,6 +116,7 @@ public final class H2Backend implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             connections.incrementAndGet();
+                            accepted.add(ch);
                             ch.attr(STREAMS).set(new AtomicInteger());
                             if (sslOrNull == null) {
                                 addHttp2(ch.pipeline());
@@ -422,6 +427,13 @@ public final class H2Backend implements AutoCloseable {
         }
         waiters.shutdownNow();
         server.close().syncUninterruptibly();
+        // Each connection is closed at once (not through its pipeline, whose HTTP/2 codec would wait for open
+        // streams) and the close awaited before the loops stop: a close still under way when an io_uring loop
+        // stops can leave the socket open, and a client would wait for a FIN that never comes.
+        for (Channel ch : accepted) {
+            ch.eventLoop().execute(() -> ch.unsafe().close(ch.unsafe().voidPromise()));
+        }
+        accepted.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
