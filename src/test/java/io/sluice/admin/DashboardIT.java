@@ -3,6 +3,8 @@ package io.sluice.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.Sluice;
 import io.sluice.config.MatchConfig;
 import io.sluice.demo.DemoBackend;
@@ -58,6 +60,9 @@ class DashboardIT {
             traffic.start();
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= 50);
+                // The charts draw the per-second history, whose first sample is taken a second after start: a page
+                // loaded before it has nothing to draw.
+                await().atMost(Duration.ofSeconds(10)).until(() -> historySamples(client, admin) > 0);
                 String dom = Chromium.dumpDom(admin + "/dashboard", 6000);
 
                 String body = Chromium.tag(dom, "data-state", "ok");
@@ -81,6 +86,17 @@ class DashboardIT {
                 traffic.join(5000);
             }
         }
+    }
+
+    /** The most samples any series of the admin's per-second history has. */
+    private static int historySamples(HttpClient client, String admin) throws Exception {
+        String body = client.send(HttpRequest.newBuilder(URI.create(admin + "/_metrics/history?window=15m")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        int most = 0;
+        for (JsonNode series : new ObjectMapper().readTree(body).path("series")) {
+            most = Math.max(most, series.path("t").size());
+        }
+        return most;
     }
 
     /** Requests to both pools until told to stop, or at most {@link #MAX_REQUESTS} / {@link #MAX_TRAFFIC}. */
