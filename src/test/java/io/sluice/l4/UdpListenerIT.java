@@ -142,13 +142,22 @@ class UdpListenerIT {
         start(l4(List.of(), toPool("main"), Duration.ofMillis(300), 1000), List.of(udpPool("main", "ip_hash", a, b)));
         List<String> backends = new ArrayList<>();
         for (int session = 0; session < 2; session++) {
-            for (int i = 0; i < 10; i++) {
-                try (Client c = client()) {
+            // The round's clients stay open together, so each has its own port: a client closed early could see
+            // its port given to the next while its session is still open, and that one would open no session.
+            List<Client> round = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    Client c = client();
+                    round.add(c);
                     for (int j = 0; j < 5; j++) {
                         Reply r = c.exchange("ip-" + i + "-" + j);
                         assertThat(r.payload()).isEqualTo("ip-" + i + "-" + j);
                         backends.add(r.backend());
                     }
+                }
+            } finally {
+                for (Client c : round) {
+                    c.close();
                 }
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> listener.openSessions() == 0);
