@@ -121,10 +121,6 @@ final class H2Stream implements ClientSide, Runnable {
         return stream.id();
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     // ---- frames in, from H2Streams
 
     /** A HEADERS or DATA frame of this stream, during the connection's read. */
