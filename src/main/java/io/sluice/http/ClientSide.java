@@ -21,7 +21,10 @@ interface ClientSide {
         return connection().eventLoop();
     }
 
-    /** Writes a response head or part, unflushed; a failure closes the client side. */
+    /**
+     * Writes a response head or part, unflushed. Nobody waits for it: a failed write closes an HTTP/1.1 connection
+     * (through its handler), and on an HTTP/2 stream the frame codec resets the stream.
+     */
     void write(Object msg);
 
     void flush();

@@ -1,5 +1,9 @@
 package io.sluice.turn;
 
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.config.CidrBlock;
 import io.sluice.config.TurnConfig;
 import java.net.InetAddress;
@@ -32,8 +36,7 @@ public final class TurnService {
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Allocation> allocations = new ConcurrentHashMap<>();
     /** Open relay sockets, so that stopping can wait until they are closed (and their ports free). */
-    private final io.netty.channel.group.ChannelGroup relays =
-            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup relays = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> failures = new ConcurrentHashMap<>();
@@ -235,7 +238,7 @@ public final class TurnService {
     }
 
     /** A relay socket opened; it is tracked until it closes. */
-    void relayOpened(io.netty.channel.Channel relay) {
+    void relayOpened(Channel relay) {
         relays.add(relay);
     }
 
